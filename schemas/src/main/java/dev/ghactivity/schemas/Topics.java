@@ -1,0 +1,36 @@
+package dev.ghactivity.schemas;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+
+/** Names of the topics the pipeline reads and writes; one place so every module agrees. */
+public final class Topics {
+    /** Commits, key {@code owner/name@sha}, value {@link CommitEvent}, compacted. */
+    public static final String COMMITS = "github.commits";
+    /** Latest issue/PR state, key {@code owner/name#number}, value {@link IssueEvent}, compacted. */
+    public static final String ISSUES = "github.issues";
+    /** Producer cursors, key {@code owner/name:commits|issues}, value {@link IngestCursor}, compacted. */
+    public static final String INGEST_STATE = "github.ingest-state";
+    /** Monthly counts, key {@code owner/name|YYYY-MM}, value {@link MonthlyActivity}, compacted. */
+    public static final String MONTHLY_ACTIVITY = "github.monthly-activity";
+
+    /**
+     * The pipeline's topics, all compacted: every key is an identity whose latest value is the truth.
+     * Streams' own internal topics are created by Streams.
+     */
+    public static List<NewTopic> definitions(int partitions, short replicationFactor) {
+        Map<String, String> compacted = Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "60000");
+        return List.of(
+                new NewTopic(COMMITS, partitions, replicationFactor).configs(compacted),
+                new NewTopic(ISSUES, partitions, replicationFactor).configs(compacted),
+                new NewTopic(INGEST_STATE, partitions, replicationFactor).configs(compacted),
+                new NewTopic(MONTHLY_ACTIVITY, partitions, replicationFactor).configs(compacted));
+    }
+
+    private Topics() {
+    }
+}
