@@ -1,0 +1,187 @@
+package dev.ghactivity.local;
+
+import dev.ghactivity.producer.GitHubAuthenticationException;
+import dev.ghactivity.producer.GitHubToken;
+import dev.ghactivity.producer.IngestReport;
+import dev.ghactivity.schemas.RepositoryName;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar ghactivity-local.jar --repo OWNER/NAME ...}: the whole pipeline in one JVM. */
+@Command(name = "ghactivity-local", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Runs the whole ghactivity pipeline in one JVM: a Kafka broker (KRaft), the GitHub producer,",
+            "the streams-app with its query API, a Kafka Connect worker with the SQLite and S3 sinks, and",
+            "an S3-compatible server. The GitHub token is read from GITHUB_TOKEN (optional, but without it",
+            "GitHub allows 60 requests an hour)."},
+        exitCodeListHeading = "%nExit codes (with --once):%n",
+        exitCodeList = {
+            "0:every repository was ingested and written to SQLite and S3",
+            "1:fatal error (e.g. bad credentials): nothing more could be done",
+            "2:some repositories failed (e.g. not found); the others were written"})
+public final class LocalStackCli implements Callable<Integer> {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FATAL = 1;
+    public static final int EXIT_PARTIAL = 2;
+
+    @Option(names = "--repo", required = true, paramLabel = "OWNER/NAME", description = "repository to ingest (repeatable)")
+    List<String> repos;
+
+    @Option(names = "--github-api-url", defaultValue = "https://api.github.com", description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
+    String githubApiUrl;
+
+    @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token from this file instead of GITHUB_TOKEN")
+    Path tokenFile;
+
+    @Option(names = "--data-dir", defaultValue = "./data", paramLabel = "DIR", description = "Kafka log, streams state, SQLite and S3 files (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--once", description = "ingest every repository once, wait until SQLite and S3 hold every event, then exit")
+    boolean once;
+
+    @Option(names = "--poll-interval", defaultValue = "PT60S", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "time between polls without --once: 60s, 5m, PT1M (default: 60s)")
+    Duration pollInterval;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "port of the query API, 0 for any (default: ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--s3-endpoint", paramLabel = "URL", description = "external S3 endpoint (e.g. MinIO); default: an embedded server under DIR/s3")
+    URI s3Endpoint;
+
+    @Option(names = "--s3-bucket", defaultValue = "ghactivity", description = "S3 bucket (default: ${DEFAULT-VALUE})")
+    String s3Bucket;
+
+    @Option(names = "--s3-region", defaultValue = "us-east-1", description = "S3 region (default: ${DEFAULT-VALUE})")
+    String s3Region;
+
+    @Option(names = "--partitions", defaultValue = "3", description = "partitions of each topic (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--zone", defaultValue = "UTC", description = "time zone of calendar months (default: ${DEFAULT-VALUE})")
+    ZoneId zone;
+
+    @Option(names = "--once-timeout", defaultValue = "PT15M", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "with --once: how long to wait for the sinks (default: 15m)")
+    Duration onceTimeout;
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        return new CommandLine(new LocalStackCli()).execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        Logger log = LoggerFactory.getLogger(LocalStackCli.class);
+        LocalStackConfig config;
+        GitHubToken token;
+        try {
+            config = LocalStackConfig.builder()
+                    .repositories(repos.stream().map(RepositoryName::parse).distinct().toList())
+                    .githubApiUrl(githubApiUrl)
+                    .dataDir(dataDir)
+                    .pollInterval(pollInterval)
+                    .httpPort(httpPort)
+                    .s3Endpoint(s3Endpoint)
+                    .s3Bucket(s3Bucket)
+                    .s3Region(s3Region)
+                    .s3Credentials(System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY"))
+                    .partitions(partitions)
+                    .zone(zone)
+                    .onceTimeout(onceTimeout)
+                    .s3FlushInterval(once ? Duration.ofSeconds(1) : Duration.ofSeconds(10))
+                    .build();
+            token = tokenFile != null ? GitHubToken.fromFile(tokenFile) : GitHubToken.fromEnvironment();
+        } catch (IllegalArgumentException e) {
+            System.err.println("ghactivity: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+
+        LocalStack stack = new LocalStack(config, token);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stack.close();
+            stopped.countDown();
+        }, "ghactivity-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stack.start();
+            if (!once) {
+                log.info("polling {} every {}; Ctrl-C to stop", config.repositories(), pollInterval);
+                stack.runUntilClosed();
+                return EXIT_OK;
+            }
+            IngestReport report = stack.ingestOnce();
+            stack.awaitSinksCaughtUp(config.onceTimeout());
+            log.info("done: {}; SQLite {}, S3 bucket {} at {}", report, config.sqlitePath(), config.s3Bucket(), stack.s3Endpoint());
+            if (!report.allIngested()) {
+                System.err.println("ghactivity: some repositories were not ingested: " + report.failureSummary());
+                return EXIT_PARTIAL;
+            }
+            return EXIT_OK;
+        } catch (GitHubAuthenticationException e) {
+            System.err.println("ghactivity: " + e.getMessage());
+            return EXIT_FATAL;
+        } catch (TimeoutException e) {
+            System.err.println("ghactivity: timed out waiting for the sinks: " + e.getMessage());
+            return EXIT_FATAL;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return EXIT_FATAL;
+        } catch (RuntimeException e) {
+            log.error("fatal error", e);
+            System.err.println("ghactivity: " + e.getMessage());
+            return EXIT_FATAL;
+        } finally {
+            stack.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it closes the stack
+            }
+        }
+    }
+
+    /** Accepts ISO-8601 (PT1M) and the short forms 500ms, 30s, 5m, 1h. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            try {
+                if (v.startsWith("p")) {
+                    return Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT));
+                }
+                if (v.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                }
+                long n = Long.parseLong(v.substring(0, v.length() - 1));
+                return switch (v.charAt(v.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    default -> throw new NumberFormatException();
+                };
+            } catch (RuntimeException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h, PT1M)");
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.ghactivity.local;
+
+import dev.ghactivity.schemas.Topics;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The connector configurations the local stack submits to its Connect worker. */
+final class SinkConnectorConfigs {
+    private SinkConnectorConfigs() {
+    }
+
+    static Map<String, String> sqlite(String name, Path sqlitePath, String deadLetterTopic) {
+        Map<String, String> c = common(name, "dev.ghactivity.sink.sqlite.SqliteSinkConnector", deadLetterTopic);
+        c.put("sqlite.path", sqlitePath.toString());
+        return c;
+    }
+
+    static Map<String, String> s3(String name, URI endpoint, String bucket, String region, String accessKey,
+                                  String secretKey, Duration flushInterval, String deadLetterTopic) {
+        Map<String, String> c = common(name, "dev.ghactivity.sink.s3.S3SinkConnector", deadLetterTopic);
+        c.put("s3.bucket", bucket);
+        c.put("s3.endpoint", endpoint.toString());
+        c.put("s3.region", region);
+        c.put("s3.path.style", "true");
+        c.put("s3.mode", "snapshot");
+        c.put("flush.interval.ms", String.valueOf(flushInterval.toMillis()));
+        if (accessKey != null && secretKey != null) {
+            c.put("s3.access.key.id", accessKey);
+            c.put("s3.secret.access.key", secretKey);
+        }
+        return c;
+    }
+
+    private static Map<String, String> common(String name, String connectorClass, String deadLetterTopic) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("connector.class", connectorClass);
+        c.put("tasks.max", "1");
+        c.put("topics", Topics.MONTHLY_ACTIVITY);
+        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        // A record the sink cannot write goes to the dead-letter topic; the rest keeps flowing.
+        c.put("errors.tolerance", "all");
+        c.put("errors.deadletterqueue.topic.name", deadLetterTopic);
+        c.put("errors.deadletterqueue.topic.replication.factor", "1");
+        c.put("errors.deadletterqueue.context.headers.enable", "true");
+        c.put("errors.log.enable", "true");
+        return c;
+    }
+}
