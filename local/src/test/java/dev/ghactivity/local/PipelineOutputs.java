@@ -1,0 +1,109 @@
+package dev.ghactivity.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+
+/** Reads what the pipeline wrote: SQLite tables and views, S3 snapshot objects (plain files of the embedded server). */
+final class PipelineOutputs {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PipelineOutputs() {
+    }
+
+    /** {@code repo|month -> value of column} for every row of {@code sql} (columns: repo, month, value). */
+    static Map<String, Long> sqliteCounts(Path db, String sql) {
+        Map<String, Long> result = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                result.put(rs.getString(1) + "|" + rs.getString(2), rs.getLong(3));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + db + ": " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    /** Every row of monthly_activity as {@code repo|month -> all columns}. */
+    static Map<String, String> sqliteRows(Path db) {
+        Map<String, String> result = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT repo, month, commits, commit_authors, issues_opened, issues_closed,"
+                     + " prs_opened, prs_merged, updated_at FROM monthly_activity")) {
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 3; i <= 9; i++) {
+                    row.append(rs.getString(i)).append(i < 9 ? "," : "");
+                }
+                result.put(rs.getString(1) + "|" + rs.getString(2), row.toString());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read " + db + ": " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    /** The snapshot objects under {@code s3Dir/bucket/prefix}: {@code repo|month -> JSON row}. */
+    static Map<String, JsonNode> s3SnapshotRows(Path bucketDir, String prefix) {
+        Map<String, JsonNode> rows = new TreeMap<>();
+        Path root = bucketDir.resolve(prefix);
+        if (!Files.isDirectory(root)) {
+            return rows;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(p -> p.getFileName().toString().matches("part-\\d+\\.jsonl\\.gz")).toList()) {
+                String monthDir = file.getParent().getFileName().toString();
+                for (String line : gunzipLines(file)) {
+                    JsonNode row = JSON.readTree(line);
+                    String key = row.get("repo").asText() + "|" + row.get("month").asText();
+                    if (!monthDir.equals("month=" + row.get("month").asText())) {
+                        throw new IllegalStateException(file + " holds a row of another month: " + line);
+                    }
+                    if (rows.put(key, row) != null) {
+                        throw new IllegalStateException("row " + key + " appears twice in the snapshot objects");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return rows;
+    }
+
+    static Map<String, Long> column(Map<String, JsonNode> rows, String column) {
+        Map<String, Long> result = new TreeMap<>();
+        rows.forEach((k, v) -> {
+            long value = v.get(column).asLong();
+            if (value > 0) {
+                result.put(k, value);
+            }
+        });
+        return result;
+    }
+
+    private static List<String> gunzipLines(Path file) throws IOException {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(file)), StandardCharsets.UTF_8))) {
+            return reader.lines().filter(l -> !l.isBlank()).toList();
+        }
+    }
+}
