@@ -1,0 +1,153 @@
+package dev.ghactivity.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.sink.s3.S3SinkConnector;
+import dev.ghactivity.sink.sqlite.SqliteSinkConnector;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.config.ConfigValue;
+import org.apache.kafka.connect.runtime.SinkConnectorConfig;
+import org.apache.kafka.connect.runtime.distributed.DistributedConfig;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Docker is not available here, so this checks statically what can be checked: the services, that every
+ * file and jar the compose file mounts exists after {@code mvn package}, that every main class it runs is
+ * in the jar, and that every connector and worker setting is one that the code declares.
+ */
+class DockerComposeFileIT {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path root = Path.of(System.getProperty("ghactivity.project.root", "..")).toAbsolutePath().normalize();
+
+    private JsonNode compose() throws IOException {
+        return YAML.readTree(root.resolve("docker-compose.yml").toFile());
+    }
+
+    @Test
+    void declaresEveryPartOfThePipeline() throws IOException {
+        Set<String> services = new HashSet<>();
+        compose().get("services").fieldNames().forEachRemaining(services::add);
+        assertThat(services).containsExactlyInAnyOrder(
+                "kafka", "topic-init", "minio", "minio-init", "producer", "streams-app", "connect", "connect-init");
+        assertThat(compose().at("/services/kafka/image").asText()).startsWith("apache/kafka:");
+        assertThat(compose().at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+    }
+
+    @Test
+    void everyMountedFileAndJarExists() throws IOException {
+        List<String> sources = new ArrayList<>();
+        for (Iterator<JsonNode> it = compose().get("services").elements(); it.hasNext(); ) {
+            for (JsonNode volume : it.next().path("volumes")) {
+                String source = volume.asText().split(":")[0];
+                if (source.startsWith("./")) {
+                    sources.add(source);
+                }
+            }
+        }
+        assertThat(sources).contains("./local/target/ghactivity-local.jar", "./sink/target/ghactivity-sink-plugin.jar",
+                "./docker/connect/sqlite-sink.json", "./docker/connect/s3-sink.json", "./docker/create-topics.sh");
+        assertThat(sources).allSatisfy(source -> assertThat(root.resolve(source)).exists());
+    }
+
+    @Test
+    void everyMainClassItRunsIsInTheLocalJar() throws IOException {
+        String text = Files.readString(root.resolve("docker-compose.yml"));
+        Matcher m = Pattern.compile("(dev\\.ghactivity\\.[a-z]+\\.[A-Za-z]+Cli)").matcher(text);
+        Set<String> mains = new HashSet<>();
+        while (m.find()) {
+            mains.add(m.group(1));
+        }
+        assertThat(mains).containsExactlyInAnyOrder("dev.ghactivity.producer.ProducerCli", "dev.ghactivity.streams.StreamsAppCli");
+        try (JarFile jar = new JarFile(root.resolve("local/target/ghactivity-local.jar").toFile())) {
+            for (String main : mains) {
+                assertThat(jar.getEntry(main.replace('.', '/') + ".class")).as(main).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void theSinkPluginJarCarriesBothConnectorsAndTheirServiceFile() throws IOException {
+        try (JarFile jar = new JarFile(root.resolve("sink/target/ghactivity-sink-plugin.jar").toFile())) {
+            assertThat(jar.getEntry("dev/ghactivity/sink/sqlite/SqliteSinkConnector.class")).isNotNull();
+            assertThat(jar.getEntry("dev/ghactivity/sink/s3/S3SinkConnector.class")).isNotNull();
+            assertThat(jar.getEntry("org/sqlite/JDBC.class")).isNotNull();
+            String services = new String(jar.getInputStream(
+                    jar.getEntry("META-INF/services/org.apache.kafka.connect.sink.SinkConnector")).readAllBytes());
+            assertThat(services).contains(SqliteSinkConnector.class.getName(), S3SinkConnector.class.getName());
+        }
+    }
+
+    @Test
+    void everyConnectorSettingIsDeclaredAndValid() throws IOException {
+        assertConnectorConfigValid("docker/connect/sqlite-sink.json", new SqliteSinkConnector());
+        assertConnectorConfigValid("docker/connect/s3-sink.json", new S3SinkConnector());
+    }
+
+    private void assertConnectorConfigValid(String file, SinkConnector connector) throws IOException {
+        Map<String, String> config = JSON.readValue(root.resolve(file).toFile(),
+                JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+        assertThat(config.get("connector.class")).isEqualTo(connector.getClass().getName());
+        Set<String> declared = new HashSet<>(connector.config().names());
+        declared.addAll(SinkConnectorConfig.configDef().names());
+        assertThat(config.keySet()).as(file).allSatisfy(key -> assertThat(declared).as(file + " key " + key).contains(key));
+        assertThat(config.get("topics")).isEqualTo(Topics.MONTHLY_ACTIVITY);
+        for (ConfigValue value : connector.validate(new HashMap<>(config)).configValues()) {
+            assertThat(value.errorMessages()).as(file + " " + value.name()).isEmpty();
+        }
+    }
+
+    @Test
+    void theWorkerPropertiesAreDistributedWorkerSettings() throws IOException {
+        Properties props = new Properties();
+        try (FileInputStream in = new FileInputStream(root.resolve("docker/connect/worker.properties").toFile())) {
+            props.load(in);
+        }
+        Map<String, String> map = new HashMap<>();
+        props.stringPropertyNames().forEach(k -> map.put(k, props.getProperty(k)));
+        DistributedConfig config = new DistributedConfig(map);
+        assertThat(map.keySet()).allSatisfy(key -> assertThat(
+                config.values().containsKey(key) || key.startsWith("consumer.") || key.startsWith("producer."))
+                .as("worker setting " + key).isTrue());
+        assertThat(map).containsEntry("consumer.isolation.level", "read_committed");
+    }
+
+    @Test
+    void theTopicInitScriptCreatesEveryTopicCompacted() throws IOException {
+        String script = Files.readString(root.resolve("docker/create-topics.sh"));
+        Topics.definitions(1, (short) 1).forEach(t -> assertThat(script).contains(t.name()));
+        assertThat(script).contains("cleanup.policy=compact");
+    }
+
+    @Test
+    void dockerComposeAcceptsTheFileWhereItIsInstalled() throws Exception {
+        Path binary = Path.of("/usr/bin/docker-compose");
+        Assumptions.assumeTrue(Files.isExecutable(binary), "docker-compose is not installed: skipping its own validation");
+        Process p = new ProcessBuilder(binary.toString(), "-f", "docker-compose.yml", "config", "-q")
+                .directory(root.toFile()).redirectErrorStream(true).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.exitValue()).as(output).isZero();
+    }
+}
