@@ -8,6 +8,7 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -19,6 +20,13 @@ import org.apache.kafka.common.serialization.Serializer;
  * it. {@code null} maps to {@code null} both ways (tombstones).
  */
 public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T> {
+    static {
+        // Avro 1.12 only instantiates classes it trusts; ours are the generated records of this package.
+        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current,
+                c -> c.getPackageName().equals(AvroSerde.class.getPackageName())));
+    }
+
     private final Class<T> type;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;

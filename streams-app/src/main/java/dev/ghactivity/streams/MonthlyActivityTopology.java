@@ -1,0 +1,207 @@
+package dev.ghactivity.streams;
+
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.IssueEvent;
+import dev.ghactivity.schemas.MonthlyActivity;
+import dev.ghactivity.schemas.RecordKeys;
+import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.Topics;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Locale;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.ValueTransformerWithKey;
+import org.apache.kafka.streams.processor.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Exact calendar-month activity per repository.
+ *
+ * <p>Both inputs are read as tables (their keys are identities), re-keyed by {@code repo|month} and
+ * aggregated with adders and subtractors, so an update moves a record between counters instead of
+ * counting it again: a re-polled commit replaces itself, a closed issue adds to its close month, a
+ * re-opened one subtracts again, a tombstone subtracts everywhere. No time windows: months differ in
+ * length, and backfilled history from any year must count, not be dropped as late.
+ *
+ * <pre>
+ * github.commits ─► commit-events ─► by (repo, month, author) ─► commits-per-author-month ─► by month ─► commit-stats-per-month ─┐
+ * github.issues  ─► issue-events ─┬► by created month ─► issues-opened-per-month (issues, PRs) ─────────────────────────────────┼─► monthly-activity ─► github.monthly-activity
+ *                                 └► by close/merge month ─► issues-resolved-per-month (issues closed, PRs merged) ─────────────┘
+ * </pre>
+ *
+ * Distinct authors and commits come from one store: commits of a month = the sum of its authors' counts.
+ */
+public final class MonthlyActivityTopology {
+    public static final String COMMIT_EVENTS_STORE = "commit-events";
+    public static final String ISSUE_EVENTS_STORE = "issue-events";
+    public static final String COMMITS_PER_AUTHOR_MONTH_STORE = "commits-per-author-month";
+    public static final String COMMIT_STATS_PER_MONTH_STORE = "commit-stats-per-month";
+    public static final String ISSUES_OPENED_PER_MONTH_STORE = "issues-opened-per-month";
+    public static final String ISSUES_RESOLVED_PER_MONTH_STORE = "issues-resolved-per-month";
+    /** The joined result, keyed {@code owner/name|YYYY-MM}; the query API reads it. */
+    public static final String MONTHLY_ACTIVITY_STORE = "monthly-activity";
+
+    /** Separates the author from {@code repo|month} in the per-author key; never in a repo name or month. */
+    private static final char AUTHOR_SEPARATOR = '\u0000';
+
+    private MonthlyActivityTopology() {
+    }
+
+    /** Builds the topology. Pure: no I/O, no threads; the caller runs it. */
+    public static Topology build(StreamsAppConfig config) {
+        ZoneId zone = config.zone();
+        boolean byCommitter = config.commitDateField() == StreamsAppConfig.CommitDateField.COMMITTER;
+        Serde<String> strings = org.apache.kafka.common.serialization.Serdes.String();
+        Serde<Long> longs = org.apache.kafka.common.serialization.Serdes.Long();
+        Serde<CounterPair> pairs = CounterPair.serde();
+        StreamsBuilder builder = new StreamsBuilder();
+
+        KTable<String, CommitEvent> commits = builder.table(Topics.COMMITS,
+                Consumed.with(strings, Serdes.commitEvent()).withName("commits-source"),
+                Materialized.<String, CommitEvent, KeyValueStore<Bytes, byte[]>>as(COMMIT_EVENTS_STORE)
+                        .withKeySerde(strings).withValueSerde(Serdes.commitEvent()));
+        KTable<String, IssueEvent> issues = builder.table(Topics.ISSUES,
+                Consumed.with(strings, Serdes.issueEvent()).withName("issues-source"),
+                Materialized.<String, IssueEvent, KeyValueStore<Bytes, byte[]>>as(ISSUE_EVENTS_STORE)
+                        .withKeySerde(strings).withValueSerde(Serdes.issueEvent()));
+
+        // Commits: count per (repo, month, author), then per month: commits = sum, authors = non-zero entries.
+        KTable<String, Long> perAuthor = commits
+                .groupBy((key, c) -> KeyValue.pair(
+                                monthKey(c.getRepo(), byCommitter ? c.getCommitterDate() : c.getAuthorDate(), zone)
+                                        + AUTHOR_SEPARATOR + authorOf(c), 1L),
+                        Grouped.with("commits-by-author-month", strings, longs))
+                .count(Named.as("count-commits-per-author-month"),
+                        Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(COMMITS_PER_AUTHOR_MONTH_STORE)
+                                .withKeySerde(strings).withValueSerde(longs));
+        KTable<String, CounterPair> commitStats = perAuthor
+                .groupBy((key, n) -> KeyValue.pair(key.substring(0, key.indexOf(AUTHOR_SEPARATOR)), n),
+                        Grouped.with("author-counts-by-month", strings, longs))
+                .aggregate(() -> CounterPair.ZERO,
+                        (month, n, agg) -> agg.plus(n, n > 0 ? 1 : 0),
+                        (month, n, agg) -> agg.plus(-n, n > 0 ? -1 : 0),
+                        Named.as("aggregate-commit-stats-per-month"),
+                        Materialized.<String, CounterPair, KeyValueStore<Bytes, byte[]>>as(COMMIT_STATS_PER_MONTH_STORE)
+                                .withKeySerde(strings).withValueSerde(pairs));
+
+        // Issues and PRs opened, by created_at: (issues opened, PRs opened).
+        KTable<String, CounterPair> opened = issues
+                .groupBy((key, i) -> KeyValue.pair(monthKey(i.getRepo(), i.getCreatedAt(), zone), i),
+                        Grouped.with("issues-by-created-month", strings, Serdes.issueEvent()))
+                .aggregate(() -> CounterPair.ZERO,
+                        (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, 1) : agg.plus(1, 0),
+                        (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, -1) : agg.plus(-1, 0),
+                        Named.as("aggregate-issues-opened-per-month"),
+                        Materialized.<String, CounterPair, KeyValueStore<Bytes, byte[]>>as(ISSUES_OPENED_PER_MONTH_STORE)
+                                .withKeySerde(strings).withValueSerde(pairs));
+
+        // Issues closed (by closed_at) and PRs merged (by merged_at): (issues closed, PRs merged).
+        // A re-opened issue has no closed_at: the filter turns it into a retraction of its old close.
+        KTable<String, CounterPair> resolved = issues
+                .filter((key, i) -> resolvedAt(i) != null, Named.as("issues-resolved-filter"))
+                .groupBy((key, i) -> KeyValue.pair(monthKey(i.getRepo(), resolvedAt(i), zone), i),
+                        Grouped.with("issues-by-resolved-month", strings, Serdes.issueEvent()))
+                .aggregate(() -> CounterPair.ZERO,
+                        (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, 1) : agg.plus(1, 0),
+                        (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, -1) : agg.plus(-1, 0),
+                        Named.as("aggregate-issues-resolved-per-month"),
+                        Materialized.<String, CounterPair, KeyValueStore<Bytes, byte[]>>as(ISSUES_RESOLVED_PER_MONTH_STORE)
+                                .withKeySerde(strings).withValueSerde(pairs));
+
+        KTable<String, MonthlyActivity> monthly = commitStats
+                .outerJoin(opened, MonthlyActivityTopology::withCommitsAndOpened, Named.as("join-commits-opened"))
+                .outerJoin(resolved, MonthlyActivityTopology::withResolved, Named.as("join-resolved"))
+                .transformValues(StampUpdatedAt::new,
+                        Materialized.<String, MonthlyActivity, KeyValueStore<Bytes, byte[]>>as(MONTHLY_ACTIVITY_STORE)
+                                .withKeySerde(strings).withValueSerde(Serdes.monthlyActivity()),
+                        Named.as("stamp-updated-at"));
+
+        monthly.toStream(Named.as("monthly-activity-changes"))
+                .to(Topics.MONTHLY_ACTIVITY, Produced.with(strings, Serdes.monthlyActivity()).withName("monthly-activity-sink"));
+        return builder.build(config.toStreamsProperties());
+    }
+
+    static String monthKey(String repo, Instant when, ZoneId zone) {
+        return RecordKeys.monthly(repo, Months.of(when, zone));
+    }
+
+    /** Distinct authors are told apart by GitHub login, else e-mail, else name. */
+    static String authorOf(CommitEvent c) {
+        if (c.getAuthorLogin() != null && !c.getAuthorLogin().isEmpty()) {
+            return "login:" + c.getAuthorLogin().toLowerCase(Locale.ROOT);
+        }
+        if (c.getAuthorEmail() != null && !c.getAuthorEmail().isEmpty()) {
+            return "email:" + c.getAuthorEmail().toLowerCase(Locale.ROOT);
+        }
+        return "name:" + (c.getAuthorName() == null ? "" : c.getAuthorName());
+    }
+
+    /** When an issue was closed or a PR merged; null while open (or closed without merge, for a PR). */
+    static Instant resolvedAt(IssueEvent i) {
+        return i.getIsPullRequest() ? i.getMergedAt() : i.getClosedAt();
+    }
+
+    private static MonthlyActivity withCommitsAndOpened(CounterPair commitStats, CounterPair opened) {
+        CounterPair c = commitStats == null ? CounterPair.ZERO : commitStats;
+        CounterPair o = opened == null ? CounterPair.ZERO : opened;
+        return MonthlyActivity.newBuilder()
+                .setRepo("").setMonth("")
+                .setCommits(c.first()).setCommitAuthors(c.second())
+                .setIssuesOpened(o.first()).setPrsOpened(o.second())
+                .setIssuesClosed(0).setPrsMerged(0)
+                .setUpdatedAt(Instant.EPOCH)
+                .build();
+    }
+
+    private static MonthlyActivity withResolved(MonthlyActivity partial, CounterPair resolved) {
+        MonthlyActivity base = partial == null ? withCommitsAndOpened(null, null) : partial;
+        CounterPair r = resolved == null ? CounterPair.ZERO : resolved;
+        // A new record: the upstream value may be cached and must not change under it.
+        return MonthlyActivity.newBuilder(base).setIssuesClosed(r.first()).setPrsMerged(r.second()).build();
+    }
+
+    /**
+     * Fills in repo and month from the key and {@code updated_at} from the record timestamp (the time of the
+     * input change, so replays give the same value), and turns an all-zero month into a tombstone: a month
+     * whose only issue was deleted has no activity left and its row goes away.
+     */
+    private static final class StampUpdatedAt implements ValueTransformerWithKey<String, MonthlyActivity, MonthlyActivity> {
+        private ProcessorContext context;
+
+        @Override
+        public void init(ProcessorContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public MonthlyActivity transform(String key, MonthlyActivity value) {
+            if (value == null || isEmpty(value)) {
+                return null;
+            }
+            return MonthlyActivity.newBuilder(value)
+                    .setRepo(RecordKeys.repoOfMonthly(key))
+                    .setMonth(RecordKeys.monthOfMonthly(key))
+                    .setUpdatedAt(Instant.ofEpochMilli(Math.max(0, context.timestamp())))
+                    .build();
+        }
+
+        private static boolean isEmpty(MonthlyActivity a) {
+            return a.getCommits() == 0 && a.getCommitAuthors() == 0 && a.getIssuesOpened() == 0
+                    && a.getIssuesClosed() == 0 && a.getPrsOpened() == 0 && a.getPrsMerged() == 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}

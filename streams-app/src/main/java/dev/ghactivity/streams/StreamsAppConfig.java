@@ -1,0 +1,220 @@
+package dev.ghactivity.streams;
+
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/** Settings of the streams-app, with typed getters; {@link #toStreamsProperties()} gives the Kafka Streams config. */
+public final class StreamsAppConfig {
+    /** Which date of a commit decides its month. */
+    public enum CommitDateField { AUTHOR, COMMITTER }
+
+    private final String bootstrapServers;
+    private final String applicationId;
+    private final Path stateDir;
+    private final ZoneId zone;
+    private final CommitDateField commitDateField;
+    private final String httpHost;
+    private final int httpPort;
+    private final int numStandbyReplicas;
+    private final long commitIntervalMs;
+    private final int numStreamThreads;
+    private final long cacheMaxBytes;
+    private final Map<String, Object> extra;
+
+    private StreamsAppConfig(Builder b) {
+        this.bootstrapServers = b.bootstrapServers;
+        this.applicationId = Objects.requireNonNull(b.applicationId, "applicationId");
+        this.stateDir = b.stateDir;
+        this.zone = Objects.requireNonNull(b.zone, "zone");
+        this.commitDateField = Objects.requireNonNull(b.commitDateField, "commitDateField");
+        this.httpHost = b.httpHost;
+        this.httpPort = b.httpPort;
+        this.numStandbyReplicas = b.numStandbyReplicas;
+        this.commitIntervalMs = b.commitIntervalMs;
+        this.numStreamThreads = b.numStreamThreads;
+        this.cacheMaxBytes = b.cacheMaxBytes;
+        this.extra = Map.copyOf(b.extra);
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException("http port must be 0-65535, got " + httpPort);
+        }
+        if (numStandbyReplicas < 0 || numStreamThreads < 1 || commitIntervalMs < 1 || cacheMaxBytes < 0) {
+            throw new IllegalArgumentException("standby replicas >= 0, stream threads >= 1, commit interval >= 1 ms, cache >= 0 bytes");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Kafka Streams properties: exactly-once v2, poison records logged and skipped. */
+    public Properties toStreamsProperties() {
+        Properties p = new Properties();
+        if (bootstrapServers != null) {
+            p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        }
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        if (stateDir != null) {
+            p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        }
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, numStandbyReplicas);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheMaxBytes);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        if (httpPort > 0) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, httpHost + ":" + httpPort);
+        }
+        p.putAll(extra);
+        return p;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public String applicationId() {
+        return applicationId;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    public CommitDateField commitDateField() {
+        return commitDateField;
+    }
+
+    public String httpHost() {
+        return httpHost;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public int numStandbyReplicas() {
+        return numStandbyReplicas;
+    }
+
+    public long commitIntervalMs() {
+        return commitIntervalMs;
+    }
+
+    public StreamsAppConfig withHttpPort(int port) {
+        Builder b = toBuilder();
+        b.httpPort = port;
+        return b.build();
+    }
+
+    private Builder toBuilder() {
+        Builder b = new Builder();
+        b.bootstrapServers = bootstrapServers;
+        b.applicationId = applicationId;
+        b.stateDir = stateDir;
+        b.zone = zone;
+        b.commitDateField = commitDateField;
+        b.httpHost = httpHost;
+        b.httpPort = httpPort;
+        b.numStandbyReplicas = numStandbyReplicas;
+        b.commitIntervalMs = commitIntervalMs;
+        b.numStreamThreads = numStreamThreads;
+        b.cacheMaxBytes = cacheMaxBytes;
+        b.extra = new HashMap<>(extra);
+        return b;
+    }
+
+    public static final class Builder {
+        private String bootstrapServers;
+        private String applicationId = "ghactivity-streams";
+        private Path stateDir;
+        private ZoneId zone = ZoneId.of("UTC");
+        private CommitDateField commitDateField = CommitDateField.AUTHOR;
+        private String httpHost = "127.0.0.1";
+        private int httpPort = 0;
+        private int numStandbyReplicas = 0;
+        private long commitIntervalMs = 100;
+        private int numStreamThreads = 1;
+        private long cacheMaxBytes = 10L * 1024 * 1024;
+        private Map<String, Object> extra = new HashMap<>();
+
+        public Builder bootstrapServers(String v) {
+            bootstrapServers = v;
+            return this;
+        }
+
+        public Builder applicationId(String v) {
+            applicationId = v;
+            return this;
+        }
+
+        public Builder stateDir(Path v) {
+            stateDir = v;
+            return this;
+        }
+
+        public Builder zone(ZoneId v) {
+            zone = v;
+            return this;
+        }
+
+        public Builder commitDateField(CommitDateField v) {
+            commitDateField = v;
+            return this;
+        }
+
+        public Builder httpHost(String v) {
+            httpHost = v;
+            return this;
+        }
+
+        /** Port of the query API; 0 picks a free one. */
+        public Builder httpPort(int v) {
+            httpPort = v;
+            return this;
+        }
+
+        public Builder numStandbyReplicas(int v) {
+            numStandbyReplicas = v;
+            return this;
+        }
+
+        public Builder commitIntervalMs(long v) {
+            commitIntervalMs = v;
+            return this;
+        }
+
+        public Builder numStreamThreads(int v) {
+            numStreamThreads = v;
+            return this;
+        }
+
+        public Builder cacheMaxBytes(long v) {
+            cacheMaxBytes = v;
+            return this;
+        }
+
+        /** Any other Kafka Streams property (wins over the defaults). */
+        public Builder property(String key, Object value) {
+            extra.put(key, value);
+            return this;
+        }
+
+        public StreamsAppConfig build() {
+            return new StreamsAppConfig(this);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.ghactivity.streams;
+
+import static dev.ghactivity.streams.Events.commit;
+import static dev.ghactivity.streams.Events.issue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.IssueEvent;
+import dev.ghactivity.schemas.MonthlyActivity;
+import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.Topics;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MonthlyActivityTopologyTest {
+    private static final String REPO = "octo/repo";
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, CommitEvent> commits;
+    private TestInputTopic<String, IssueEvent> issues;
+    private TestOutputTopic<String, MonthlyActivity> output;
+
+    private void start(StreamsAppConfig config) {
+        driver = new TopologyTestDriver(MonthlyActivityTopology.build(config), config.toStreamsProperties());
+        commits = driver.createInputTopic(Topics.COMMITS, new StringSerializer(), Serdes.commitEvent().serializer());
+        issues = driver.createInputTopic(Topics.ISSUES, new StringSerializer(), Serdes.issueEvent().serializer());
+        output = driver.createOutputTopic(Topics.MONTHLY_ACTIVITY, new StringDeserializer(), Serdes.monthlyActivity().deserializer());
+    }
+
+    private void start() {
+        start(config().build());
+    }
+
+    private static StreamsAppConfig.Builder config() {
+        return StreamsAppConfig.builder().bootstrapServers("unused:9092").applicationId("test")
+                .cacheMaxBytes(0); // every update reaches the output: the assertions see the final state either way
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    /** The latest value per key, as a compacted topic ends up; tombstones remove. */
+    private Map<String, String> finalOutput() {
+        Map<String, String> result = new TreeMap<>();
+        output.readKeyValuesToList().forEach(kv -> {
+            if (kv.value == null) {
+                result.remove(kv.key);
+            } else {
+                result.put(kv.key, counts(kv.value));
+            }
+        });
+        return result;
+    }
+
+    /** commits/authors/opened/closed/prsOpened/prsMerged. */
+    private static String counts(MonthlyActivity a) {
+        return a.getCommits() + "/" + a.getCommitAuthors() + "/" + a.getIssuesOpened() + "/" + a.getIssuesClosed()
+                + "/" + a.getPrsOpened() + "/" + a.getPrsMerged();
+    }
+
+    private static Map<String, String> expect(String... keyValues) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    private void pipe(CommitEvent c) {
+        commits.pipeInput(c.getRepo() + "@" + c.getSha(), c);
+    }
+
+    private void pipe(IssueEvent i) {
+        issues.pipeInput(i.getRepo() + "#" + i.getNumber(), i);
+    }
+
+    @Test
+    void countsCommitsAndDistinctAuthorsPerMonthAndTheSameCommitTwiceCountsOnce() {
+        start();
+        pipe(commit(REPO, "a1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z"));
+        pipe(commit(REPO, "a2", "alice", "2024-01-06T10:00:00Z", "2024-01-06T10:00:00Z"));
+        pipe(commit(REPO, "b1", "bob", "2024-01-07T10:00:00Z", "2024-01-07T10:00:00Z"));
+        pipe(commit(REPO, "b1", "bob", "2024-01-07T10:00:00Z", "2024-01-07T10:00:00Z")); // re-polled
+        pipe(commit(REPO, "c1", null, "2024-02-01T00:00:00Z", "2024-02-01T00:00:00Z"));
+        pipe(commit("other/repo", "x1", "alice", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"));
+
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "3/2/0/0/0/0",
+                "octo/repo|2024-02", "1/1/0/0/0/0",
+                "other/repo|2024-01", "1/1/0/0/0/0"));
+    }
+
+    @Test
+    void authorDateByDefaultCommitterDateWhenConfigured() {
+        CommitEvent c = commit(REPO, "a1", "alice", "2024-01-31T23:00:00Z", "2024-02-01T01:00:00Z");
+        start();
+        pipe(c);
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0"));
+        driver.close();
+
+        start(config().commitDateField(StreamsAppConfig.CommitDateField.COMMITTER).build());
+        pipe(c);
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-02", "1/1/0/0/0/0"));
+    }
+
+    @Test
+    void aCommitOfTwentyTwelveNearMidnightWithANegativeOffsetFallsInTheNextMonthInUtc() {
+        start();
+        // 2012-02-29T20:30-08:00 is 2012-03-01T04:30Z.
+        pipe(commit(REPO, "leap", "alice", "2012-02-29T20:30:00-08:00", "2012-02-29T20:30:00-08:00"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-03", "1/1/0/0/0/0"));
+        driver.close();
+
+        start(config().zone(ZoneId.of("America/Los_Angeles")).build());
+        pipe(commit(REPO, "leap", "alice", "2012-02-29T20:30:00-08:00", "2012-02-29T20:30:00-08:00"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-02", "1/1/0/0/0/0"));
+    }
+
+    @Test
+    void anIssueOpenedClosedReopenedAndClosedAgainCountsOneOpenAndOneCloseInTheLastCloseMonth() {
+        start();
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-02-10T00:00:00Z", null));
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/1/0/0/0",
+                "octo/repo|2024-02", "0/0/0/1/0/0"));
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null)); // re-opened: the close goes away
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-03-10T00:00:00Z", null));
+        Map<String, String> state = finalOutput();
+        assertThat(state).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/1/0/0/0",
+                "octo/repo|2024-03", "0/0/0/1/0/0"));
+    }
+
+    @Test
+    void outputTopicKeepsEveryIntermediateStateAsAnAbsoluteValue() {
+        start();
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-02-10T00:00:00Z", null));
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
+        // February's only activity was retracted: its row is deleted (tombstone), January stays.
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "0/0/1/0/0/0"));
+    }
+
+    @Test
+    void aPullRequestOpenedInOneMonthAndMergedInAnotherCountsInBoth() {
+        start();
+        pipe(issue(REPO, 7, true, "2024-01-30T00:00:00Z", null, null));
+        pipe(issue(REPO, 7, true, "2024-01-30T00:00:00Z", "2024-03-02T00:00:00Z", "2024-03-02T00:00:00Z"));
+        pipe(issue(REPO, 8, true, "2024-01-31T00:00:00Z", "2024-02-01T00:00:00Z", null)); // closed unmerged
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/0/0/2/0",
+                "octo/repo|2024-03", "0/0/0/0/0/1"));
+    }
+
+    @Test
+    void aTombstoneTakesAnIssueOutOfEveryCount() {
+        start();
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-02-10T00:00:00Z", null));
+        pipe(issue(REPO, 2, false, "2024-01-11T00:00:00Z", null, null));
+        pipe(commit(REPO, "a1", "alice", "2024-02-01T00:00:00Z", "2024-02-01T00:00:00Z"));
+        issues.pipeInput(REPO + "#1", null); // deleted or transferred
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/1/0/0/0",
+                "octo/repo|2024-02", "1/1/0/0/0/0"));
+    }
+
+    @Test
+    void historyArrivingLateIsCountedNotDropped() {
+        start();
+        commits.pipeInput(REPO + "@new", commit(REPO, "new", "alice", "2024-05-01T00:00:00Z", "2024-05-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:00Z"));
+        commits.pipeInput(REPO + "@old", commit(REPO, "old", "bob", "2006-03-01T00:00:00Z", "2006-03-01T00:00:00Z"),
+                Instant.parse("2026-01-01T00:00:01Z"));
+        issues.pipeInput(REPO + "#1", issue(REPO, 1, false, "2006-04-01T00:00:00Z", "2006-05-01T00:00:00Z", null),
+                Instant.parse("2026-01-01T00:00:02Z"));
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2006-03", "1/1/0/0/0/0",
+                "octo/repo|2006-04", "0/0/1/0/0/0",
+                "octo/repo|2006-05", "0/0/0/1/0/0",
+                "octo/repo|2024-05", "1/1/0/0/0/0"));
+    }
+
+    @Test
+    void recordsCarryRepoMonthAndTheInputTimestampAsUpdatedAt() {
+        start();
+        commits.pipeInput(REPO + "@a", commit(REPO, "a", "alice", "2024-05-01T00:00:00Z", "2024-05-01T00:00:00Z"),
+                Instant.parse("2026-02-03T04:05:06Z"));
+        MonthlyActivity a = output.readValue();
+        assertThat(a.getRepo()).isEqualTo(REPO);
+        assertThat(a.getMonth()).isEqualTo("2024-05");
+        assertThat(a.getUpdatedAt()).isEqualTo(Instant.parse("2026-02-03T04:05:06Z"));
+    }
+
+    @Test
+    void aPoisonRecordIsSkippedAndTheRestIsCounted() {
+        start();
+        driver.createInputTopic(Topics.COMMITS, new StringSerializer(), new ByteArraySerializer())
+                .pipeInput(REPO + "@bad", "not avro".getBytes());
+        pipe(commit(REPO, "a1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0"));
+    }
+
+    @Test
+    void everyStoreProcessorAndRepartitionTopicHasAnExplicitName() {
+        TopologyDescription description = MonthlyActivityTopology.build(config().build()).describe();
+        String text = description.toString();
+        assertThat(text).doesNotContainPattern("KSTREAM-|KTABLE-|KSTREAM_|KTABLE_");
+        assertThat(text).contains(MonthlyActivityTopology.COMMIT_EVENTS_STORE, MonthlyActivityTopology.ISSUE_EVENTS_STORE,
+                MonthlyActivityTopology.COMMITS_PER_AUTHOR_MONTH_STORE, MonthlyActivityTopology.COMMIT_STATS_PER_MONTH_STORE,
+                MonthlyActivityTopology.ISSUES_OPENED_PER_MONTH_STORE, MonthlyActivityTopology.ISSUES_RESOLVED_PER_MONTH_STORE,
+                MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE,
+                "commits-by-author-month-repartition", "author-counts-by-month-repartition",
+                "issues-by-created-month-repartition", "issues-by-resolved-month-repartition");
+    }
+}
