@@ -71,9 +71,6 @@ public final class StreamsAppConfig {
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
-        if (httpPort > 0) {
-            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, httpHost + ":" + httpPort);
-        }
         p.putAll(extra);
         return p;
     }

@@ -1,0 +1,74 @@
+package dev.ghactivity.streams;
+
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code StreamsAppCli --bootstrap-servers ...}: the streams-app as its own process; stops cleanly on SIGTERM. */
+@Command(name = "ghactivity-streams", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Counts GitHub activity per repository and calendar month (exactly once) and serves the counts over HTTP.")
+public final class StreamsAppCli implements Callable<Integer> {
+    @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers")
+    String bootstrapServers;
+
+    @Option(names = "--application-id", defaultValue = "ghactivity-streams", description = "Kafka Streams application.id (default: ${DEFAULT-VALUE})")
+    String applicationId;
+
+    @Option(names = "--state-dir", defaultValue = "./data/streams", description = "local state directory (default: ${DEFAULT-VALUE})")
+    Path stateDir;
+
+    @Option(names = "--http-host", defaultValue = "0.0.0.0", description = "interface of the query API (default: ${DEFAULT-VALUE})")
+    String httpHost;
+
+    @Option(names = "--advertised-host", description = "host name other instances use to reach this one (default: the --http-host, or localhost)")
+    String advertisedHost;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "port of the query API (default: ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--zone", defaultValue = "UTC", description = "time zone of calendar months (default: ${DEFAULT-VALUE})")
+    ZoneId zone;
+
+    @Option(names = "--commit-date-field", defaultValue = "AUTHOR", description = "AUTHOR or COMMITTER date decides a commit's month (default: ${DEFAULT-VALUE})")
+    StreamsAppConfig.CommitDateField commitDateField;
+
+    @Option(names = "--num-standby-replicas", defaultValue = "0", description = "standby replicas of each state store (default: ${DEFAULT-VALUE})")
+    int standbys;
+
+    @Option(names = "--commit-interval-ms", defaultValue = "100", description = "commit (and output) interval (default: ${DEFAULT-VALUE})")
+    long commitIntervalMs;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new StreamsAppCli()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        StreamsAppConfig.Builder config = StreamsAppConfig.builder()
+                .bootstrapServers(bootstrapServers)
+                .applicationId(applicationId)
+                .stateDir(stateDir)
+                .httpHost(httpHost)
+                .httpPort(httpPort)
+                .zone(zone)
+                .commitDateField(commitDateField)
+                .numStandbyReplicas(standbys)
+                .commitIntervalMs(commitIntervalMs);
+        if (advertisedHost != null) {
+            config.property("application.server", advertisedHost + ":" + httpPort);
+        }
+        MonthlyActivityApp app = new MonthlyActivityApp(config.build());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "streams-app-shutdown"));
+        app.start();
+        stopped.await();
+        return 0;
+    }
+}
