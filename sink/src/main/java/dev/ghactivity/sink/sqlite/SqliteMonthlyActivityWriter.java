@@ -1,0 +1,116 @@
+package dev.ghactivity.sink.sqlite;
+
+import dev.ghactivity.schemas.MonthlyActivity;
+import dev.ghactivity.sink.MonthlyActivityRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/**
+ * The SQLite side of the sink: schema, and one transaction per batch of upserts/deletes with bound
+ * parameters only (the table name is a validated identifier).
+ */
+public final class SqliteMonthlyActivityWriter implements AutoCloseable {
+    private final Connection connection;
+    private final String table;
+    private final int batchMaxRecords;
+
+    public SqliteMonthlyActivityWriter(Path path, String table, int busyTimeoutMs, int batchMaxRecords) throws SQLException {
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot create the directory of " + path + ": " + e.getMessage(), e);
+        }
+        this.connection = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
+        this.table = table;
+        this.batchMaxRecords = batchMaxRecords;
+        try (Statement s = connection.createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + busyTimeoutMs);
+            s.execute("PRAGMA journal_mode = WAL");
+            s.execute("PRAGMA synchronous = NORMAL");
+            s.execute("CREATE TABLE IF NOT EXISTS " + table + " ("
+                    + "repo TEXT NOT NULL, month TEXT NOT NULL, commits INTEGER NOT NULL, commit_authors INTEGER NOT NULL, "
+                    + "issues_opened INTEGER NOT NULL, issues_closed INTEGER NOT NULL, prs_opened INTEGER NOT NULL, "
+                    + "prs_merged INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (repo, month))");
+            s.execute("CREATE VIEW IF NOT EXISTS aggregate_commits AS SELECT repo, month, commits AS commit_count FROM "
+                    + table + " WHERE commits > 0");
+            s.execute("CREATE VIEW IF NOT EXISTS aggregate_issues AS SELECT repo, month, issues_opened AS issue_count FROM "
+                    + table + " WHERE issues_opened > 0");
+        }
+        connection.setAutoCommit(false);
+    }
+
+    /** Applies the records in order in one transaction; on error nothing of the batch is applied. */
+    public void write(List<MonthlyActivityRecord> records) throws SQLException {
+        String upsertSql = "INSERT INTO " + table + " (repo, month, commits, commit_authors, issues_opened, issues_closed, "
+                + "prs_opened, prs_merged, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(repo, month) DO UPDATE SET "
+                + "commits = excluded.commits, commit_authors = excluded.commit_authors, issues_opened = excluded.issues_opened, "
+                + "issues_closed = excluded.issues_closed, prs_opened = excluded.prs_opened, prs_merged = excluded.prs_merged, "
+                + "updated_at = excluded.updated_at";
+        try (PreparedStatement upsert = connection.prepareStatement(upsertSql);
+             PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE repo = ? AND month = ?")) {
+            int pending = 0;
+            for (MonthlyActivityRecord r : records) {
+                // Upserts and deletes of one key must apply in order: flush the other kind's batch first.
+                if (r.isTombstone()) {
+                    upsert.executeBatch();
+                    delete.setString(1, r.repo());
+                    delete.setString(2, r.month());
+                    delete.executeUpdate();
+                } else {
+                    MonthlyActivity a = r.row();
+                    upsert.setString(1, r.repo());
+                    upsert.setString(2, r.month());
+                    upsert.setLong(3, a.getCommits());
+                    upsert.setLong(4, a.getCommitAuthors());
+                    upsert.setLong(5, a.getIssuesOpened());
+                    upsert.setLong(6, a.getIssuesClosed());
+                    upsert.setLong(7, a.getPrsOpened());
+                    upsert.setLong(8, a.getPrsMerged());
+                    upsert.setString(9, a.getUpdatedAt().toString());
+                    upsert.addBatch();
+                    if (++pending >= batchMaxRecords) {
+                        upsert.executeBatch();
+                        pending = 0;
+                    }
+                }
+            }
+            upsert.executeBatch();
+            connection.commit();
+        } catch (SQLException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        }
+    }
+
+    /** Busy, locked, I/O and full-disk errors may pass; anything else (corruption, schema) will not. */
+    public static boolean isTransient(SQLException e) {
+        if (e instanceof SQLiteException s) {
+            SQLiteErrorCode code = s.getResultCode();
+            int primary = code.code & 0xff;
+            return primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code
+                    || primary == SQLiteErrorCode.SQLITE_IOERR.code || primary == SQLiteErrorCode.SQLITE_FULL.code
+                    || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code;
+        }
+        return false;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}

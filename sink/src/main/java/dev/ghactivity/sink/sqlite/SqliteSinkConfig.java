@@ -1,0 +1,69 @@
+package dev.ghactivity.sink.sqlite;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/** Settings of {@link SqliteSinkConnector}. */
+public final class SqliteSinkConfig extends AbstractConfig {
+    public static final String PATH = "sqlite.path";
+    public static final String TABLE = "sqlite.table";
+    public static final String BATCH_MAX_RECORDS = "batch.max.records";
+    public static final String MAX_RETRIES = "max.retries";
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String BUSY_TIMEOUT_MS = "sqlite.busy.timeout.ms";
+
+    public static final ConfigDef CONFIG_DEF = new ConfigDef()
+            .define(PATH, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Path of the SQLite database file; created with its table and views if absent.")
+            .define(TABLE, Type.STRING, "monthly_activity", identifier(), Importance.MEDIUM,
+                    "Table of the monthly rows. The seed-compatible views aggregate_commits and aggregate_issues read it.")
+            .define(BATCH_MAX_RECORDS, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Most rows written per SQL batch; all rows of one put() still commit in one transaction.")
+            .define(MAX_RETRIES, Type.INT, 10, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "Retries of a transient database error (busy, locked, I/O) before the task fails.")
+            .define(RETRY_BACKOFF_MS, Type.LONG, 1000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "Wait before Connect redelivers a batch that hit a transient error.")
+            .define(BUSY_TIMEOUT_MS, Type.INT, 5000, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "How long one statement waits for a lock held by another connection before it counts as busy.");
+
+    public SqliteSinkConfig(Map<?, ?> originals) {
+        super(CONFIG_DEF, originals);
+    }
+
+    private static ConfigDef.Validator identifier() {
+        return (name, value) -> {
+            if (value == null || !((String) value).matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+                throw new ConfigException(name, value, "must be a plain SQL identifier: letters, digits and '_'");
+            }
+        };
+    }
+
+    public Path path() {
+        return Path.of(getString(PATH));
+    }
+
+    public String table() {
+        return getString(TABLE);
+    }
+
+    public int batchMaxRecords() {
+        return getInt(BATCH_MAX_RECORDS);
+    }
+
+    public int maxRetries() {
+        return getInt(MAX_RETRIES);
+    }
+
+    public long retryBackoffMs() {
+        return getLong(RETRY_BACKOFF_MS);
+    }
+
+    public int busyTimeoutMs() {
+        return getInt(BUSY_TIMEOUT_MS);
+    }
+}

@@ -1,0 +1,150 @@
+package dev.ghactivity.sink.sqlite;
+
+import static dev.ghactivity.sink.Rows.poison;
+import static dev.ghactivity.sink.Rows.record;
+import static dev.ghactivity.sink.Rows.tombstone;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ghactivity.sink.TestSinkContext;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteSinkTaskTest {
+    @TempDir
+    Path dir;
+    private SqliteSinkTask task;
+    private TestSinkContext context;
+
+    private Path db() {
+        return dir.resolve("sub/ghactivity.db");
+    }
+
+    private void start(boolean reporter, Map<String, String> extra) {
+        task = new SqliteSinkTask();
+        context = new TestSinkContext(reporter);
+        task.initialize(context);
+        Map<String, String> props = new TreeMap<>(Map.of(SqliteSinkConfig.PATH, db().toString()));
+        props.putAll(extra);
+        task.start(props);
+    }
+
+    @AfterEach
+    void stop() {
+        if (task != null) {
+            task.stop();
+        }
+    }
+
+    private Map<String, String> query(String sql) throws SQLException {
+        Map<String, String> rows = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db());
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder value = new StringBuilder();
+                for (int i = 3; i <= columns; i++) {
+                    value.append(i > 3 ? "," : "").append(rs.getString(i));
+                }
+                rows.put(rs.getString(1) + "|" + rs.getString(2), value.toString());
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void replayingABatchTwiceGivesTheSameRowsAndTheViewsHaveTheSeedsColumns() throws SQLException {
+        start(true, Map.of());
+        List<SinkRecord> batch = List.of(
+                record(0, 0, "a/b", "2024-01", 5, 2),
+                record(0, 1, "a/b", "2024-02", 0, 1),
+                record(0, 2, "a/b", "2024-01", 7, 2), // later value of the same key wins
+                record(1, 0, "c/d", "2011-04", 1, 0));
+        task.put(batch);
+        Map<String, String> once = query("SELECT * FROM monthly_activity");
+        task.put(batch);
+        assertThat(query("SELECT * FROM monthly_activity")).isEqualTo(once).isEqualTo(Map.of(
+                "a/b|2024-01", "7,3,2,0,1,0,2026-01-02T03:04:05Z",
+                "a/b|2024-02", "0,0,1,0,1,0,2026-01-02T03:04:05Z",
+                "c/d|2011-04", "1,1,0,0,1,0,2026-01-02T03:04:05Z"));
+        assertThat(query("SELECT repo, month, commit_count FROM aggregate_commits"))
+                .isEqualTo(Map.of("a/b|2024-01", "7", "c/d|2011-04", "1"));
+        assertThat(query("SELECT repo, month, issue_count FROM aggregate_issues"))
+                .isEqualTo(Map.of("a/b|2024-01", "2", "a/b|2024-02", "1"));
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db());
+             ResultSet rs = c.createStatement().executeQuery("PRAGMA journal_mode")) {
+            assertThat(rs.getString(1)).isEqualTo("wal");
+        }
+    }
+
+    @Test
+    void aTombstoneDeletesTheRow() throws SQLException {
+        start(true, Map.of());
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2), record(0, 1, "a/b", "2024-02", 1, 0)));
+        task.put(List.of(tombstone(0, 2, "a/b", "2024-01"), record(0, 3, "a/b", "2024-01", 9, 0), tombstone(0, 4, "a/b", "2024-02")));
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "9"));
+    }
+
+    @Test
+    void aPoisonRecordGoesToTheReporterWhileTheOthersLand() throws SQLException {
+        start(true, Map.of());
+        SinkRecord bad = poison(0, 1, "a/b|2024-01");
+        SinkRecord badKey = poison(0, 2, "../../etc|2024-01");
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2), bad, badKey, record(0, 3, "e/f", "2024-03", 1, 0)));
+        assertThat(context.reported).containsExactly(bad, badKey);
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "5", "e/f|2024-03", "1"));
+    }
+
+    @Test
+    void withoutADeadLetterQueueAPoisonRecordFailsTheTaskWithAClearMessage() {
+        start(false, Map.of());
+        assertThatThrownBy(() -> task.put(List.of(poison(0, 7, "a/b|2024-01"))))
+                .isInstanceOf(ConnectException.class).hasMessageContaining("errors.tolerance=all")
+                .satisfies(e -> assertThat(e.getMessage()).contains("@7"));
+    }
+
+    @Test
+    void aLockHeldByAnotherProcessIsRetriedUpToMaxRetriesAndThenWrittenOnceReleased() throws SQLException {
+        start(true, Map.of(SqliteSinkConfig.MAX_RETRIES, "2", SqliteSinkConfig.RETRY_BACKOFF_MS, "10",
+                SqliteSinkConfig.BUSY_TIMEOUT_MS, "50"));
+        List<SinkRecord> batch = List.of(record(0, 0, "a/b", "2024-01", 5, 2));
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+            other.createStatement().execute("BEGIN EXCLUSIVE");
+            assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+            assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+            assertThat(context.timeouts).containsExactly(10L, 10L);
+            other.createStatement().execute("ROLLBACK");
+        }
+        task.put(batch); // Connect redelivers the same batch
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "5"));
+
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+            other.createStatement().execute("BEGIN EXCLUSIVE");
+            assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+            assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+            assertThatThrownBy(() -> task.put(batch)).isInstanceOf(ConnectException.class)
+                    .isNotInstanceOf(RetriableException.class).hasMessageContaining("failed 3 times");
+            other.createStatement().execute("ROLLBACK");
+        }
+    }
+
+    @Test
+    void theConfigRejectsATableNameThatIsNotAnIdentifier() {
+        assertThatThrownBy(() -> new SqliteSinkConfig(Map.of(SqliteSinkConfig.PATH, "x.db", SqliteSinkConfig.TABLE, "t; DROP TABLE x")))
+                .hasMessageContaining("identifier");
+    }
+}
