@@ -1,0 +1,453 @@
+package dev.ghactivity.testkit;
+
+import dev.ghactivity.testkit.GitHubFixtures.RecordedResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
+import okhttp3.HttpUrl;
+
+/**
+ * A fake GitHub REST API on 127.0.0.1 that serves recorded fixtures and synthetic histories the way
+ * GitHub does: {@code per_page}/{@code page} pagination with {@code Link} headers, {@code since},
+ * ETags with 304 answers, rate-limit headers, plus injectable faults (5xx, resets, limits, malformed pages).
+ * Thread-safe; every request is recorded for assertions.
+ */
+public final class FakeGitHub implements AutoCloseable {
+    private static final Pattern REPO_LISTING = Pattern.compile("^/repos/([^/]+)/([^/]+)/(commits|issues)$");
+    private static final Pattern RECORDED_LISTING = Pattern.compile("^/repositories/(\\d+)/issues$");
+
+    private final MockWebServer server = new MockWebServer();
+    private final Map<String, Listing> listings = new ConcurrentHashMap<>();
+    private final Map<String, List<RecordedResponse>> recordedIssues = new ConcurrentHashMap<>();
+    private final Map<String, List<RecordedResponse>> recordedById = new ConcurrentHashMap<>();
+    private final Set<String> notFound = ConcurrentHashMap.newKeySet();
+    private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
+    private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger remaining = new AtomicInteger(5000);
+    private volatile boolean unauthorized;
+
+    private FakeGitHub() {
+    }
+
+    public static FakeGitHub start() {
+        return start(0);
+    }
+
+    public static FakeGitHub start(int port) {
+        FakeGitHub fake = new FakeGitHub();
+        fake.server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return fake.dispatch(request);
+            }
+        });
+        try {
+            fake.server.start(InetAddress.getLoopbackAddress(), port);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the fake GitHub", e);
+        }
+        return fake;
+    }
+
+    /** Base URL to configure as the GitHub API URL, e.g. {@code http://127.0.0.1:50123}. */
+    public String apiUrl() {
+        String url = server.url("/").toString();
+        return url.substring(0, url.length() - 1);
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    // ---------------------------------------------------------------- data
+
+    /** The recorded 5-page octokit issues scenario as the issues of {@code repo} (pages 2-5 via /repositories/{id}/issues). */
+    public FakeGitHub serveRecordedIssues(String repo) {
+        List<RecordedResponse> pages = GitHubFixtures.recordedGets(GitHubFixtures.PAGINATED_ISSUES);
+        recordedIssues.put(key(repo), pages);
+        for (RecordedResponse page : pages) {
+            Matcher m = RECORDED_LISTING.matcher(HttpUrl.get("https://api.github.com" + page.path()).encodedPath());
+            if (m.matches()) {
+                recordedById.put(m.group(1), pages);
+            }
+        }
+        return this;
+    }
+
+    /** A body-only commits fixture (JSON array) as the commits of {@code repo}, in the fixture's order. */
+    public FakeGitHub serveCommits(String repo, String bodyFixtureFile) {
+        List<String> items = GitHubFixtures.items(bodyFixtureFile);
+        listings.put(key(repo) + ":commits", Listing.of(items, json -> at(json, "/commit/committer/date")));
+        return this;
+    }
+
+    /** A body-only issues fixture (JSON array) as the issues of {@code repo}. */
+    public FakeGitHub serveIssues(String repo, String bodyFixtureFile) {
+        return serveIssueItems(repo, GitHubFixtures.items(bodyFixtureFile));
+    }
+
+    /** These commit items (JSON objects as text) as the commits of {@code repo}; replaces what was there. */
+    public FakeGitHub serveCommitItems(String repo, List<String> items) {
+        listings.put(key(repo) + ":commits", Listing.of(items, json -> at(json, "/commit/committer/date")));
+        return this;
+    }
+
+    /** These issue items (JSON objects as text) as the issues of {@code repo}; replaces what was there. */
+    public FakeGitHub serveIssueItems(String repo, List<String> items) {
+        listings.put(key(repo) + ":issues", Listing.of(items, json -> at(json, "/updated_at")));
+        return this;
+    }
+
+    /** A generated history: {@code commits} commits and {@code issues} issues, generated page by page. */
+    public SyntheticActivity serveSyntheticActivity(String repo, int commits, int issues, long seed) {
+        SyntheticActivity activity = new SyntheticActivity(repo.toLowerCase(Locale.ROOT), commits, issues, seed);
+        int n = activity.commits();
+        // Commits are listed newest first; issues by updated_at ascending.
+        listings.put(key(repo) + ":commits", new Listing(n, pos -> activity.commitJson(n - 1 - pos), since -> {
+            int first = firstIndexAtOrAfter(n, activity::committerDate, since);
+            return Selection.range(0, n - first);
+        }));
+        int m = activity.issues();
+        listings.put(key(repo) + ":issues", new Listing(m, activity::issueJson,
+                since -> Selection.range(firstIndexAtOrAfter(m, activity::updatedAt, since), m)));
+        return activity;
+    }
+
+    /** Answers 404 for every listing of {@code repo}. */
+    public FakeGitHub notFound(String repo) {
+        notFound.add(key(repo));
+        return this;
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    /** The next {@code n} requests answer {@code status} with a JSON message. */
+    public FakeGitHub failNext(int n, int status) {
+        for (int i = 0; i < n; i++) {
+            faults.add(new Fault(r -> true, normal -> error(status, "injected " + status).build()));
+        }
+        return this;
+    }
+
+    /** The next request whose URL matches answers {@code status} (e.g. a Link next page that is gone). */
+    public FakeGitHub failWhen(Predicate<HttpUrl> url, int status) {
+        faults.add(new Fault(r -> url.test(r.getUrl()), normal -> error(status, "injected " + status).build()));
+        return this;
+    }
+
+    /** The next request hits the primary rate limit: 403, remaining 0, reset {@code resetIn} from now. */
+    public FakeGitHub rateLimitNext(Duration resetIn) {
+        faults.add(new Fault(r -> true, normal -> error(403, "API rate limit exceeded for user.")
+                .setHeader("X-RateLimit-Remaining", "0")
+                .setHeader("X-RateLimit-Reset", String.valueOf(Instant.now().plus(resetIn).getEpochSecond()))
+                .build()));
+        return this;
+    }
+
+    /** The next request succeeds but reports remaining 0 with a reset {@code resetIn} from now. */
+    public FakeGitHub exhaustRateLimitNext(Duration resetIn) {
+        faults.add(new Fault(r -> true, normal -> new MockResponse.Builder(normal)
+                .setHeader("X-RateLimit-Remaining", "0")
+                .setHeader("X-RateLimit-Reset", String.valueOf(Instant.now().plus(resetIn).getEpochSecond()))
+                .build()));
+        return this;
+    }
+
+    /** The next request hits a secondary rate limit: 403, with {@code Retry-After} when not null. */
+    public FakeGitHub secondaryLimitNext(Integer retryAfterSeconds) {
+        faults.add(new Fault(r -> true, normal -> {
+            MockResponse.Builder b = error(403, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+            if (retryAfterSeconds != null) {
+                b.setHeader("Retry-After", String.valueOf(retryAfterSeconds));
+            }
+            return b.build();
+        }));
+        return this;
+    }
+
+    /** The next {@code n} requests get their connection closed before any answer. */
+    public FakeGitHub resetConnectionNext(int n) {
+        for (int i = 0; i < n; i++) {
+            faults.add(new Fault(r -> true, normal -> new MockResponse.Builder(normal)
+                    .onRequestStart(new SocketEffect.CloseSocket()).build()));
+        }
+        return this;
+    }
+
+    /** The next {@code n} answers come after {@code delay}. */
+    public FakeGitHub delayNext(int n, Duration delay) {
+        for (int i = 0; i < n; i++) {
+            faults.add(new Fault(r -> true, normal -> new MockResponse.Builder(normal)
+                    .headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build()));
+        }
+        return this;
+    }
+
+    /** The next page keeps its headers (Link included) but its body is not JSON. */
+    public FakeGitHub malformedNextPage() {
+        faults.add(new Fault(r -> true, normal -> new MockResponse.Builder(normal)
+                .body("<html><body>502 Bad Gateway</body></html>").build()));
+        return this;
+    }
+
+    /** Every request answers 401 Bad credentials while set. */
+    public FakeGitHub unauthorized(boolean on) {
+        unauthorized = on;
+        return this;
+    }
+
+    /** Every request so far. */
+    public List<RecordedRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    // ---------------------------------------------------------------- serving
+
+    private MockResponse dispatch(RecordedRequest request) {
+        requests.add(request);
+        MockResponse normal = answer(request);
+        synchronized (faults) {
+            for (int i = 0; i < faults.size(); i++) {
+                Fault fault = faults.get(i);
+                if (fault.when.test(request)) {
+                    faults.remove(i);
+                    return fault.response.apply(normal);
+                }
+            }
+        }
+        return normal;
+    }
+
+    private MockResponse answer(RecordedRequest request) {
+        if (unauthorized) {
+            return error(401, "Bad credentials").build();
+        }
+        HttpUrl url = request.getUrl();
+        Matcher repoListing = REPO_LISTING.matcher(url.encodedPath());
+        if (repoListing.matches()) {
+            String repo = key(repoListing.group(1) + "/" + repoListing.group(2));
+            String kind = repoListing.group(3);
+            if (notFound.contains(repo)) {
+                return error(404, "Not Found").build();
+            }
+            if (kind.equals("issues") && recordedIssues.containsKey(repo)) {
+                return recorded(recordedIssues.get(repo).get(0), request);
+            }
+            Listing listing = listings.get(repo + ":" + kind);
+            return page(listing == null ? Listing.EMPTY : listing, request);
+        }
+        Matcher byId = RECORDED_LISTING.matcher(url.encodedPath());
+        if (byId.matches() && recordedById.containsKey(byId.group(1))) {
+            List<RecordedResponse> pages = recordedById.get(byId.group(1));
+            String page = url.queryParameter("page");
+            for (RecordedResponse r : pages) {
+                HttpUrl recordedUrl = HttpUrl.get("https://api.github.com" + r.path());
+                if (recordedUrl.encodedPath().equals(url.encodedPath()) && String.valueOf(page).equals(recordedUrl.queryParameter("page"))) {
+                    return recorded(r, request);
+                }
+            }
+        }
+        return error(404, "Not Found").build();
+    }
+
+    private MockResponse recorded(RecordedResponse r, RecordedRequest request) {
+        String etag = r.header("ETag");
+        if (etag != null && etag.equals(request.getHeaders().get("If-None-Match"))) {
+            return new MockResponse.Builder().code(304).setHeader("ETag", etag).build();
+        }
+        MockResponse.Builder b = new MockResponse.Builder().code(r.status()).body(r.body());
+        for (Map.Entry<String, String> h : r.headers()) {
+            String name = h.getKey();
+            if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")
+                    || name.equalsIgnoreCase("Content-Encoding")) {
+                continue;
+            }
+            String value = name.equalsIgnoreCase("Link") ? h.getValue().replace("https://api.github.com", apiUrl()) : h.getValue();
+            b.addHeader(name, value);
+        }
+        return b.build();
+    }
+
+    private MockResponse page(Listing listing, RecordedRequest request) {
+        HttpUrl url = request.getUrl();
+        int perPage = Math.max(1, Math.min(100, intParam(url, "per_page", 30)));
+        int page = Math.max(1, intParam(url, "page", 1));
+        String sinceParam = url.queryParameter("since");
+        Instant since = sinceParam == null ? null : OffsetDateTime.parse(sinceParam).toInstant();
+        Selection selection = since == null ? Selection.range(0, listing.size) : listing.select.apply(since);
+        int from = (page - 1) * perPage;
+        int to = Math.min(selection.size(), from + perPage);
+        StringBuilder body = new StringBuilder(Math.max(2, to - from) * 2048).append('[');
+        for (int i = from; i < to; i++) {
+            if (i > from) {
+                body.append(',');
+            }
+            body.append(listing.item.apply(selection.position(i)));
+        }
+        body.append(']');
+        String etag = "\"" + sha256(url.encodedPath() + "|" + since + "|" + page + "|" + perPage + "|" + selection.size() + "|" + body.length()) + "\"";
+        if (etag.equals(request.getHeaders().get("If-None-Match"))) {
+            return rateLimitHeaders(new MockResponse.Builder().code(304).setHeader("ETag", etag), false).build();
+        }
+        MockResponse.Builder b = rateLimitHeaders(new MockResponse.Builder().code(200), true)
+                .setHeader("Content-Type", "application/json; charset=utf-8")
+                .setHeader("ETag", etag)
+                .body(body.toString());
+        int lastPage = Math.max(1, (selection.size() + perPage - 1) / perPage);
+        if (page < lastPage) {
+            b.setHeader("Link", "<" + withPage(url, page + 1) + ">; rel=\"next\", <" + withPage(url, lastPage) + ">; rel=\"last\"");
+        }
+        return b.build();
+    }
+
+    private String withPage(HttpUrl url, int page) {
+        return HttpUrl.get(apiUrl()).newBuilder().encodedPath(url.encodedPath()).encodedQuery(url.encodedQuery())
+                .setQueryParameter("page", String.valueOf(page)).build().toString();
+    }
+
+    private MockResponse.Builder rateLimitHeaders(MockResponse.Builder b, boolean counts) {
+        int left = counts ? Math.max(0, remaining.decrementAndGet()) : remaining.get();
+        if (left < 100) {
+            remaining.set(5000); // a fresh hour: fake GitHub never runs dry by itself
+        }
+        return b.setHeader("X-RateLimit-Limit", "5000")
+                .setHeader("X-RateLimit-Remaining", String.valueOf(left))
+                .setHeader("X-RateLimit-Reset", String.valueOf(Instant.now().plusSeconds(3600).getEpochSecond()))
+                .setHeader("X-RateLimit-Resource", "core");
+    }
+
+    private static MockResponse.Builder error(int status, String message) {
+        return new MockResponse.Builder().code(status).setHeader("Content-Type", "application/json; charset=utf-8")
+                .body("{\"message\":\"" + message + "\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"" + status + "\"}");
+    }
+
+    private static int intParam(HttpUrl url, String name, int otherwise) {
+        try {
+            String v = url.queryParameter(name);
+            return v == null ? otherwise : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    private static String key(String repo) {
+        return repo.toLowerCase(Locale.ROOT);
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8))).substring(0, 40);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first i in [0, n) with date(i) >= since (dates grow with i), or n. */
+    private static int firstIndexAtOrAfter(int n, IntFunction<Instant> date, Instant since) {
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (date.apply(mid).isBefore(since)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** The date at a JSON pointer of an item, e.g. /commit/committer/date; the epoch when absent. */
+    private static Instant at(String json, String pointer) {
+        try {
+            String text = GitHubFixtures.JSON.readTree(json).at(pointer).asText(null);
+            return text == null ? Instant.EPOCH : OffsetDateTime.parse(text).toInstant();
+        } catch (IOException | RuntimeException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    private record Fault(Predicate<RecordedRequest> when, java.util.function.Function<MockResponse, MockResponse> response) {
+    }
+
+    /** Items in API order, with {@code since} selecting positions. */
+    private record Listing(int size, IntFunction<String> item, java.util.function.Function<Instant, Selection> select) {
+        static final Listing EMPTY = new Listing(0, i -> "", since -> Selection.range(0, 0));
+
+        static Listing of(List<String> items, java.util.function.Function<String, Instant> sinceKey) {
+            List<String> copy = List.copyOf(items);
+            List<Instant> keys = copy.stream().map(sinceKey).toList();
+            return new Listing(copy.size(), copy::get, since -> {
+                List<Integer> positions = new ArrayList<>();
+                for (int i = 0; i < keys.size(); i++) {
+                    if (!keys.get(i).isBefore(since)) {
+                        positions.add(i);
+                    }
+                }
+                return Selection.of(positions);
+            });
+        }
+    }
+
+    /** Positions of a listing, in API order. */
+    private interface Selection {
+        int size();
+
+        int position(int i);
+
+        static Selection range(int from, int to) {
+            return new Selection() {
+                public int size() {
+                    return Math.max(0, to - from);
+                }
+
+                public int position(int i) {
+                    return from + i;
+                }
+            };
+        }
+
+        static Selection of(List<Integer> positions) {
+            return new Selection() {
+                public int size() {
+                    return positions.size();
+                }
+
+                public int position(int i) {
+                    return positions.get(i);
+                }
+            };
+        }
+    }
+}
