@@ -1,0 +1,158 @@
+package dev.ghactivity.producer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.IssueEvent;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one listing page into events, item by item: a malformed item (no sha or number, a missing or
+ * unparsable date) is counted and skipped, the rest of the page still counts.
+ */
+final class GitHubItemParser {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{7,64}");
+    private static final int MAX_HEADLINE = 500;
+    private static final int MAX_TITLE = 1000;
+
+    private GitHubItemParser() {
+    }
+
+    /** Events of one page, the malformed items skipped, and the newest cursor date (committer date / updated_at) seen. */
+    record Parsed<T>(List<T> events, List<String> malformed, Instant newest) {
+    }
+
+    static Parsed<CommitEvent> commits(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
+        JsonNode items = array(body);
+        List<CommitEvent> events = new ArrayList<>(items.size());
+        List<String> malformed = new ArrayList<>();
+        Instant newest = null;
+        int index = 0;
+        for (JsonNode item : items) {
+            try {
+                String sha = item.path("sha").asText("");
+                if (!SHA.matcher(sha).matches()) {
+                    throw new IllegalArgumentException("no valid sha");
+                }
+                JsonNode commit = item.path("commit");
+                Instant authorDate = date(commit.at("/author/date"), false);
+                Instant committerDate = date(commit.at("/committer/date"), false);
+                if (authorDate == null && committerDate == null) {
+                    throw new IllegalArgumentException("commit " + sha + " has neither author nor committer date");
+                }
+                authorDate = authorDate == null ? committerDate : authorDate;
+                committerDate = committerDate == null ? authorDate : committerDate;
+                String message = commit.path("message").asText("");
+                int newline = message.indexOf('\n');
+                String headline = truncate(newline < 0 ? message : message.substring(0, newline), MAX_HEADLINE);
+                events.add(CommitEvent.newBuilder()
+                        .setRepo(repo).setSha(sha.toLowerCase(java.util.Locale.ROOT))
+                        .setAuthorName(text(commit.at("/author/name")))
+                        .setAuthorEmail(text(commit.at("/author/email")))
+                        .setAuthorLogin(text(item.at("/author/login")))
+                        .setAuthorDate(authorDate).setCommitterDate(committerDate)
+                        .setMessageHeadline(headline)
+                        .setParentsCount(item.path("parents").size())
+                        .setHtmlUrl(text(item.get("html_url")))
+                        .setIngestedAt(ingestedAt)
+                        .build());
+                newest = newest == null || committerDate.isAfter(newest) ? committerDate : newest;
+            } catch (RuntimeException e) {
+                malformed.add("item " + index + ": " + e.getMessage());
+            }
+            index++;
+        }
+        return new Parsed<>(events, malformed, newest);
+    }
+
+    static Parsed<IssueEvent> issues(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
+        JsonNode items = array(body);
+        List<IssueEvent> events = new ArrayList<>(items.size());
+        List<String> malformed = new ArrayList<>();
+        Instant newest = null;
+        int index = 0;
+        for (JsonNode item : items) {
+            try {
+                JsonNode number = item.get("number");
+                if (number == null || !number.canConvertToLong() || number.asLong() <= 0) {
+                    throw new IllegalArgumentException("no valid number");
+                }
+                Instant created = date(item.get("created_at"), true);
+                Instant updated = date(item.get("updated_at"), false);
+                updated = updated == null ? created : updated;
+                JsonNode pr = item.get("pull_request");
+                // Old API versions put a pull_request object with null URLs on plain issues.
+                boolean isPullRequest = pr != null && pr.isObject() && (nonNull(pr.get("url")) || nonNull(pr.get("html_url")));
+                List<String> labels = new ArrayList<>();
+                item.path("labels").forEach(l -> labels.add(l.isTextual() ? l.asText() : l.path("name").asText("")));
+                events.add(IssueEvent.newBuilder()
+                        .setRepo(repo).setNumber(number.asLong()).setIsPullRequest(isPullRequest)
+                        .setState(item.path("state").asText("unknown"))
+                        .setTitle(truncate(item.path("title").asText(""), MAX_TITLE))
+                        .setUserLogin(text(item.at("/user/login")))
+                        .setCreatedAt(created).setUpdatedAt(updated)
+                        .setClosedAt(date(item.get("closed_at"), false))
+                        .setMergedAt(isPullRequest ? date(pr.get("merged_at"), false) : null)
+                        .setLabels(labels)
+                        .setHtmlUrl(text(item.get("html_url")))
+                        .setIngestedAt(ingestedAt)
+                        .build());
+                newest = newest == null || updated.isAfter(newest) ? updated : newest;
+            } catch (RuntimeException e) {
+                malformed.add("item " + index + ": " + e.getMessage());
+            }
+            index++;
+        }
+        return new Parsed<>(events, malformed, newest);
+    }
+
+    private static JsonNode array(byte[] body) throws MalformedPageException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new MalformedPageException("body is not JSON (" + body.length + " bytes): " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        if (root == null || !root.isArray()) {
+            throw new MalformedPageException("body is not a JSON array of items", null);
+        }
+        return root;
+    }
+
+    private static Instant date(JsonNode node, boolean required) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            if (required) {
+                throw new IllegalArgumentException("missing date");
+            }
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(node.asText()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("unparsable date '" + truncate(node.asText(), 40) + "'");
+        }
+    }
+
+    private static boolean nonNull(JsonNode n) {
+        return n != null && !n.isNull() && !n.isMissingNode();
+    }
+
+    private static String text(JsonNode n) {
+        return nonNull(n) ? n.asText() : null;
+    }
+
+    private static String truncate(String s, int max) {
+        if (s.length() <= max) {
+            return s;
+        }
+        int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max; // never split an emoji
+        return s.substring(0, end);
+    }
+}

@@ -1,0 +1,264 @@
+package dev.ghactivity.producer;
+
+import dev.ghactivity.schemas.RepositoryName;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import okhttp3.HttpUrl;
+
+/** Settings of the producer, immutable, with typed getters. */
+public final class ProducerConfig {
+    private final String bootstrapServers;
+    private final HttpUrl githubApiUrl;
+    private final GitHubToken token;
+    private final List<RepositoryName> repositories;
+    private final Duration pollInterval;
+    private final Duration overlap;
+    private final String transactionalId;
+    private final int maxRecordsPerTransaction;
+    private final Duration maxTimePerTransaction;
+    private final int perPage;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
+    private final int maxAttempts;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final Duration secondaryLimitWait;
+    private final Map<String, Object> kafkaProperties;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    private ProducerConfig(Builder b) {
+        this.bootstrapServers = Objects.requireNonNull(b.bootstrapServers, "bootstrapServers");
+        HttpUrl url = HttpUrl.parse(b.githubApiUrl.endsWith("/") ? b.githubApiUrl.substring(0, b.githubApiUrl.length() - 1) : b.githubApiUrl);
+        if (url == null) {
+            throw new IllegalArgumentException("invalid GitHub API URL '" + b.githubApiUrl + "': expected http(s)://host[:port][/path]");
+        }
+        if (!url.username().isEmpty() || !url.password().isEmpty()) {
+            throw new IllegalArgumentException("the GitHub API URL must not carry credentials; use GITHUB_TOKEN");
+        }
+        this.githubApiUrl = url;
+        this.token = Objects.requireNonNull(b.token, "token");
+        this.repositories = List.copyOf(b.repositories);
+        this.pollInterval = b.pollInterval;
+        this.overlap = b.overlap;
+        this.transactionalId = b.transactionalId;
+        this.maxRecordsPerTransaction = b.maxRecordsPerTransaction;
+        this.maxTimePerTransaction = b.maxTimePerTransaction;
+        this.perPage = b.perPage;
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
+        this.maxAttempts = b.maxAttempts;
+        this.initialBackoff = b.initialBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.secondaryLimitWait = b.secondaryLimitWait;
+        this.kafkaProperties = Map.copyOf(b.kafkaProperties);
+        this.clock = b.clock;
+        this.sleeper = b.sleeper;
+        if (repositories.isEmpty()) {
+            throw new IllegalArgumentException("give at least one repository (OWNER/NAME)");
+        }
+        if (perPage < 1 || perPage > 100 || maxAttempts < 1 || maxRecordsPerTransaction < 1) {
+            throw new IllegalArgumentException("per_page 1-100, attempts >= 1, records per transaction >= 1");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public HttpUrl githubApiUrl() {
+        return githubApiUrl;
+    }
+
+    public GitHubToken token() {
+        return token;
+    }
+
+    public List<RepositoryName> repositories() {
+        return repositories;
+    }
+
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    public Duration overlap() {
+        return overlap;
+    }
+
+    public String transactionalId() {
+        return transactionalId;
+    }
+
+    public int maxRecordsPerTransaction() {
+        return maxRecordsPerTransaction;
+    }
+
+    public Duration maxTimePerTransaction() {
+        return maxTimePerTransaction;
+    }
+
+    public int perPage() {
+        return perPage;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    public Duration initialBackoff() {
+        return initialBackoff;
+    }
+
+    public Duration maxBackoff() {
+        return maxBackoff;
+    }
+
+    public Duration secondaryLimitWait() {
+        return secondaryLimitWait;
+    }
+
+    public Map<String, Object> kafkaProperties() {
+        return kafkaProperties;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Sleeper sleeper() {
+        return sleeper;
+    }
+
+    @Override
+    public String toString() {
+        return "ProducerConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + repositories
+                + ", pollInterval=" + pollInterval + ", overlap=" + overlap + ", transactionalId=" + transactionalId + "}";
+    }
+
+    public static final class Builder {
+        private String bootstrapServers;
+        private String githubApiUrl = "https://api.github.com";
+        private GitHubToken token = GitHubToken.none();
+        private List<RepositoryName> repositories = List.of();
+        private Duration pollInterval = Duration.ofSeconds(60);
+        private Duration overlap = Duration.ofMinutes(10);
+        private String transactionalId = "ghactivity-producer";
+        private int maxRecordsPerTransaction = 10_000;
+        private Duration maxTimePerTransaction = Duration.ofSeconds(1);
+        private int perPage = 100;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private int maxAttempts = 6;
+        private Duration initialBackoff = Duration.ofSeconds(1);
+        private Duration maxBackoff = Duration.ofSeconds(60);
+        private Duration secondaryLimitWait = Duration.ofSeconds(60);
+        private final Map<String, Object> kafkaProperties = new HashMap<>();
+        private Clock clock = Clock.systemUTC();
+        private Sleeper sleeper = Sleeper.SYSTEM;
+
+        public Builder bootstrapServers(String v) {
+            bootstrapServers = v;
+            return this;
+        }
+
+        public Builder githubApiUrl(String v) {
+            githubApiUrl = Objects.requireNonNull(v);
+            return this;
+        }
+
+        public Builder token(GitHubToken v) {
+            token = v;
+            return this;
+        }
+
+        public Builder repositories(List<RepositoryName> v) {
+            repositories = v;
+            return this;
+        }
+
+        public Builder pollInterval(Duration v) {
+            pollInterval = v;
+            return this;
+        }
+
+        public Builder overlap(Duration v) {
+            overlap = v;
+            return this;
+        }
+
+        public Builder transactionalId(String v) {
+            transactionalId = v;
+            return this;
+        }
+
+        public Builder maxRecordsPerTransaction(int v) {
+            maxRecordsPerTransaction = v;
+            return this;
+        }
+
+        public Builder maxTimePerTransaction(Duration v) {
+            maxTimePerTransaction = v;
+            return this;
+        }
+
+        public Builder perPage(int v) {
+            perPage = v;
+            return this;
+        }
+
+        public Builder timeouts(Duration connect, Duration read) {
+            connectTimeout = connect;
+            readTimeout = read;
+            return this;
+        }
+
+        /** Attempts of one request (5xx, I/O, secondary limits) and the bounds of the exponential backoff. */
+        public Builder retries(int attempts, Duration initial, Duration max) {
+            maxAttempts = attempts;
+            initialBackoff = initial;
+            maxBackoff = max;
+            return this;
+        }
+
+        public Builder secondaryLimitWait(Duration v) {
+            secondaryLimitWait = v;
+            return this;
+        }
+
+        public Builder kafkaProperty(String key, Object value) {
+            kafkaProperties.put(key, value);
+            return this;
+        }
+
+        public Builder clock(Clock v) {
+            clock = v;
+            return this;
+        }
+
+        public Builder sleeper(Sleeper v) {
+            sleeper = v;
+            return this;
+        }
+
+        public ProducerConfig build() {
+            return new ProducerConfig(this);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.ghactivity.producer;
+
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.IngestCursor;
+import dev.ghactivity.schemas.IssueEvent;
+import dev.ghactivity.schemas.RecordKeys;
+import dev.ghactivity.schemas.RepositoryName;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import okhttp3.HttpUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls one listing (commits or issues) of one repository from its cursor: a backfill follows every
+ * {@code Link rel="next"} from the first page (resuming at the stored URL after a crash); later polls ask
+ * for {@code since} = cursor minus the overlap window with the stored ETag, so an unchanged listing costs
+ * one free 304.
+ */
+final class RepositoryListingPoller {
+    private static final Logger LOG = LoggerFactory.getLogger(RepositoryListingPoller.class);
+
+    /** Counters of one listing poll. */
+    static final class Counts {
+        long events;
+        long malformed;
+        long requests;
+        long notModified;
+    }
+
+    private final ProducerConfig config;
+    private final GitHubClient client;
+    private final TransactionalPublisher publisher;
+    private final IngestCursorStore cursors;
+    private final BooleanSupplier stopRequested;
+
+    RepositoryListingPoller(ProducerConfig config, GitHubClient client, TransactionalPublisher publisher,
+                            IngestCursorStore cursors, BooleanSupplier stopRequested) {
+        this.config = config;
+        this.client = client;
+        this.publisher = publisher;
+        this.cursors = cursors;
+        this.stopRequested = stopRequested;
+    }
+
+    Counts poll(RepositoryName repo, String endpoint) throws InterruptedException {
+        String repoName = repo.fullName();
+        IngestCursor cursor = cursors.get(RecordKeys.cursor(repoName, endpoint));
+        boolean commits = endpoint.equals(RecordKeys.COMMITS_ENDPOINT);
+        Counts counts = new Counts();
+
+        HttpUrl url;
+        String ifNoneMatch = null;
+        Instant newest = cursor == null ? null : cursor.getSince();
+        long published = 0;
+        HttpUrl resume = cursor == null || cursor.getResumeUrl() == null ? null : HttpUrl.parse(cursor.getResumeUrl());
+        if (resume != null && GitHubClient.sameOrigin(resume, config.githubApiUrl())) {
+            url = resume;
+            published = cursor.getItemsPublished();
+            LOG.info("{} {}: resuming the backfill at {}", repoName, endpoint, GitHubClient.describe(url));
+        } else {
+            List<String> query = new ArrayList<>(List.of("per_page", String.valueOf(config.perPage())));
+            if (!commits) {
+                query.addAll(List.of("state", "all", "sort", "updated", "direction", "asc"));
+            }
+            if (cursor != null && cursor.getSince() != null) {
+                query.addAll(List.of("since", cursor.getSince().minus(config.overlap()).toString()));
+                ifNoneMatch = cursor.getEtag();
+            }
+            url = client.listingUrl(repoName, endpoint, query.toArray(String[]::new));
+            if (cursor == null) {
+                LOG.info("{} {}: first run, backfilling the whole history", repoName, endpoint);
+            }
+        }
+
+        String firstPageEtag = cursor == null ? null : cursor.getEtag();
+        boolean firstPage = true;
+        int pageNumber = 0;
+        while (url != null) {
+            GitHubPage page = client.get(url, firstPage ? ifNoneMatch : null, repoName);
+            counts.requests++;
+            pageNumber++;
+            if (page.notModified()) {
+                counts.notModified++;
+                LOG.info("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
+                return counts;
+            }
+            if (firstPage && resume == null) {
+                firstPageEtag = page.etag();
+            }
+            Instant now = config.clock().instant();
+            try {
+                if (commits) {
+                    GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.commits(repoName, page.body(), now);
+                    publisher.commits(parsed.events());
+                    counts.events += parsed.events().size();
+                    newest = max(newest, parsed.newest());
+                    skipped(repoName, url, parsed.malformed(), counts);
+                } else {
+                    GitHubItemParser.Parsed<IssueEvent> parsed = GitHubItemParser.issues(repoName, page.body(), now);
+                    publisher.issues(parsed.events());
+                    counts.events += parsed.events().size();
+                    newest = max(newest, parsed.newest());
+                    skipped(repoName, url, parsed.malformed(), counts);
+                }
+            } catch (MalformedPageException e) {
+                counts.malformed++;
+                LOG.error("{} {}: skipping malformed page {}: {}", repoName, endpoint, GitHubClient.describe(url), e.getMessage());
+            }
+            HttpUrl next = page.next();
+            publisher.cursor(IngestCursor.newBuilder()
+                    .setRepo(repoName).setEndpoint(endpoint)
+                    .setSince(newest)
+                    .setEtag(firstPageEtag)
+                    .setResumeUrl(next == null ? null : next.toString())
+                    .setItemsPublished(published + counts.events)
+                    .setLastRunAt(now)
+                    .build());
+            publisher.commitIfDue(next == null);
+            if (pageNumber % 10 == 0 || next == null) {
+                LOG.info("{} {}: page {}, {} items so far, {} requests left", repoName, endpoint, pageNumber,
+                        published + counts.events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
+            }
+            if (next != null && stopRequested.getAsBoolean()) {
+                publisher.commitIfDue(true);
+                LOG.info("{} {}: stopping; the next run resumes at page {}", repoName, endpoint, pageNumber + 1);
+                return counts;
+            }
+            url = next;
+            firstPage = false;
+        }
+        return counts;
+    }
+
+    private static void skipped(String repo, HttpUrl url, List<String> malformed, Counts counts) {
+        if (!malformed.isEmpty()) {
+            counts.malformed += malformed.size();
+            LOG.warn("{}: skipped {} malformed item(s) of {}: {}", repo, malformed.size(), GitHubClient.describe(url),
+                    String.join("; ", malformed.subList(0, Math.min(5, malformed.size()))));
+        }
+    }
+
+    private static Instant max(Instant a, Instant b) {
+        return a == null ? b : b == null ? a : a.isAfter(b) ? a : b;
+    }
+}

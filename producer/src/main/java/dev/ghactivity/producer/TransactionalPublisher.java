@@ -1,0 +1,112 @@
+package dev.ghactivity.producer;
+
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.IngestCursor;
+import dev.ghactivity.schemas.IssueEvent;
+import dev.ghactivity.schemas.RecordKeys;
+import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Events and the cursor that covers them go out in one Kafka transaction, so a crash never moves a
+ * cursor past events that were not published. One transaction spans many pages (bounded by records and
+ * time): a commit costs a round trip, a page of 100 items does not justify one.
+ */
+final class TransactionalPublisher implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final int maxRecords;
+    private final long maxNanos;
+    private boolean inTransaction;
+    private int records;
+    private long startedAt;
+    private final Map<String, IngestCursor> pendingCursors = new HashMap<>();
+    private final IngestCursorStore cursors;
+
+    TransactionalPublisher(dev.ghactivity.producer.ProducerConfig config, IngestCursorStore cursors) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, config.transactionalId());
+        props.putAll(config.kafkaProperties());
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        this.producer.initTransactions();
+        this.maxRecords = config.maxRecordsPerTransaction();
+        this.maxNanos = config.maxTimePerTransaction().toNanos();
+        this.cursors = cursors;
+    }
+
+    private void begin() {
+        if (!inTransaction) {
+            producer.beginTransaction();
+            inTransaction = true;
+            records = 0;
+            startedAt = System.nanoTime();
+        }
+    }
+
+    void commits(List<CommitEvent> events) {
+        begin();
+        for (CommitEvent e : events) {
+            producer.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(e.getRepo(), e.getSha()), Serdes.commitEvent().encode(e)));
+        }
+        records += events.size();
+    }
+
+    void issues(List<IssueEvent> events) {
+        begin();
+        for (IssueEvent e : events) {
+            producer.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(e.getRepo(), e.getNumber()), Serdes.issueEvent().encode(e)));
+        }
+        records += events.size();
+    }
+
+    /** The cursor to publish with the events sent so far (the latest per key wins). */
+    void cursor(IngestCursor cursor) {
+        begin();
+        String key = RecordKeys.cursor(cursor.getRepo(), cursor.getEndpoint());
+        producer.send(new ProducerRecord<>(Topics.INGEST_STATE, key, Serdes.ingestCursor().encode(cursor)));
+        pendingCursors.put(key, cursor);
+        records++;
+    }
+
+    /** Commits when the transaction is big or old enough, or when {@code force}. */
+    void commitIfDue(boolean force) {
+        if (inTransaction && (force || records >= maxRecords || System.nanoTime() - startedAt >= maxNanos)) {
+            producer.commitTransaction();
+            inTransaction = false;
+            pendingCursors.forEach(cursors::put);
+            pendingCursors.clear();
+        }
+    }
+
+    /** Drops the open transaction: none of its events or cursors become visible. */
+    void abort() {
+        if (inTransaction) {
+            try {
+                producer.abortTransaction();
+            } finally {
+                inTransaction = false;
+                pendingCursors.clear();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
