@@ -20,9 +20,11 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.ValueTransformerWithKey;
-import org.apache.kafka.streams.processor.ProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * Exact calendar-month activity per repository.
@@ -35,7 +37,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <pre>
  * github.commits ─► commit-events ─► by (repo, month, author) ─► commits-per-author-month ─► by month ─► commit-stats-per-month ─┐
- * github.issues  ─► issue-events ─┬► by created month ─► issues-opened-per-month (issues, PRs) ─────────────────────────────────┼─► monthly-activity ─► github.monthly-activity
+ * github.issues  ─► issue-events ─┬► by created month ─► issues-opened-per-month (issues, PRs) ─────────────────────────────────┼─► emit-on-change ─► github.monthly-activity
  *                                 └► by close/merge month ─► issues-resolved-per-month (issues closed, PRs merged) ─────────────┘
  * </pre>
  *
@@ -48,7 +50,7 @@ public final class MonthlyActivityTopology {
     public static final String COMMIT_STATS_PER_MONTH_STORE = "commit-stats-per-month";
     public static final String ISSUES_OPENED_PER_MONTH_STORE = "issues-opened-per-month";
     public static final String ISSUES_RESOLVED_PER_MONTH_STORE = "issues-resolved-per-month";
-    /** The joined result, keyed {@code owner/name|YYYY-MM}; the query API reads it. */
+    /** The last counts emitted per {@code owner/name|YYYY-MM}; the query API reads it. */
     public static final String MONTHLY_ACTIVITY_STORE = "monthly-activity";
 
     /** Separates the author from {@code repo|month} in the per-author key; never in a repo name or month. */
@@ -118,15 +120,14 @@ public final class MonthlyActivityTopology {
                         Materialized.<String, CounterPair, KeyValueStore<Bytes, byte[]>>as(ISSUES_RESOLVED_PER_MONTH_STORE)
                                 .withKeySerde(strings).withValueSerde(pairs));
 
-        KTable<String, MonthlyActivity> monthly = commitStats
+        // Emit only real changes: a re-polled item (same counts, new ingestion time) must not touch the sinks.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MONTHLY_ACTIVITY_STORE),
+                strings, Serdes.monthlyActivity()));
+        commitStats
                 .outerJoin(opened, MonthlyActivityTopology::withCommitsAndOpened, Named.as("join-commits-opened"))
                 .outerJoin(resolved, MonthlyActivityTopology::withResolved, Named.as("join-resolved"))
-                .transformValues(StampUpdatedAt::new,
-                        Materialized.<String, MonthlyActivity, KeyValueStore<Bytes, byte[]>>as(MONTHLY_ACTIVITY_STORE)
-                                .withKeySerde(strings).withValueSerde(Serdes.monthlyActivity()),
-                        Named.as("stamp-updated-at"));
-
-        monthly.toStream(Named.as("monthly-activity-changes"))
+                .toStream(Named.as("monthly-activity-changes"))
+                .processValues(EmitOnChange::new, Named.as("emit-on-change"), MONTHLY_ACTIVITY_STORE)
                 .to(Topics.MONTHLY_ACTIVITY, Produced.with(strings, Serdes.monthlyActivity()).withName("monthly-activity-sink"));
         return builder.build(config.toStreamsProperties());
     }
@@ -171,28 +172,43 @@ public final class MonthlyActivityTopology {
     }
 
     /**
-     * Fills in repo and month from the key and {@code updated_at} from the record timestamp (the time of the
-     * input change, so replays give the same value), and turns an all-zero month into a tombstone: a month
-     * whose only issue was deleted has no activity left and its row goes away.
+     * Forwards a month's counts only when they differ from the last ones forwarded, with repo and month from
+     * the key and {@code updated_at} = the record timestamp (the time of the input change, so a replay gives
+     * the same value). A month whose counts all fell to zero (its only issue was deleted) becomes a tombstone.
+     * Its store is the query API's view of the output.
      */
-    private static final class StampUpdatedAt implements ValueTransformerWithKey<String, MonthlyActivity, MonthlyActivity> {
-        private ProcessorContext context;
+    private static final class EmitOnChange implements FixedKeyProcessor<String, MonthlyActivity, MonthlyActivity> {
+        private FixedKeyProcessorContext<String, MonthlyActivity> context;
+        private KeyValueStore<String, MonthlyActivity> emitted;
 
         @Override
-        public void init(ProcessorContext context) {
+        public void init(FixedKeyProcessorContext<String, MonthlyActivity> context) {
             this.context = context;
+            this.emitted = context.getStateStore(MONTHLY_ACTIVITY_STORE);
         }
 
         @Override
-        public MonthlyActivity transform(String key, MonthlyActivity value) {
+        public void process(FixedKeyRecord<String, MonthlyActivity> record) {
+            String key = record.key();
+            MonthlyActivity value = record.value();
+            MonthlyActivity previous = emitted.get(key);
             if (value == null || isEmpty(value)) {
-                return null;
+                if (previous != null) {
+                    emitted.delete(key);
+                    context.forward(record.withValue(null));
+                }
+                return;
             }
-            return MonthlyActivity.newBuilder(value)
+            if (previous != null && sameCounts(previous, value)) {
+                return;
+            }
+            MonthlyActivity stamped = MonthlyActivity.newBuilder(value)
                     .setRepo(RecordKeys.repoOfMonthly(key))
                     .setMonth(RecordKeys.monthOfMonthly(key))
-                    .setUpdatedAt(Instant.ofEpochMilli(Math.max(0, context.timestamp())))
+                    .setUpdatedAt(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
                     .build();
+            emitted.put(key, stamped);
+            context.forward(record.withValue(stamped));
         }
 
         private static boolean isEmpty(MonthlyActivity a) {
@@ -200,8 +216,10 @@ public final class MonthlyActivityTopology {
                     && a.getIssuesClosed() == 0 && a.getPrsOpened() == 0 && a.getPrsMerged() == 0;
         }
 
-        @Override
-        public void close() {
+        private static boolean sameCounts(MonthlyActivity a, MonthlyActivity b) {
+            return a.getCommits() == b.getCommits() && a.getCommitAuthors() == b.getCommitAuthors()
+                    && a.getIssuesOpened() == b.getIssuesOpened() && a.getIssuesClosed() == b.getIssuesClosed()
+                    && a.getPrsOpened() == b.getPrsOpened() && a.getPrsMerged() == b.getPrsMerged();
         }
     }
 }

@@ -55,9 +55,12 @@ class MonthlyActivityTopologyTest {
         }
     }
 
+    /** Everything read from the output so far, folded like a compacted topic. */
+    private final Map<String, String> state = new TreeMap<>();
+
     /** The latest value per key, as a compacted topic ends up; tombstones remove. */
     private Map<String, String> finalOutput() {
-        Map<String, String> result = new TreeMap<>();
+        Map<String, String> result = state;
         output.readKeyValuesToList().forEach(kv -> {
             if (kv.value == null) {
                 result.remove(kv.key);
@@ -65,7 +68,7 @@ class MonthlyActivityTopologyTest {
                 result.put(kv.key, counts(kv.value));
             }
         });
-        return result;
+        return new TreeMap<>(result);
     }
 
     /** commits/authors/opened/closed/prsOpened/prsMerged. */
@@ -107,12 +110,26 @@ class MonthlyActivityTopologyTest {
     }
 
     @Test
+    void aRepolledItemWithTheSameCountsEmitsNothing() {
+        start();
+        CommitEvent c = commit(REPO, "a1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z");
+        pipe(c);
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
+        assertThat(output.readKeyValuesToList()).hasSize(2);
+        c.setIngestedAt(Instant.parse("2026-06-01T00:00:00Z")); // same commit, polled again later
+        pipe(c);
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
+        assertThat(output.isEmpty()).isTrue();
+    }
+
+    @Test
     void authorDateByDefaultCommitterDateWhenConfigured() {
         CommitEvent c = commit(REPO, "a1", "alice", "2024-01-31T23:00:00Z", "2024-02-01T01:00:00Z");
         start();
         pipe(c);
         assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0"));
         driver.close();
+        state.clear();
 
         start(config().commitDateField(StreamsAppConfig.CommitDateField.COMMITTER).build());
         pipe(c);
@@ -126,6 +143,7 @@ class MonthlyActivityTopologyTest {
         pipe(commit(REPO, "leap", "alice", "2012-02-29T20:30:00-08:00", "2012-02-29T20:30:00-08:00"));
         assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-03", "1/1/0/0/0/0"));
         driver.close();
+        state.clear();
 
         start(config().zone(ZoneId.of("America/Los_Angeles")).build());
         pipe(commit(REPO, "leap", "alice", "2012-02-29T20:30:00-08:00", "2012-02-29T20:30:00-08:00"));
