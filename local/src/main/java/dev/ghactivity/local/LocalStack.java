@@ -18,7 +18,9 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -126,9 +128,32 @@ public final class LocalStack implements AutoCloseable {
         return producer.pollOnce();
     }
 
-    /** Polls every poll interval until {@link #close()}. */
+    /** Polls every poll interval until {@link #close()}, logging each stage's lag every half minute. */
     public void runUntilClosed() {
-        producer.runUntilClosed();
+        ScheduledExecutorService lagLogger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ghactivity-lag");
+            t.setDaemon(true);
+            return t;
+        });
+        lagLogger.scheduleWithFixedDelay(this::logLag, 30, 30, TimeUnit.SECONDS);
+        try {
+            producer.runUntilClosed();
+        } finally {
+            lagLogger.shutdownNow();
+        }
+    }
+
+    private void logLag() {
+        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
+            Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
+            Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
+            LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows",
+                    progress.pendingRecords(STREAMS_APPLICATION_ID, events),
+                    progress.pendingRecords("connect-" + SQLITE_CONNECTOR, activity),
+                    progress.pendingRecords("connect-" + S3_CONNECTOR, activity));
+        } catch (RuntimeException e) {
+            LOG.debug("cannot measure lag: {}", e.toString());
+        }
     }
 
     /**
@@ -199,9 +224,5 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         LOG.info("pipeline stopped");
-    }
-
-    static Set<String> sinkGroups() {
-        return Set.of("connect-" + SQLITE_CONNECTOR, "connect-" + S3_CONNECTOR);
     }
 }
