@@ -132,6 +132,7 @@ public final class GitHubClient implements AutoCloseable {
                     }
                     LOG.warn("{}: {}; waiting {} s, until {}", repo, why, wait.toSeconds(), config.clock().instant().plus(wait));
                     config.sleeper().sleep(wait);
+                    rateLimitRemaining = -1; // waited for this limit already
                     continue;
                 }
                 throw new RepositoryUnavailableException(status, repo + ": GitHub answered 403 Forbidden (" + message + ") for " + describe(url)

@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RepositoryListingPoller {
     private static final Logger LOG = LoggerFactory.getLogger(RepositoryListingPoller.class);
+    private static final dev.ghactivity.schemas.AvroSerde<CommitEvent> COMMITS = dev.ghactivity.schemas.Serdes.commitEvent();
+    private static final dev.ghactivity.schemas.AvroSerde<IssueEvent> ISSUES = dev.ghactivity.schemas.Serdes.issueEvent();
 
     /** Counters of one listing poll. */
     static final class Counts {
@@ -28,6 +30,7 @@ final class RepositoryListingPoller {
         long malformed;
         long requests;
         long notModified;
+        long unchanged;
     }
 
     private final ProducerConfig config;
@@ -76,6 +79,8 @@ final class RepositoryListingPoller {
         }
 
         String firstPageEtag = cursor == null ? null : cursor.getEtag();
+        Instant previousSince = cursor == null ? null : cursor.getSince();
+        RecentItems recent = new RecentItems(cursor == null ? null : cursor.getRecentItems(), config.overlap());
         boolean firstPage = true;
         int pageNumber = 0;
         while (url != null) {
@@ -94,15 +99,29 @@ final class RepositoryListingPoller {
             try {
                 if (commits) {
                     GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.commits(repoName, page.body(), now);
-                    publisher.commits(parsed.events());
-                    counts.events += parsed.events().size();
                     newest = max(newest, parsed.newest());
+                    List<CommitEvent> changed = new ArrayList<>(parsed.events().size());
+                    for (CommitEvent e : parsed.events()) {
+                        if (!skipUnchanged(recent, RecordKeys.commit(repoName, e.getSha()), e.getCommitterDate(), newest, previousSince,
+                                () -> contentHash(e), counts)) {
+                            changed.add(e);
+                        }
+                    }
+                    publisher.commits(changed);
+                    counts.events += changed.size();
                     skipped(repoName, url, parsed.malformed(), counts);
                 } else {
                     GitHubItemParser.Parsed<IssueEvent> parsed = GitHubItemParser.issues(repoName, page.body(), now);
-                    publisher.issues(parsed.events());
-                    counts.events += parsed.events().size();
                     newest = max(newest, parsed.newest());
+                    List<IssueEvent> changed = new ArrayList<>(parsed.events().size());
+                    for (IssueEvent e : parsed.events()) {
+                        if (!skipUnchanged(recent, RecordKeys.issue(repoName, e.getNumber()), e.getUpdatedAt(), newest, previousSince,
+                                () -> contentHash(e), counts)) {
+                            changed.add(e);
+                        }
+                    }
+                    publisher.issues(changed);
+                    counts.events += changed.size();
                     skipped(repoName, url, parsed.malformed(), counts);
                 }
             } catch (MalformedPageException e) {
@@ -116,6 +135,7 @@ final class RepositoryListingPoller {
                     .setEtag(firstPageEtag)
                     .setResumeUrl(next == null ? null : next.toString())
                     .setItemsPublished(published + counts.events)
+                    .setRecentItems(recent.window(newest))
                     .setLastRunAt(now)
                     .build());
             publisher.commitIfDue(next == null);
@@ -132,6 +152,31 @@ final class RepositoryListingPoller {
             firstPage = false;
         }
         return counts;
+    }
+
+    /** Remembers items inside the overlap window and tells whether this one is unchanged since the last poll. */
+    private static boolean skipUnchanged(RecentItems recent, String key, Instant at, Instant newest, Instant previousSince,
+                                         java.util.function.LongSupplier hash, Counts counts) {
+        if (!recent.mayMatter(at, newest, previousSince)) {
+            return false;
+        }
+        long h = hash.getAsLong();
+        recent.seen(key, h, at, newest);
+        if (recent.unchanged(key, h)) {
+            counts.unchanged++;
+            return true;
+        }
+        return false;
+    }
+
+    private static long contentHash(CommitEvent e) {
+        CommitEvent copy = CommitEvent.newBuilder(e).setIngestedAt(Instant.EPOCH).build();
+        return RecentItems.hash(COMMITS.encode(copy));
+    }
+
+    private static long contentHash(IssueEvent e) {
+        IssueEvent copy = IssueEvent.newBuilder(e).setIngestedAt(Instant.EPOCH).build();
+        return RecentItems.hash(ISSUES.encode(copy));
     }
 
     private static void skipped(String repo, HttpUrl url, List<String> malformed, Counts counts) {

@@ -1,5 +1,6 @@
 package dev.ghactivity.producer;
 
+import dev.ghactivity.schemas.AvroSerde;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IngestCursor;
 import dev.ghactivity.schemas.IssueEvent;
@@ -22,6 +23,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * time): a commit costs a round trip, a page of 100 items does not justify one.
  */
 final class TransactionalPublisher implements AutoCloseable {
+    private static final AvroSerde<CommitEvent> COMMITS = Serdes.commitEvent();
+    private static final AvroSerde<IssueEvent> ISSUES = Serdes.issueEvent();
+    private static final AvroSerde<IngestCursor> CURSORS = Serdes.ingestCursor();
     private final KafkaProducer<String, byte[]> producer;
     private final int maxRecords;
     private final long maxNanos;
@@ -61,7 +65,7 @@ final class TransactionalPublisher implements AutoCloseable {
     void commits(List<CommitEvent> events) {
         begin();
         for (CommitEvent e : events) {
-            producer.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(e.getRepo(), e.getSha()), Serdes.commitEvent().encode(e)));
+            producer.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(e.getRepo(), e.getSha()), COMMITS.encode(e)));
         }
         records += events.size();
     }
@@ -69,7 +73,7 @@ final class TransactionalPublisher implements AutoCloseable {
     void issues(List<IssueEvent> events) {
         begin();
         for (IssueEvent e : events) {
-            producer.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(e.getRepo(), e.getNumber()), Serdes.issueEvent().encode(e)));
+            producer.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(e.getRepo(), e.getNumber()), ISSUES.encode(e)));
         }
         records += events.size();
     }
@@ -78,7 +82,7 @@ final class TransactionalPublisher implements AutoCloseable {
     void cursor(IngestCursor cursor) {
         begin();
         String key = RecordKeys.cursor(cursor.getRepo(), cursor.getEndpoint());
-        producer.send(new ProducerRecord<>(Topics.INGEST_STATE, key, Serdes.ingestCursor().encode(cursor)));
+        producer.send(new ProducerRecord<>(Topics.INGEST_STATE, key, CURSORS.encode(cursor)));
         pendingCursors.put(key, cursor);
         records++;
     }

@@ -195,7 +195,7 @@ public final class FakeGitHub implements AutoCloseable {
     public FakeGitHub resetConnectionNext(int n) {
         for (int i = 0; i < n; i++) {
             faults.add(new Fault(r -> true, normal -> new MockResponse.Builder(normal)
-                    .onRequestStart(new SocketEffect.CloseSocket()).build()));
+                    .onResponseStart(new SocketEffect.CloseSocket()).build()));
         }
         return this;
     }
