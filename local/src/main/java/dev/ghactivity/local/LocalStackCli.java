@@ -111,8 +111,9 @@ public final class LocalStackCli implements Callable<Integer> {
                     .build();
             token = tokenFile != null ? GitHubToken.fromFile(tokenFile) : GitHubToken.fromEnvironment();
         } catch (IllegalArgumentException e) {
+            // Before anything starts: no request is made, no directory created.
             System.err.println("ghactivity: " + e.getMessage());
-            return CommandLine.ExitCode.USAGE;
+            return EXIT_FATAL;
         }
 
         LocalStack stack = new LocalStack(config, token);

@@ -113,6 +113,16 @@ final class GitHubItemParser {
         return new Parsed<>(events, malformed, newest);
     }
 
+    /** Cheap check: the first non-blank byte opens a JSON array. */
+    static boolean looksLikeArray(byte[] body) {
+        for (byte b : body) {
+            if (!Character.isWhitespace(b)) {
+                return b == '[';
+            }
+        }
+        return false;
+    }
+
     private static JsonNode array(byte[] body) throws MalformedPageException {
         JsonNode root;
         try {

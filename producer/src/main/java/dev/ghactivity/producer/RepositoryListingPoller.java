@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RepositoryListingPoller {
     private static final Logger LOG = LoggerFactory.getLogger(RepositoryListingPoller.class);
+    private static final int MALFORMED_PAGE_RETRIES = 2;
     private static final dev.ghactivity.schemas.AvroSerde<CommitEvent> COMMITS = dev.ghactivity.schemas.Serdes.commitEvent();
     private static final dev.ghactivity.schemas.AvroSerde<IssueEvent> ISSUES = dev.ghactivity.schemas.Serdes.issueEvent();
 
@@ -87,6 +88,12 @@ final class RepositoryListingPoller {
             GitHubPage page = client.get(url, firstPage ? ifNoneMatch : null, repoName);
             counts.requests++;
             pageNumber++;
+            // A body that is not a JSON array is often a proxy's error page: ask again before giving up on it.
+            for (int retry = 0; retry < MALFORMED_PAGE_RETRIES && !page.notModified() && !GitHubItemParser.looksLikeArray(page.body()); retry++) {
+                LOG.warn("{} {}: page {} is not a JSON array; fetching it again", repoName, endpoint, GitHubClient.describe(url));
+                page = client.get(url, null, repoName);
+                counts.requests++;
+            }
             if (page.notModified()) {
                 counts.notModified++;
                 LOG.info("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
@@ -126,7 +133,9 @@ final class RepositoryListingPoller {
                 }
             } catch (MalformedPageException e) {
                 counts.malformed++;
-                LOG.error("{} {}: skipping malformed page {}: {}", repoName, endpoint, GitHubClient.describe(url), e.getMessage());
+                LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until a full re-read "
+                        + "(delete the cursor {} on {} to backfill again)", repoName, endpoint, GitHubClient.describe(url),
+                        MALFORMED_PAGE_RETRIES + 1, e.getMessage(), RecordKeys.cursor(repoName, endpoint), dev.ghactivity.schemas.Topics.INGEST_STATE);
             }
             HttpUrl next = page.next();
             publisher.cursor(IngestCursor.newBuilder()

@@ -1,0 +1,221 @@
+package dev.ghactivity.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.testkit.FakeGitHub;
+import dev.ghactivity.testkit.SyntheticActivity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The counts stay exact when things go wrong: the runnable jar is killed with SIGKILL at different points and
+ * restarted, GitHub misbehaves, credentials are wrong, a name tries path tricks, the token must never leak.
+ */
+class PipelineReliabilityIT {
+    private static final String REPO = "chaos/monkey";
+    private static final String SECRET = "ghp_S3CRETt0kenNeverToBeSeen1234567890";
+
+    @TempDir
+    Path dir;
+
+    private static Map<String, String> expectedRows(SyntheticActivity activity, String repo) {
+        Map<String, String> rows = new TreeMap<>();
+        activity.expectedMonthlyCounts().forEach((month, c) ->
+                rows.put(repo + "|" + month, c[0] + "," + c[1] + "," + c[2] + "," + c[3] + "," + c[4] + "," + c[5]));
+        return rows;
+    }
+
+    /** monthly_activity without updated_at: repo|month -> counts. */
+    private static Map<String, String> sqliteCounts(Path db) {
+        Map<String, String> rows = new TreeMap<>();
+        PipelineOutputs.sqliteRows(db).forEach((k, v) -> rows.put(k, v.substring(0, v.lastIndexOf(','))));
+        return rows;
+    }
+
+    private static Map<String, String> s3Counts(Path dataDir) {
+        Map<String, String> rows = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : PipelineOutputs.s3SnapshotRows(dataDir.resolve("s3/ghactivity"), "monthly-activity").entrySet()) {
+            JsonNode r = e.getValue();
+            rows.put(e.getKey(), r.get("commits").asLong() + "," + r.get("commit_authors").asLong() + "," + r.get("issues_opened").asLong()
+                    + "," + r.get("issues_closed").asLong() + "," + r.get("prs_opened").asLong() + "," + r.get("prs_merged").asLong());
+        }
+        return rows;
+    }
+
+    private static long sqliteRowCount(Path db) {
+        if (!Files.exists(db)) {
+            return 0;
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM monthly_activity")) {
+            return rs.getLong(1);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    enum KillPoint { DURING_POLLING, AFTER_POLLING_DURING_AGGREGATION, DURING_SINK_WRITES }
+
+    @ParameterizedTest
+    @EnumSource(KillPoint.class)
+    void aKilledRunRestartedWithOnceEndsWithExactlyTheCountsOfACleanRun(KillPoint killPoint) throws Exception {
+        Path data = dir.resolve("data");
+        try (FakeGitHub github = FakeGitHub.start()) {
+            SyntheticActivity activity = github.serveSyntheticActivity(REPO, 6000, 1500, 7);
+            github.delayNext(1000, Duration.ofMillis(40)); // pages take a while: time to kill mid-backfill
+            String[] args = {"--repo", REPO, "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once", "--http-port", "0"};
+            int totalPages = 60 + 15;
+
+            try (LocalStackProcess first = LocalStackProcess.start(dir.resolve("logs"), Map.of(), args)) {
+                switch (killPoint) {
+                    case DURING_POLLING -> await().atMost(Duration.ofSeconds(90)).until(() -> github.requests().size() >= 20 || !first.isAlive());
+                    case AFTER_POLLING_DURING_AGGREGATION -> await().atMost(Duration.ofSeconds(90))
+                            .until(() -> github.requests().size() >= totalPages || !first.isAlive());
+                    case DURING_SINK_WRITES -> await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                            .until(() -> sqliteRowCount(data.resolve("ghactivity.db")) > 0 || !first.isAlive());
+                }
+                assertThat(first.isAlive()).as("killed before it finished by itself; stdout:\n" + LocalStackProcess.tail(first.stdout())).isTrue();
+                first.kill();
+            }
+
+            try (LocalStackProcess second = LocalStackProcess.start(dir.resolve("logs"), Map.of(), args)) {
+                int code = second.awaitExit(Duration.ofMinutes(4));
+                assertThat(code).as("restart exit code; stdout:\n" + LocalStackProcess.tail(second.stdout())).isEqualTo(0);
+            }
+            Map<String, String> expected = expectedRows(activity, REPO);
+            assertThat(sqliteCounts(data.resolve("ghactivity.db"))).isEqualTo(expected);
+            assertThat(s3Counts(data)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void gitHubFaultsAreRetriedAndTheCountsAreExactAndTheLogSaysWhyItWaits() throws Exception {
+        Path data = dir.resolve("data");
+        try (FakeGitHub github = FakeGitHub.start()) {
+            SyntheticActivity activity = github.serveSyntheticActivity(REPO, 900, 300, 3);
+            github.failNext(2, 502).failNext(1, 503).resetConnectionNext(2).secondaryLimitNext(1)
+                    .rateLimitNext(Duration.ofSeconds(2)).malformedNextPage().delayNext(3, Duration.ofMillis(300));
+            try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of(), "--repo", REPO,
+                    "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once", "--http-port", "0")) {
+                assertThat(run.awaitExit(Duration.ofMinutes(4))).as(LocalStackProcess.tail(run.stdout())).isEqualTo(0);
+                assertThat(run.stdout()).contains("secondary rate limit, Retry-After 1 s").contains("primary rate limit exhausted")
+                        .contains("until").contains("answered 502").contains("is not a JSON array; fetching it again");
+            }
+            // The malformed page was fetched again: nothing is missing.
+            Map<String, String> counts = sqliteCounts(data.resolve("ghactivity.db"));
+            assertThat(counts).isEqualTo(expectedRows(activity, REPO));
+            assertThat(s3Counts(data)).isEqualTo(counts);
+        }
+    }
+
+    @Test
+    void transientFaultsWithoutDataLossGiveExactlyTheExpectedCounts() throws Exception {
+        Path data = dir.resolve("data");
+        try (FakeGitHub github = FakeGitHub.start()) {
+            SyntheticActivity activity = github.serveSyntheticActivity(REPO, 700, 250, 5);
+            github.failNext(3, 502).resetConnectionNext(1).secondaryLimitNext(1).rateLimitNext(Duration.ofSeconds(1))
+                    .failWhen(url -> "2".equals(url.queryParameter("page")), 503);
+            int code = LocalStackCli.run("--repo", REPO, "--github-api-url", github.apiUrl(), "--data-dir", data.toString(),
+                    "--once", "--http-port", "0");
+            assertThat(code).isEqualTo(0);
+            assertThat(sqliteCounts(data.resolve("ghactivity.db"))).isEqualTo(expectedRows(activity, REPO));
+            assertThat(s3Counts(data)).isEqualTo(expectedRows(activity, REPO));
+        }
+    }
+
+    @Test
+    void badCredentialsExitWithCodeOneWithinSecondsNamingTheVariableAndTheTokenAppearsNowhere() throws Exception {
+        Path data = dir.resolve("data");
+        try (FakeGitHub github = FakeGitHub.start()) {
+            github.serveSyntheticActivity(REPO, 10, 10, 1);
+            github.unauthorized(true);
+            long start = System.nanoTime();
+            try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of("GITHUB_TOKEN", SECRET), "--repo", REPO,
+                    "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once", "--http-port", "0")) {
+                assertThat(run.awaitExit(Duration.ofSeconds(90))).isEqualTo(1);
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+                assertThat(run.stderr().strip().lines().filter(l -> l.startsWith("ghactivity:")).toList())
+                        .singleElement().asString().contains("GITHUB_TOKEN").contains("401");
+            }
+            assertThat(github.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + SECRET));
+            assertTokenNowhere(data);
+        }
+    }
+
+    @Test
+    void withATokenSetTheTokenIsInNoOutputLogRecordOrFile() throws Exception {
+        Path data = dir.resolve("data");
+        try (FakeGitHub github = FakeGitHub.start()) {
+            github.serveSyntheticActivity(REPO, 300, 100, 9);
+            github.notFound("chaos/missing");
+            try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of("GITHUB_TOKEN", SECRET), "--repo", REPO,
+                    "--repo", "chaos/missing", "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once", "--http-port", "0")) {
+                assertThat(run.awaitExit(Duration.ofMinutes(3))).as(LocalStackProcess.tail(run.stdout())).isEqualTo(2);
+                assertThat(run.stderr()).contains("chaos/missing");
+            }
+            assertThat(github.requests()).anySatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + SECRET));
+            assertTokenNowhere(data);
+        }
+    }
+
+    @Test
+    void aRepositoryNameWithPathTricksIsRefusedBeforeAnyRequest() throws Exception {
+        try (FakeGitHub github = FakeGitHub.start()) {
+            for (String bad : List.of("../etc/passwd", "a/b/../../c", "owner%2F..%2Fx/y", "a/b?per_page=1", "a/b#x", "a", "a/.."))  {
+                java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+                java.io.PrintStream saved = System.err;
+                System.setErr(new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+                int code;
+                try {
+                    code = LocalStackCli.run("--repo", bad, "--github-api-url", github.apiUrl(), "--data-dir", dir.resolve("d").toString(), "--once");
+                } finally {
+                    System.setErr(saved);
+                }
+                assertThat(code).as(bad).isEqualTo(LocalStackCli.EXIT_FATAL);
+                assertThat(err.toString(StandardCharsets.UTF_8)).as(bad).contains("invalid repository");
+            }
+            assertThat(github.requests()).isEmpty();
+            assertThat(dir.resolve("d")).doesNotExist();
+        }
+    }
+
+    private void assertTokenNowhere(Path data) throws IOException {
+        byte[] needle = SECRET.getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> files = Stream.concat(Files.walk(dir.resolve("logs")), Files.exists(data) ? Files.walk(data) : Stream.empty())) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                byte[] content = Files.readAllBytes(f);
+                assertThat(indexOf(content, needle)).as("token found in " + f).isEqualTo(-1);
+            }
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
