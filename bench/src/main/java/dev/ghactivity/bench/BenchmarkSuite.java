@@ -81,19 +81,33 @@ public final class BenchmarkSuite {
 
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
+        int only = List.of(args).indexOf("--only");
+        String figure = only >= 0 && only + 1 < args.length ? args[only + 1] : "all";
         Path work = Files.createTempDirectory("ghactivity-bench");
         BenchmarkSuite suite = new BenchmarkSuite(quick, work);
         System.out.println("ghactivity benchmarks (" + (quick ? "quick" : "full") + "), work dir " + work);
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-producer"))) {
-            suite.producer(broker);
+        if (figure.equals("all") || figure.equals("producer")) {
+            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-producer"))) {
+                suite.producer(broker);
+            }
         }
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-topology"))) {
-            suite.topology(broker);
+        if (figure.equals("all") || figure.equals("topology")) {
+            try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-topology"))) {
+                suite.topology(broker);
+            }
         }
-        suite.sqliteSink();
-        suite.s3Sink();
-        suite.endToEndLatency();
-        suite.backfill();
+        if (figure.equals("all") || figure.equals("sqlite")) {
+            suite.sqliteSink();
+        }
+        if (figure.equals("all") || figure.equals("s3")) {
+            suite.s3Sink();
+        }
+        if (figure.equals("all") || figure.equals("latency")) {
+            suite.endToEndLatency();
+        }
+        if (figure.equals("all") || figure.equals("backfill")) {
+            suite.backfill();
+        }
         suite.report();
     }
 
@@ -256,10 +270,16 @@ public final class BenchmarkSuite {
 
         Path raw = work.resolve("raw.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + raw)) {
-            c.createStatement().execute("PRAGMA journal_mode=WAL");
-            c.createStatement().execute("PRAGMA synchronous=NORMAL");
-            c.createStatement().execute("CREATE TABLE t (repo TEXT NOT NULL, month TEXT NOT NULL, commits INTEGER, commit_authors INTEGER,"
+            try (var s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+            }
+            try (var s = c.createStatement()) {
+                s.execute("PRAGMA synchronous=NORMAL");
+            }
+            try (var s = c.createStatement()) {
+                s.execute("CREATE TABLE t (repo TEXT NOT NULL, month TEXT NOT NULL, commits INTEGER, commit_authors INTEGER,"
                     + " issues_opened INTEGER, issues_closed INTEGER, prs_opened INTEGER, prs_merged INTEGER, updated_at TEXT, PRIMARY KEY (repo, month))");
+            }
             c.setAutoCommit(false);
             long t1 = System.nanoTime();
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO t VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(repo, month) DO UPDATE SET "
