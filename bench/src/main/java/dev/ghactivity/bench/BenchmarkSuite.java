@@ -21,8 +21,6 @@ import dev.ghactivity.testkit.FakeGitHub;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -453,16 +451,28 @@ public final class BenchmarkSuite {
         }
     }
 
-    /** Peak used heap across all heap pools since start. */
+    /** Peak of the used heap, sampled every 50 ms (the pools' own peaks happen at different times and do not add up). */
     private static final class PeakHeap {
-        long peakMb() {
-            long sum = 0;
-            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (pool.getType() == MemoryType.HEAP) {
-                    sum += pool.getPeakUsage().getUsed();
+        private volatile long peak;
+
+        PeakHeap() {
+            Thread sampler = new Thread(() -> {
+                var memory = ManagementFactory.getMemoryMXBean();
+                while (true) {
+                    peak = Math.max(peak, memory.getHeapMemoryUsage().getUsed());
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
-            }
-            return sum / 1_048_576;
+            }, "peak-heap");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        long peakMb() {
+            return peak / 1_048_576;
         }
     }
 

@@ -1,23 +1,31 @@
 package dev.ghactivity.schemas;
 
-/** Shared Serde instances for the pipeline's records (thread-safe: encoders and decoders are). */
+/**
+ * The pipeline's Serdes. Each is created once: building an encoder computes the schema's fingerprint, far
+ * too slow to do per record. Avro's message encoders and decoders are thread-safe, so one instance serves all.
+ */
 public final class Serdes {
+    private static final AvroSerde<CommitEvent> COMMIT_EVENT = new AvroSerde<>(CommitEvent.class);
+    private static final AvroSerde<IssueEvent> ISSUE_EVENT = new AvroSerde<>(IssueEvent.class);
+    private static final AvroSerde<IngestCursor> INGEST_CURSOR = new AvroSerde<>(IngestCursor.class);
+    private static final AvroSerde<MonthlyActivity> MONTHLY_ACTIVITY = new AvroSerde<>(MonthlyActivity.class);
+
     private Serdes() {
     }
 
     public static AvroSerde<CommitEvent> commitEvent() {
-        return new AvroSerde<>(CommitEvent.class);
+        return COMMIT_EVENT;
     }
 
     public static AvroSerde<IssueEvent> issueEvent() {
-        return new AvroSerde<>(IssueEvent.class);
+        return ISSUE_EVENT;
     }
 
     public static AvroSerde<IngestCursor> ingestCursor() {
-        return new AvroSerde<>(IngestCursor.class);
+        return INGEST_CURSOR;
     }
 
     public static AvroSerde<MonthlyActivity> monthlyActivity() {
-        return new AvroSerde<>(MonthlyActivity.class);
+        return MONTHLY_ACTIVITY;
     }
 }

@@ -3,6 +3,7 @@ package dev.ghactivity.sink.s3;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ghactivity.sink.MonthlyActivityRecord;
+import dev.ghactivity.sink.SinkTaskErrors;
 import dev.ghactivity.sink.Versions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -24,10 +25,8 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.errors.RetriableException;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -50,10 +49,9 @@ public final class S3SinkTask extends SinkTask {
 
     private S3SinkConfig config;
     private S3ObjectStore store;
-    private ErrantRecordReporter reporter;
+    private SinkTaskErrors errors;
     private final Map<TopicPartition, PartitionBuffer> buffers = new HashMap<>();
     private LongSupplier clock = System::currentTimeMillis;
-    private int retriesLeft;
     private long puts;
 
     @Override
@@ -74,18 +72,14 @@ public final class S3SinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new S3SinkConfig(props);
-        retriesLeft = config.maxRetries();
         store = new S3ObjectStore(config);
-        try {
-            reporter = context == null ? null : context.errantRecordReporter();
-        } catch (NoSuchMethodError | NoClassDefFoundError e) {
-            reporter = null;
-        }
+        errors = new SinkTaskErrors(LOG, context, config.maxRetries(), config.retryBackoffMs(),
+                "check the endpoint, bucket and credentials.");
         if (config.bucketCreate()) {
             try {
                 store.createBucketIfMissing();
             } catch (SdkException e) {
-                throw retry("creating bucket " + config.bucket(), e);
+                throw errors.retry("creating bucket " + config.bucket(), e);
             }
         }
         LOG.info("S3 sink writing {} mode to s3://{}/{} at {}", config.mode().name().toLowerCase(), config.bucket(), config.prefix(),
@@ -124,7 +118,7 @@ public final class S3SinkTask extends SinkTask {
             try {
                 row = MonthlyActivityRecord.from(record);
             } catch (DataException e) {
-                report(record, e);
+                errors.report(record, e);
                 buffer.lastOffset = record.kafkaOffset();
                 buffer.touch(clock.getAsLong());
                 continue;
@@ -132,7 +126,7 @@ public final class S3SinkTask extends SinkTask {
             try {
                 buffer.apply(row);
             } catch (SdkException e) {
-                throw retry("reading back " + buffer.snapshotKey(row.month()), e);
+                throw errors.retry("reading back " + buffer.snapshotKey(row.month()), e);
             }
             buffer.lastOffset = record.kafkaOffset();
             buffer.touch(clock.getAsLong());
@@ -169,32 +163,10 @@ public final class S3SinkTask extends SinkTask {
     private void flush(PartitionBuffer buffer) {
         try {
             buffer.flush();
-            retriesLeft = config.maxRetries();
+            errors.succeeded();
         } catch (SdkException e) {
-            throw retry("writing " + buffer.tp + " to s3://" + config.bucket(), e);
+            throw errors.retry("writing " + buffer.tp + " to s3://" + config.bucket(), e);
         }
-    }
-
-    private RetriableException retry(String what, SdkException e) {
-        if (retriesLeft <= 0) {
-            throw new ConnectException(what + " failed " + (config.maxRetries() + 1) + " times (" + e.getMessage()
-                    + "); check the endpoint, bucket and credentials, then restart the task. Nothing unwritten was committed.", e);
-        }
-        retriesLeft--;
-        LOG.warn("{} failed ({}); retrying in {} ms, {} retries left", what, e.getMessage(), config.retryBackoffMs(), retriesLeft);
-        if (context != null) {
-            context.timeout(config.retryBackoffMs());
-        }
-        return new RetriableException(what + ": " + e.getMessage(), e);
-    }
-
-    private void report(SinkRecord record, DataException e) {
-        if (reporter == null) {
-            throw new ConnectException("bad record at " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset()
-                    + ": " + e.getMessage() + " (set errors.tolerance=all and errors.deadletterqueue.topic.name to skip such records)", e);
-        }
-        LOG.warn("record {}-{}@{} sent to the dead-letter queue: {}", record.topic(), record.kafkaPartition(), record.kafkaOffset(), e.getMessage());
-        reporter.report(record, e);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.ghactivity.sink.sqlite;
 
 import dev.ghactivity.sink.MonthlyActivityRecord;
+import dev.ghactivity.sink.SinkTaskErrors;
 import dev.ghactivity.sink.Versions;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -9,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
-import org.apache.kafka.connect.errors.RetriableException;
-import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -25,8 +24,7 @@ public final class SqliteSinkTask extends SinkTask {
 
     private SqliteSinkConfig config;
     private SqliteMonthlyActivityWriter writer;
-    private ErrantRecordReporter reporter;
-    private int retriesLeft;
+    private SinkTaskErrors errors;
 
     @Override
     public String version() {
@@ -36,12 +34,8 @@ public final class SqliteSinkTask extends SinkTask {
     @Override
     public void start(Map<String, String> props) {
         config = new SqliteSinkConfig(props);
-        retriesLeft = config.maxRetries();
-        try {
-            reporter = context == null ? null : context.errantRecordReporter();
-        } catch (NoSuchMethodError | NoClassDefFoundError e) {
-            reporter = null; // a worker older than Kafka 2.6
-        }
+        errors = new SinkTaskErrors(LOG, context, config.maxRetries(), config.retryBackoffMs(),
+                "is another process holding " + config.path() + ", or is the disk full?");
         openWriter();
     }
 
@@ -52,7 +46,7 @@ public final class SqliteSinkTask extends SinkTask {
         } catch (SQLException e) {
             writer = null;
             if (SqliteMonthlyActivityWriter.isTransient(e)) {
-                throw retry("cannot open " + config.path(), e);
+                throw errors.retry("opening " + config.path(), e);
             }
             throw new ConnectException("cannot open SQLite database " + config.path() + ": " + e.getMessage(), e);
         }
@@ -71,40 +65,18 @@ public final class SqliteSinkTask extends SinkTask {
             try {
                 rows.add(MonthlyActivityRecord.from(record));
             } catch (DataException e) {
-                report(record, e);
+                errors.report(record, e);
             }
         }
         try {
             writer.write(rows);
-            retriesLeft = config.maxRetries();
+            errors.succeeded();
         } catch (SQLException e) {
             if (!SqliteMonthlyActivityWriter.isTransient(e)) {
                 throw new ConnectException("SQLite write to " + config.path() + " failed: " + e.getMessage(), e);
             }
-            throw retry("writing " + rows.size() + " rows to " + config.path(), e);
+            throw errors.retry("writing " + rows.size() + " rows to " + config.path(), e);
         }
-    }
-
-    private RetriableException retry(String what, SQLException e) {
-        if (retriesLeft <= 0) {
-            throw new ConnectException(what + " failed " + (config.maxRetries() + 1) + " times (" + e.getMessage()
-                    + "); is another process holding the database, or the disk full? Restart the task once it is fixed.", e);
-        }
-        retriesLeft--;
-        LOG.warn("{} failed transiently ({}); retrying in {} ms, {} retries left", what, e.getMessage(), config.retryBackoffMs(), retriesLeft);
-        if (context != null) {
-            context.timeout(config.retryBackoffMs());
-        }
-        return new RetriableException(what + ": " + e.getMessage(), e);
-    }
-
-    private void report(SinkRecord record, DataException e) {
-        if (reporter == null) {
-            throw new ConnectException("bad record at " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset()
-                    + ": " + e.getMessage() + " (set errors.tolerance=all and errors.deadletterqueue.topic.name to skip such records)", e);
-        }
-        LOG.warn("record {}-{}@{} sent to the dead-letter queue: {}", record.topic(), record.kafkaPartition(), record.kafkaOffset(), e.getMessage());
-        reporter.report(record, e);
     }
 
     @Override
