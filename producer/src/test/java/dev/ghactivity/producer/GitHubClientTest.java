@@ -144,6 +144,23 @@ class GitHubClientTest {
     }
 
     @Test
+    void aResponseSlowerThanTheReadTimeoutIsRetried() throws Exception {
+        github.serveCommits("a/b", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        github.delayNext(1, Duration.ofSeconds(2));
+        try (GitHubClient impatient = new GitHubClient(ProducerConfig.builder()
+                .bootstrapServers("unused:9092").githubApiUrl(github.apiUrl())
+                .repositories(List.of(RepositoryName.parse("a/b")))
+                .timeouts(Duration.ofSeconds(1), Duration.ofMillis(300))
+                .retries(3, Duration.ofMillis(10), Duration.ofMillis(20))
+                .sleeper(sleeper).build())) {
+            GitHubPage page = impatient.get(first("a/b", "commits"), null, "a/b");
+            assertThat(GitHubItemParser.commits("a/b", page.body(), Instant.EPOCH).events()).hasSize(30);
+        }
+        assertThat(sleeper.sleeps).hasSize(1);
+        assertThat(github.requests()).hasSize(2);
+    }
+
+    @Test
     void a401IsFatalNamesTheVariableAndNeverTheToken() {
         github.unauthorized(true);
         assertThatThrownBy(() -> client.get(first("a/b", "commits"), null, "a/b"))
