@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,8 +63,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             Path logDir = dir.toAbsolutePath();
-            int brokerPort = freePort();
-            int controllerPort = freePort();
+            int brokerPort = LoopbackPorts.free();
+            int controllerPort = LoopbackPorts.free();
             Properties props = new Properties();
             props.put("node.id", String.valueOf(NODE_ID));
             props.put("process.roles", "broker,controller");
@@ -129,12 +127,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
-    }
 
     private void awaitReady() {
         long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();

@@ -2,8 +2,6 @@ package dev.ghactivity.embedded;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +42,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
     public static EmbeddedS3Server start(Path baseDir, int port) {
         try {
             Files.createDirectories(baseDir);
-            int chosen = port != 0 ? port : freePort();
+            int chosen = port != 0 ? port : LoopbackPorts.free();
             URI endpoint = URI.create("http://127.0.0.1:" + chosen);
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(new FilesystemNio2BlobStore(baseDir.toAbsolutePath().toString()))
@@ -74,11 +72,6 @@ public final class EmbeddedS3Server implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
     public URI endpoint() {
         return endpoint;

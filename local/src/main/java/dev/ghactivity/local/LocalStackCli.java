@@ -1,5 +1,6 @@
 package dev.ghactivity.local;
 
+import dev.ghactivity.producer.DurationConverter;
 import dev.ghactivity.producer.GitHubAuthenticationException;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
@@ -157,31 +158,6 @@ public final class LocalStackCli implements Callable<Integer> {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running: it closes the stack
-            }
-        }
-    }
-
-    /** Accepts ISO-8601 (PT1M) and the short forms 500ms, 30s, 5m, 1h. */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-            try {
-                if (v.startsWith("p")) {
-                    return Duration.parse(value.trim().toUpperCase(java.util.Locale.ROOT));
-                }
-                if (v.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                long n = Long.parseLong(v.substring(0, v.length() - 1));
-                return switch (v.charAt(v.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    default -> throw new NumberFormatException();
-                };
-            } catch (RuntimeException e) {
-                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h, PT1M)");
             }
         }
     }

@@ -27,8 +27,9 @@ public final class ProducerCli implements Callable<Integer> {
     @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token from this file instead of GITHUB_TOKEN")
     Path tokenFile;
 
-    @Option(names = "--poll-interval", defaultValue = "60", description = "seconds between polls (default: ${DEFAULT-VALUE})")
-    String pollInterval;
+    @Option(names = "--poll-interval", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "time between polls: 60s, 5m, PT1M (default: ${DEFAULT-VALUE})")
+    Duration pollInterval;
 
     @Option(names = "--overlap", defaultValue = "600", description = "seconds re-read before the cursor on each poll (default: ${DEFAULT-VALUE})")
     long overlapSeconds;
@@ -52,7 +53,7 @@ public final class ProducerCli implements Callable<Integer> {
                     .githubApiUrl(githubApiUrl)
                     .token(tokenFile != null ? GitHubToken.fromFile(tokenFile) : GitHubToken.fromEnvironment())
                     .repositories(repos.stream().map(RepositoryName::parse).distinct().toList())
-                    .pollInterval(parseDuration(pollInterval))
+                    .pollInterval(pollInterval)
                     .overlap(Duration.ofSeconds(overlapSeconds))
                     .transactionalId(transactionalId)
                     .build();
@@ -76,27 +77,5 @@ public final class ProducerCli implements Callable<Integer> {
         } finally {
             producer.close();
         }
-    }
-
-    /** Seconds, or a duration like 30s, 5m, PT1M. */
-    static Duration parseDuration(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        if (t.startsWith("p")) {
-            return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
-        }
-        if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-        }
-        char unit = t.charAt(t.length() - 1);
-        if (Character.isDigit(unit)) {
-            return Duration.ofSeconds(Long.parseLong(t));
-        }
-        long n = Long.parseLong(t.substring(0, t.length() - 1));
-        return switch (unit) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            default -> throw new IllegalArgumentException("not a duration: " + text);
-        };
     }
 }

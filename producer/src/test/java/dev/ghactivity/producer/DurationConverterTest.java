@@ -1,0 +1,29 @@
+package dev.ghactivity.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DurationConverterTest {
+    private final DurationConverter converter = new DurationConverter();
+
+    @Test
+    void acceptsIsoShortFormsAndPlainSeconds() {
+        assertThat(converter.convert("PT1M")).isEqualTo(Duration.ofMinutes(1));
+        assertThat(converter.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(converter.convert("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(converter.convert("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(converter.convert("1h")).isEqualTo(Duration.ofHours(1));
+        assertThat(converter.convert("90")).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void rejectsAnythingElseWithExamples() {
+        assertThatThrownBy(() -> converter.convert("soon")).isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("30s");
+        assertThatThrownBy(() -> converter.convert("5d")).isInstanceOf(CommandLine.TypeConversionException.class);
+    }
+}
