@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
@@ -25,6 +27,11 @@ public final class GitHubActivityProducer implements AutoCloseable {
     private final GitHubClient client;
     private final TransactionalPublisher publisher;
     private final RepositoryListingPoller poller;
+    private final ExecutorService prefetcher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "github-prefetch");
+        t.setDaemon(true);
+        return t;
+    });
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private volatile boolean closed;
@@ -38,7 +45,7 @@ public final class GitHubActivityProducer implements AutoCloseable {
         IngestCursorStore cursors = IngestCursorStore.load(config.bootstrapServers());
         this.client = new GitHubClient(config);
         this.publisher = new TransactionalPublisher(config, cursors);
-        this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed);
+        this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher);
     }
 
     /**
@@ -130,6 +137,7 @@ public final class GitHubActivityProducer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
+            prefetcher.shutdownNow();
             publisher.close();
             client.close();
         }

@@ -8,6 +8,9 @@ import dev.ghactivity.schemas.RepositoryName;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import okhttp3.HttpUrl;
 import org.slf4j.Logger;
@@ -39,14 +42,16 @@ final class RepositoryListingPoller {
     private final TransactionalPublisher publisher;
     private final IngestCursorStore cursors;
     private final BooleanSupplier stopRequested;
+    private final ExecutorService prefetcher;
 
     RepositoryListingPoller(ProducerConfig config, GitHubClient client, TransactionalPublisher publisher,
-                            IngestCursorStore cursors, BooleanSupplier stopRequested) {
+                            IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher) {
         this.config = config;
         this.client = client;
         this.publisher = publisher;
         this.cursors = cursors;
         this.stopRequested = stopRequested;
+        this.prefetcher = prefetcher;
     }
 
     Counts poll(RepositoryName repo, String endpoint) throws InterruptedException {
@@ -84,83 +89,96 @@ final class RepositoryListingPoller {
         RecentItems recent = new RecentItems(cursor == null ? null : cursor.getRecentItems(), config.overlap());
         boolean firstPage = true;
         int pageNumber = 0;
-        while (url != null) {
-            GitHubPage page = client.get(url, firstPage ? ifNoneMatch : null, repoName);
-            counts.requests++;
-            pageNumber++;
-            // A body that is not a JSON array is often a proxy's error page: ask again before giving up on it.
-            for (int retry = 0; retry < MALFORMED_PAGE_RETRIES && !page.notModified() && !GitHubItemParser.looksLikeArray(page.body()); retry++) {
-                LOG.warn("{} {}: page {} is not a JSON array; fetching it again", repoName, endpoint, GitHubClient.describe(url));
-                page = client.get(url, null, repoName);
+        Future<GitHubPage> prefetched = null;
+        try {
+            while (url != null) {
+                GitHubPage page = prefetched != null ? await(prefetched) : client.get(url, firstPage ? ifNoneMatch : null, repoName);
+                prefetched = null;
                 counts.requests++;
-            }
-            if (page.notModified()) {
-                counts.notModified++;
-                LOG.info("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
-                return counts;
-            }
-            if (firstPage && resume == null) {
-                firstPageEtag = page.etag();
-            }
-            Instant now = config.clock().instant();
-            try {
-                if (commits) {
-                    GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.commits(repoName, page.body(), now);
-                    newest = max(newest, parsed.newest());
-                    List<CommitEvent> changed = new ArrayList<>(parsed.events().size());
-                    for (CommitEvent e : parsed.events()) {
-                        if (!skipUnchanged(recent, RecordKeys.commit(repoName, e.getSha()), e.getCommitterDate(), newest, previousSince,
-                                () -> contentHash(e), counts)) {
-                            changed.add(e);
-                        }
-                    }
-                    publisher.commits(changed);
-                    counts.events += changed.size();
-                    skipped(repoName, url, parsed.malformed(), counts);
-                } else {
-                    GitHubItemParser.Parsed<IssueEvent> parsed = GitHubItemParser.issues(repoName, page.body(), now);
-                    newest = max(newest, parsed.newest());
-                    List<IssueEvent> changed = new ArrayList<>(parsed.events().size());
-                    for (IssueEvent e : parsed.events()) {
-                        if (!skipUnchanged(recent, RecordKeys.issue(repoName, e.getNumber()), e.getUpdatedAt(), newest, previousSince,
-                                () -> contentHash(e), counts)) {
-                            changed.add(e);
-                        }
-                    }
-                    publisher.issues(changed);
-                    counts.events += changed.size();
-                    skipped(repoName, url, parsed.malformed(), counts);
+                pageNumber++;
+                // A body that is not a JSON array is often a proxy's error page: ask again before giving up on it.
+                for (int retry = 0; retry < MALFORMED_PAGE_RETRIES && !page.notModified() && !GitHubItemParser.looksLikeArray(page.body()); retry++) {
+                    LOG.warn("{} {}: page {} is not a JSON array; fetching it again", repoName, endpoint, GitHubClient.describe(url));
+                    page = client.get(url, null, repoName);
+                    counts.requests++;
                 }
-            } catch (MalformedPageException e) {
-                counts.malformed++;
-                LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until a full re-read "
-                        + "(delete the cursor {} on {} to backfill again)", repoName, endpoint, GitHubClient.describe(url),
-                        MALFORMED_PAGE_RETRIES + 1, e.getMessage(), RecordKeys.cursor(repoName, endpoint), dev.ghactivity.schemas.Topics.INGEST_STATE);
+                if (page.notModified()) {
+                    counts.notModified++;
+                    LOG.info("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
+                    return counts;
+                }
+                if (firstPage && resume == null) {
+                    firstPageEtag = page.etag();
+                }
+                // Fetch the next page while this one is parsed and published: the round trip is half the cost.
+                HttpUrl upcoming = page.next();
+                if (upcoming != null && !stopRequested.getAsBoolean()) {
+                    prefetched = prefetcher.submit(() -> client.get(upcoming, null, repoName));
+                }
+                Instant now = config.clock().instant();
+                try {
+                    if (commits) {
+                        GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.commits(repoName, page.body(), now);
+                        newest = max(newest, parsed.newest());
+                        List<CommitEvent> changed = new ArrayList<>(parsed.events().size());
+                        for (CommitEvent e : parsed.events()) {
+                            if (!skipUnchanged(recent, RecordKeys.commit(repoName, e.getSha()), e.getCommitterDate(), newest, previousSince,
+                                    () -> contentHash(e), counts)) {
+                                changed.add(e);
+                            }
+                        }
+                        publisher.commits(changed);
+                        counts.events += changed.size();
+                        skipped(repoName, url, parsed.malformed(), counts);
+                    } else {
+                        GitHubItemParser.Parsed<IssueEvent> parsed = GitHubItemParser.issues(repoName, page.body(), now);
+                        newest = max(newest, parsed.newest());
+                        List<IssueEvent> changed = new ArrayList<>(parsed.events().size());
+                        for (IssueEvent e : parsed.events()) {
+                            if (!skipUnchanged(recent, RecordKeys.issue(repoName, e.getNumber()), e.getUpdatedAt(), newest, previousSince,
+                                    () -> contentHash(e), counts)) {
+                                changed.add(e);
+                            }
+                        }
+                        publisher.issues(changed);
+                        counts.events += changed.size();
+                        skipped(repoName, url, parsed.malformed(), counts);
+                    }
+                } catch (MalformedPageException e) {
+                    counts.malformed++;
+                    LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until a full re-read "
+                            + "(delete the cursor {} on {} to backfill again)", repoName, endpoint, GitHubClient.describe(url),
+                            MALFORMED_PAGE_RETRIES + 1, e.getMessage(), RecordKeys.cursor(repoName, endpoint), dev.ghactivity.schemas.Topics.INGEST_STATE);
+                }
+                HttpUrl next = page.next();
+                publisher.cursor(IngestCursor.newBuilder()
+                        .setRepo(repoName).setEndpoint(endpoint)
+                        .setSince(newest)
+                        .setEtag(firstPageEtag)
+                        .setResumeUrl(next == null ? null : next.toString())
+                        .setItemsPublished(published + counts.events)
+                        .setRecentItems(recent.window(newest))
+                        .setLastRunAt(now)
+                        .build());
+                publisher.commitIfDue(next == null);
+                if (pageNumber % 10 == 0 || next == null) {
+                    LOG.info("{} {}: page {}, {} items so far, {} requests left", repoName, endpoint, pageNumber,
+                            published + counts.events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
+                }
+                if (next != null && stopRequested.getAsBoolean()) {
+                    publisher.commitIfDue(true);
+                    LOG.info("{} {}: stopping; the next run resumes at page {}", repoName, endpoint, pageNumber + 1);
+                    return counts;
+                }
+                url = next;
+                firstPage = false;
             }
-            HttpUrl next = page.next();
-            publisher.cursor(IngestCursor.newBuilder()
-                    .setRepo(repoName).setEndpoint(endpoint)
-                    .setSince(newest)
-                    .setEtag(firstPageEtag)
-                    .setResumeUrl(next == null ? null : next.toString())
-                    .setItemsPublished(published + counts.events)
-                    .setRecentItems(recent.window(newest))
-                    .setLastRunAt(now)
-                    .build());
-            publisher.commitIfDue(next == null);
-            if (pageNumber % 10 == 0 || next == null) {
-                LOG.info("{} {}: page {}, {} items so far, {} requests left", repoName, endpoint, pageNumber,
-                        published + counts.events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
+            return counts;
+        } finally {
+            if (prefetched != null) {
+                prefetched.cancel(true); // stopped or failed: the page will be fetched again next time
             }
-            if (next != null && stopRequested.getAsBoolean()) {
-                publisher.commitIfDue(true);
-                LOG.info("{} {}: stopping; the next run resumes at page {}", repoName, endpoint, pageNumber + 1);
-                return counts;
-            }
-            url = next;
-            firstPage = false;
         }
-        return counts;
     }
 
     /** Remembers items inside the overlap window and tells whether this one is unchanged since the last poll. */
@@ -186,6 +204,22 @@ final class RepositoryListingPoller {
     private static long contentHash(IssueEvent e) {
         IssueEvent copy = IssueEvent.newBuilder(e).setIngestedAt(Instant.EPOCH).build();
         return RecentItems.hash(ISSUES.encode(copy));
+    }
+
+    /** The prefetched page, with the fetch's own exception as if the call had been made here. */
+    private static GitHubPage await(Future<GitHubPage> future) throws InterruptedException {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new GitHubApiException("prefetch failed: " + cause, cause);
+        }
     }
 
     private static void skipped(String repo, HttpUrl url, List<String> malformed, Counts counts) {
