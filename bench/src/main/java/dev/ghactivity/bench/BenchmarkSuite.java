@@ -106,7 +106,7 @@ public final class BenchmarkSuite {
         if (figure.equals("all") || figure.equals("backfill")) {
             suite.backfill();
         }
-        suite.report();
+        suite.report(figure);
     }
 
     private void row(String figure, String measured, String baseline, String ratio, String target, String verdict) {
@@ -482,7 +482,7 @@ public final class BenchmarkSuite {
 
     // ---------------------------------------------------------------- report
 
-    private void report() throws IOException {
+    private void report(String figure) throws IOException {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks ").append(LocalDate.now()).append(quick ? " (quick)" : " (full)").append("\n\n");
         md.append("Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
@@ -496,7 +496,8 @@ public final class BenchmarkSuite {
         }
         Path dir = Path.of("bench", "results");
         Files.createDirectories(dir);
-        Path file = dir.resolve(LocalDate.now() + (quick ? "-quick" : "") + ".md");
+        // A partial run (--only) never overwrites the full results of the day.
+        Path file = dir.resolve(LocalDate.now() + (quick ? "-quick" : "") + (figure.equals("all") ? "" : "-" + figure) + ".md");
         Files.writeString(file, md.toString());
         System.out.println("\nwritten " + file.toAbsolutePath());
     }
