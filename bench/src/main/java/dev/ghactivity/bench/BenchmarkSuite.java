@@ -327,10 +327,23 @@ public final class BenchmarkSuite {
             task.start(config);
             task.open(List.of(new TopicPartition(Topics.MONTHLY_ACTIVITY, 0)));
             long t0 = System.nanoTime();
+            int retries = 0;
             for (int i = 0; i < n; i += 1000) {
-                task.put(records.subList(i, Math.min(n, i + 1000)));
+                List<SinkRecord> batch = records.subList(i, Math.min(n, i + 1000));
+                while (true) {
+                    try {
+                        task.put(batch);
+                        break;
+                    } catch (org.apache.kafka.connect.errors.RetriableException e) {
+                        retries++; // what Connect does: deliver the same batch again
+                        Thread.sleep(100);
+                    }
+                }
             }
             task.close(List.of(new TopicPartition(Topics.MONTHLY_ACTIVITY, 0)));
+            if (retries > 0) {
+                System.out.println("  (S3 sink: " + retries + " retried put() calls)");
+            }
             double measured = n / seconds(t0);
             long puts = task.putRequests();
             task.stop();

@@ -32,7 +32,7 @@ final class S3ObjectStore implements AutoCloseable {
                 .forcePathStyle(config.pathStyle())
                 .credentialsProvider(credentials)
                 // The task retries through Connect (RetriableException); keep the SDK's own retries short.
-                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(60)).retryStrategy(r -> r.maxAttempts(2)));
+                .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofSeconds(60)).retryStrategy(r -> r.maxAttempts(3)));
         if (config.endpoint() != null) {
             builder.endpointOverride(config.endpoint());
         }
