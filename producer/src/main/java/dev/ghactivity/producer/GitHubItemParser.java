@@ -1,6 +1,11 @@
 package dev.ghactivity.producer;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
@@ -18,6 +23,7 @@ import java.util.regex.Pattern;
  */
 final class GitHubItemParser {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectReader COMMIT_READER = JSON.readerFor(CommitItem.class);
     private static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{7,64}");
     private static final int MAX_HEADLINE = 500;
     private static final int MAX_TITLE = 1000;
@@ -30,46 +36,87 @@ final class GitHubItemParser {
     }
 
     static Parsed<CommitEvent> commits(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
-        JsonNode items = array(body);
-        List<CommitEvent> events = new ArrayList<>(items.size());
+        List<CommitEvent> events = new ArrayList<>(100);
         List<String> malformed = new ArrayList<>();
         Instant newest = null;
         int index = 0;
-        for (JsonNode item : items) {
-            try {
-                String sha = item.path("sha").asText("");
-                if (!SHA.matcher(sha).matches()) {
-                    throw new IllegalArgumentException("no valid sha");
-                }
-                JsonNode commit = item.path("commit");
-                Instant authorDate = date(commit.at("/author/date"), false);
-                Instant committerDate = date(commit.at("/committer/date"), false);
-                if (authorDate == null && committerDate == null) {
-                    throw new IllegalArgumentException("commit " + sha + " has neither author nor committer date");
-                }
-                authorDate = authorDate == null ? committerDate : authorDate;
-                committerDate = committerDate == null ? authorDate : committerDate;
-                String message = commit.path("message").asText("");
-                int newline = message.indexOf('\n');
-                String headline = truncate(newline < 0 ? message : message.substring(0, newline), MAX_HEADLINE);
-                events.add(CommitEvent.newBuilder()
-                        .setRepo(repo).setSha(sha.toLowerCase(java.util.Locale.ROOT))
-                        .setAuthorName(text(commit.at("/author/name")))
-                        .setAuthorEmail(text(commit.at("/author/email")))
-                        .setAuthorLogin(text(item.at("/author/login")))
-                        .setAuthorDate(authorDate).setCommitterDate(committerDate)
-                        .setMessageHeadline(headline)
-                        .setParentsCount(item.path("parents").size())
-                        .setHtmlUrl(text(item.get("html_url")))
-                        .setIngestedAt(ingestedAt)
-                        .build());
-                newest = newest == null || committerDate.isAfter(newest) ? committerDate : newest;
-            } catch (RuntimeException e) {
-                malformed.add("item " + index + ": " + e.getMessage());
+        try (JsonParser parser = JSON.getFactory().createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_ARRAY) {
+                throw new MalformedPageException("body is not a JSON array of items", null);
             }
-            index++;
+            parser.nextToken();
+            // The iterator resynchronises after an item that fails to bind: one bad item never costs the page.
+            MappingIterator<CommitItem> items = COMMIT_READER.readValues(parser);
+            while (true) {
+                CommitItem item;
+                try {
+                    if (!items.hasNextValue()) {
+                        break;
+                    }
+                    item = items.nextValue();
+                } catch (RuntimeException | IOException e) {
+                    if (e instanceof JsonParseException) {
+                        throw new MalformedPageException("body is not JSON (" + body.length + " bytes): "
+                                + e.getMessage().lines().findFirst().orElse(""), e);
+                    }
+                    malformed.add("item " + index++ + ": " + e.getMessage().lines().findFirst().orElse(""));
+                    continue;
+                }
+                try {
+                    CommitEvent event = commitEvent(repo, item, ingestedAt);
+                    events.add(event);
+                    newest = newest == null || event.getCommitterDate().isAfter(newest) ? event.getCommitterDate() : newest;
+                } catch (RuntimeException e) {
+                    malformed.add("item " + index + ": " + e.getMessage());
+                }
+                index++;
+            }
+        } catch (JsonParseException e) {
+            throw new MalformedPageException("body is not JSON (" + body.length + " bytes): " + e.getMessage().lines().findFirst().orElse(""), e);
+        } catch (IOException e) {
+            throw new MalformedPageException("unreadable body: " + e.getMessage(), e);
         }
         return new Parsed<>(events, malformed, newest);
+    }
+
+    private static CommitEvent commitEvent(String repo, CommitItem item, Instant ingestedAt) {
+        String sha = item == null || item.sha == null ? "" : item.sha;
+        if (!SHA.matcher(sha).matches()) {
+            throw new IllegalArgumentException("no valid sha");
+        }
+        CommitItem.Commit commit = item.commit == null ? new CommitItem.Commit() : item.commit;
+        CommitItem.Signature author = commit.author == null ? new CommitItem.Signature() : commit.author;
+        Instant authorDate = date(author.date);
+        Instant committerDate = commit.committer == null ? null : date(commit.committer.date);
+        if (authorDate == null && committerDate == null) {
+            throw new IllegalArgumentException("commit " + sha + " has neither author nor committer date");
+        }
+        authorDate = authorDate == null ? committerDate : authorDate;
+        committerDate = committerDate == null ? authorDate : committerDate;
+        String message = commit.message == null ? "" : commit.message;
+        int newline = message.indexOf('\n');
+        return CommitEvent.newBuilder()
+                .setRepo(repo).setSha(sha.toLowerCase(java.util.Locale.ROOT))
+                .setAuthorName(author.name)
+                .setAuthorEmail(author.email)
+                .setAuthorLogin(item.author == null ? null : item.author.login)
+                .setAuthorDate(authorDate).setCommitterDate(committerDate)
+                .setMessageHeadline(truncate(newline < 0 ? message : message.substring(0, newline), MAX_HEADLINE))
+                .setParentsCount(item.parents == null ? 0 : item.parents.size())
+                .setHtmlUrl(item.htmlUrl)
+                .setIngestedAt(ingestedAt)
+                .build();
+    }
+
+    private static Instant date(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("unparsable date '" + truncate(text, 40) + "'");
+        }
     }
 
     static Parsed<IssueEvent> issues(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {

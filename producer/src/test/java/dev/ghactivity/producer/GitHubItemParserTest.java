@@ -102,6 +102,20 @@ class GitHubItemParserTest {
     }
 
     @Test
+    void anItemOfTheWrongShapeIsSkippedAndTheItemsAfterItStillCount() throws Exception {
+        var commits = GitHubItemParser.commits("a/b", bytes("""
+                [{"sha":"0123456789abcdef0123456789abcdef01234567","commit":"not an object","parents":[]},
+                 {"sha":"1123456789abcdef0123456789abcdef01234567","commit":{"author":{"date":"2020-01-01T00:00:00Z"}},"parents":{"x":1}},
+                 {"sha":"2123456789abcdef0123456789abcdef01234567","commit":{"author":{"date":"2020-02-01T00:00:00Z"},"message":"ok"},
+                  "parents":[{"sha":"a"},{"sha":"b"}],"author":{"login":"octocat","id":1}}]
+                """), Instant.EPOCH);
+        assertThat(commits.events()).extracting(CommitEvent::getSha).containsExactly("2123456789abcdef0123456789abcdef01234567");
+        assertThat(commits.events().get(0).getParentsCount()).isEqualTo(2);
+        assertThat(commits.events().get(0).getAuthorLogin()).isEqualTo("octocat");
+        assertThat(commits.malformed()).hasSize(2);
+    }
+
+    @Test
     void aHugeTitleIsTruncatedWithoutSplittingAnEmoji() throws Exception {
         String title = "x".repeat(999) + "🎉".repeat(10);
         var issues = GitHubItemParser.issues("a/b", bytes("[{\"number\":1,\"title\":\"" + title
