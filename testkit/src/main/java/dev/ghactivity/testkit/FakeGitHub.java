@@ -25,6 +25,7 @@ import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -212,9 +213,19 @@ public final class FakeGitHub implements AutoCloseable {
 
     /** The next page keeps its headers (Link included) but its body is not JSON. */
     public FakeGitHub malformedNextPage() {
-        faults.add(new Fault(r -> true, normal -> new MockResponse.Builder(normal)
+        return malformedPageWhen(url -> true);
+    }
+
+    /** The next request whose URL matches keeps its headers (Link included) but gets a body that is not JSON. */
+    public FakeGitHub malformedPageWhen(Predicate<HttpUrl> url) {
+        faults.add(new Fault(r -> url.test(r.getUrl()), normal -> new MockResponse.Builder(normal)
                 .body("<html><body>502 Bad Gateway</body></html>").build()));
         return this;
+    }
+
+    /** Every request answers 401 Bad credentials from now on. */
+    public FakeGitHub unauthorized() {
+        return unauthorized(true);
     }
 
     /** Every request answers 401 Bad credentials while set. */
@@ -312,14 +323,18 @@ public final class FakeGitHub implements AutoCloseable {
             body.append(listing.item.apply(selection.position(i)));
         }
         body.append(']');
-        String etag = "\"" + sha256(url.encodedPath() + "|" + since + "|" + page + "|" + perPage + "|" + selection.size() + "|" + body.length()) + "\"";
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8); // JDK encoding: much faster than okio's per-char UTF-8
+        // Like GitHub's, the ETag changes with the content (an issue closed in place changes it); CRC32C is intrinsic, so cheap.
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        String etag = "\"" + sha256(url.encodedPath() + "|" + since + "|" + page + "|" + perPage + "|" + selection.size() + "|" + crc.getValue()) + "\"";
         if (etag.equals(request.getHeaders().get("If-None-Match"))) {
             return rateLimitHeaders(new MockResponse.Builder().code(304).setHeader("ETag", etag), false).build();
         }
         MockResponse.Builder b = rateLimitHeaders(new MockResponse.Builder().code(200), true)
                 .setHeader("Content-Type", "application/json; charset=utf-8")
                 .setHeader("ETag", etag)
-                .body(new okio.Buffer().write(body.toString().getBytes(StandardCharsets.UTF_8))); // JDK encoding: much faster than okio's per-char UTF-8
+                .body(new okio.Buffer().write(bytes));
         int lastPage = Math.max(1, (selection.size() + perPage - 1) / perPage);
         if (page < lastPage) {
             b.setHeader("Link", "<" + withPage(url, page + 1) + ">; rel=\"next\", <" + withPage(url, lastPage) + ">; rel=\"last\"");
