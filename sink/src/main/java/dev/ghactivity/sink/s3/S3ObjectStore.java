@@ -1,11 +1,16 @@
 package dev.ghactivity.sink.s3;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -70,8 +75,44 @@ final class S3ObjectStore implements AutoCloseable {
         }
     }
 
+    /** Keys under {@code prefix} that sort after {@code startAfter} (null: all), in key order. */
+    List<String> list(String prefix, String startAfter) {
+        List<String> keys = new ArrayList<>();
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix).startAfter(startAfter))
+                .contents().forEach(o -> keys.add(o.key()));
+        return keys;
+    }
+
+    void delete(String key) {
+        s3.deleteObject(b -> b.bucket(bucket).key(key));
+    }
+
     String bucket() {
         return bucket;
+    }
+
+    /**
+     * Whether a failed request may succeed later: I/O errors (endpoint down, timeouts), 5xx, throttling
+     * (429, 503 SlowDown) and 408. Anything else the server answered (403 bad credentials, 404 no such
+     * bucket, 400) will fail the same way every time.
+     */
+    static boolean isTransient(SdkException e) {
+        if (e instanceof AwsServiceException service) {
+            int status = service.statusCode();
+            return status >= 500 || status == 408 || status == 429 || service.isThrottlingException();
+        }
+        return e instanceof SdkClientException;
+    }
+
+    /** A one-line description of a failure: the status and S3 error code when the server answered. */
+    static String describe(SdkException e) {
+        if (e instanceof AwsServiceException service && service.awsErrorDetails() != null) {
+            return "HTTP " + service.statusCode() + " " + service.awsErrorDetails().errorCode();
+        }
+        if (e instanceof AwsServiceException service) {
+            return "HTTP " + service.statusCode();
+        }
+        return e.getMessage();
     }
 
     @Override

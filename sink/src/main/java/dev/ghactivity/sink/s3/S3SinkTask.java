@@ -17,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 import java.util.zip.GZIPInputStream;
@@ -26,7 +28,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.DataException;
-import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.slf4j.Logger;
@@ -42,6 +44,9 @@ import software.amazon.awssdk.core.exception.SdkException;
  * whole object {@code <prefix>/month=YYYY-MM/part-<partition>}: after a restart the object is read back
  * the first time its month is touched, so repositories written before are kept. Changelog mode appends
  * objects {@code <prefix>/changelog/month=YYYY-MM/<topic>+<partition>+<startOffset>} with one line per record.
+ * Where a time-based flush cut them can differ after a restart, so before its first write to a month the
+ * task deletes that partition's objects starting at or after the first offset it was given: they were
+ * written after the last commit and their records are being rewritten (nothing doubles, nothing is lost).
  */
 public final class S3SinkTask extends SinkTask {
     private static final Logger LOG = LoggerFactory.getLogger(S3SinkTask.class);
@@ -79,7 +84,7 @@ public final class S3SinkTask extends SinkTask {
             try {
                 store.createBucketIfMissing();
             } catch (SdkException e) {
-                throw errors.retry("creating bucket " + config.bucket(), e);
+                throw failure("creating bucket " + config.bucket(), e);
             }
         }
         LOG.info("S3 sink writing {} mode to s3://{}/{} at {}", config.mode().name().toLowerCase(), config.bucket(), config.prefix(),
@@ -91,14 +96,19 @@ public final class S3SinkTask extends SinkTask {
         partitions.forEach(tp -> buffers.putIfAbsent(tp, new PartitionBuffer(tp)));
     }
 
+    /**
+     * Connect committed what preCommit returned just before this; what is still buffered is re-read by the
+     * partition's next owner. Snapshot objects are brought up to date anyway (the next owner reads them back
+     * and re-applies the same records); changelog objects would only be deleted and rewritten by it.
+     */
     @Override
     public void close(Collection<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
             PartitionBuffer buffer = buffers.remove(tp);
-            if (buffer != null && buffer.unflushed > 0) {
+            if (buffer != null && buffer.unflushed > 0 && config.mode() == S3SinkConfig.Mode.SNAPSHOT) {
                 try {
-                    flush(buffer);
-                } catch (RuntimeException e) {
+                    buffer.flush();
+                } catch (SdkException e) {
                     // Not committed: the next owner of the partition re-reads these records.
                     LOG.warn("could not flush {} on close ({}); its records will be re-read", tp, e.getMessage());
                 }
@@ -114,6 +124,9 @@ public final class S3SinkTask extends SinkTask {
             if (record.kafkaOffset() <= buffer.lastOffset) {
                 continue; // redelivered after a retriable failure: already applied
             }
+            if (buffer.firstOffset < 0) {
+                buffer.firstOffset = record.kafkaOffset(); // the committed position: what follows is rewritten
+            }
             MonthlyActivityRecord row;
             try {
                 row = MonthlyActivityRecord.from(record);
@@ -126,7 +139,7 @@ public final class S3SinkTask extends SinkTask {
             try {
                 buffer.apply(row);
             } catch (SdkException e) {
-                throw errors.retry("reading back " + buffer.snapshotKey(row.month()), e);
+                throw failure("reading back s3://" + config.bucket() + "/" + buffer.snapshotKey(row.month()), e);
             }
             buffer.lastOffset = record.kafkaOffset();
             buffer.touch(clock.getAsLong());
@@ -136,10 +149,17 @@ public final class S3SinkTask extends SinkTask {
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        try {
-            flushDue();
-        } catch (RetriableException e) {
-            LOG.debug("flush before commit failed, committing what is in S3: {}", e.getMessage());
+        // An opportunistic flush: a failure here leaves the rows buffered for put() to retry (and count).
+        long now = clock.getAsLong();
+        for (PartitionBuffer buffer : buffers.values()) {
+            if (buffer.isDue(now)) {
+                try {
+                    buffer.flush();
+                    errors.succeeded();
+                } catch (SdkException e) {
+                    LOG.debug("flush of {} before commit failed ({}), committing what is in S3", buffer.tp, S3ObjectStore.describe(e));
+                }
+            }
         }
         Map<TopicPartition, OffsetAndMetadata> durable = new HashMap<>();
         buffers.forEach((tp, buffer) -> {
@@ -153,20 +173,24 @@ public final class S3SinkTask extends SinkTask {
     private void flushDue() {
         long now = clock.getAsLong();
         for (PartitionBuffer buffer : buffers.values()) {
-            if (buffer.unflushed >= config.flushMaxRecords()
-                    || buffer.unflushed > 0 && now - buffer.firstUnflushedAt >= config.flushIntervalMs()) {
-                flush(buffer);
+            if (buffer.isDue(now)) {
+                try {
+                    buffer.flush();
+                    errors.succeeded();
+                } catch (SdkException e) {
+                    throw failure("writing " + buffer.tp + " to s3://" + config.bucket(), e);
+                }
             }
         }
     }
 
-    private void flush(PartitionBuffer buffer) {
-        try {
-            buffer.flush();
-            errors.succeeded();
-        } catch (SdkException e) {
-            throw errors.retry("writing " + buffer.tp + " to s3://" + config.bucket(), e);
+    /** A transient failure is retried (up to max.retries); a refusal will not pass by itself and stops the task. */
+    private RuntimeException failure(String what, SdkException e) {
+        if (S3ObjectStore.isTransient(e)) {
+            return errors.retry(what, e);
         }
+        return new ConnectException(what + " was refused (" + S3ObjectStore.describe(e) + "): check " + S3SinkConfig.BUCKET
+                + ", the credentials and their permissions. Nothing unwritten was committed; restart the task once it is fixed.", e);
     }
 
     @Override
@@ -213,6 +237,9 @@ public final class S3SinkTask extends SinkTask {
         /** changelog: month -> lines since the last flush, and the offset of the first. */
         final Map<String, List<String>> changelog = new TreeMap<>();
         final Map<String, Long> changelogStart = new HashMap<>();
+        /** changelog: months whose objects written after the last commit are already deleted. */
+        final Set<String> staleRemoved = new HashSet<>();
+        long firstOffset = -1;
         long lastOffset = -1;
         long flushedOffset = -1;
         int unflushed;
@@ -220,6 +247,10 @@ public final class S3SinkTask extends SinkTask {
 
         PartitionBuffer(TopicPartition tp) {
             this.tp = tp;
+        }
+
+        boolean isDue(long now) {
+            return unflushed >= config.flushMaxRecords() || unflushed > 0 && now - firstUnflushedAt >= config.flushIntervalMs();
         }
 
         void touch(long now) {
@@ -263,7 +294,15 @@ public final class S3SinkTask extends SinkTask {
         private TreeMap<String, ObjectNode> load(String month) {
             TreeMap<String, ObjectNode> rows = new TreeMap<>();
             store.get(snapshotKey(month)).ifPresent(bytes -> {
-                for (String line : decode(bytes)) {
+                List<String> lines;
+                try {
+                    lines = decode(bytes);
+                } catch (UncheckedIOException e) {
+                    throw new ConnectException("s3://" + config.bucket() + "/" + snapshotKey(month) + " is not "
+                            + config.compression().name().toLowerCase() + " JSON Lines (" + e.getCause().getMessage()
+                            + "); the sink rewrites this object: move it away or fix " + S3SinkConfig.COMPRESSION, e);
+                }
+                for (String line : lines) {
                     try {
                         ObjectNode row = (ObjectNode) JSON.readTree(line);
                         rows.put(row.get("repo").asText(), row);
@@ -273,6 +312,20 @@ public final class S3SinkTask extends SinkTask {
                 }
             });
             return rows;
+        }
+
+        /** Deletes this partition's objects of {@code month} that start at or after {@link #firstOffset}. */
+        private void removeUncommitted(String month) {
+            String partitionPrefix = config.prefix() + "/changelog/month=" + month + "/" + tp.topic() + "+" + tp.partition() + "+";
+            String startAfter = firstOffset > 0 ? changelogKey(month, firstOffset - 1) : null;
+            for (String key : store.list(partitionPrefix, startAfter)) {
+                String rest = key.substring(partitionPrefix.length());
+                int digits = rest.indexOf('.');
+                if (digits == 20 && rest.chars().limit(20).allMatch(Character::isDigit) && Long.parseLong(rest.substring(0, 20)) >= firstOffset) {
+                    LOG.info("deleting s3://{}/{}: written after the last commit, its records are being rewritten", config.bucket(), key);
+                    store.delete(key);
+                }
+            }
         }
 
         void flush() {
@@ -285,6 +338,10 @@ public final class S3SinkTask extends SinkTask {
                 }
             } else {
                 for (String month : new ArrayList<>(changelog.keySet())) {
+                    if (!staleRemoved.contains(month)) {
+                        removeUncommitted(month);
+                        staleRemoved.add(month);
+                    }
                     putObject(changelogKey(month, changelogStart.get(month)), changelog.get(month));
                     changelog.remove(month);
                     changelogStart.remove(month);

@@ -109,6 +109,15 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
         return false;
     }
 
+    /** I/O errors and a file that cannot be opened may leave the connection unusable: open a new one. */
+    public static boolean needsReopen(SQLException e) {
+        if (e instanceof SQLiteException s) {
+            int primary = s.getResultCode().code & 0xff;
+            return primary == SQLiteErrorCode.SQLITE_IOERR.code || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code;
+        }
+        return false;
+    }
+
     @Override
     public void close() throws SQLException {
         connection.close();

@@ -6,8 +6,10 @@ import dev.ghactivity.sink.Versions;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -25,6 +27,8 @@ public final class SqliteSinkTask extends SinkTask {
     private SqliteSinkConfig config;
     private SqliteMonthlyActivityWriter writer;
     private SinkTaskErrors errors;
+    /** Per partition, the highest offset sent to the dead-letter queue: a redelivered batch does not send it twice. */
+    private final Map<TopicPartition, Long> reportedThrough = new HashMap<>();
 
     @Override
     public String version() {
@@ -65,7 +69,11 @@ public final class SqliteSinkTask extends SinkTask {
             try {
                 rows.add(MonthlyActivityRecord.from(record));
             } catch (DataException e) {
-                errors.report(record, e);
+                TopicPartition tp = new TopicPartition(record.topic(), record.kafkaPartition());
+                if (record.kafkaOffset() > reportedThrough.getOrDefault(tp, -1L)) {
+                    errors.report(record, e);
+                    reportedThrough.put(tp, record.kafkaOffset());
+                }
             }
         }
         try {
@@ -75,18 +83,26 @@ public final class SqliteSinkTask extends SinkTask {
             if (!SqliteMonthlyActivityWriter.isTransient(e)) {
                 throw new ConnectException("SQLite write to " + config.path() + " failed: " + e.getMessage(), e);
             }
+            if (SqliteMonthlyActivityWriter.needsReopen(e)) {
+                closeWriter(); // a fresh connection after an I/O error; the next put() opens it
+            }
             throw errors.retry("writing " + rows.size() + " rows to " + config.path(), e);
         }
     }
 
     @Override
     public void stop() {
+        closeWriter();
+    }
+
+    private void closeWriter() {
         if (writer != null) {
             try {
                 writer.close();
             } catch (SQLException e) {
                 LOG.warn("closing {} failed: {}", config.path(), e.getMessage());
             }
+            writer = null;
         }
     }
 }

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,30 +118,65 @@ class S3SinkTaskTest {
 
     @Test
     void aRestartedTaskKeepsTheRowsWrittenBeforeAndATombstoneRemovesOne() throws IOException {
-        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "2"));
+        Map<String, String> uncompressed = Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "2", S3SinkConfig.COMPRESSION, "none");
+        startTask(uncompressed);
         task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), record(0, 1, "b/b", "2024-01", 2, 0)));
         task.stop();
 
-        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "2"));
+        startTask(uncompressed);
         task.put(List.of(record(0, 2, "c/c", "2024-01", 3, 0), tombstone(0, 3, "a/a", "2024-01")));
-        assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz"))
+        assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl"))
                 .containsExactly(row("b/b", "2024-01", 2, 0), row("c/c", "2024-01", 3, 0));
     }
 
     @Test
     void changelogObjectsAreNamedByTopicPartitionAndStartOffsetWithOneLinePerRecord() throws IOException {
-        startTask(Map.of(S3SinkConfig.MODE, "changelog", S3SinkConfig.COMPRESSION, "none"));
+        startTask(Map.of(S3SinkConfig.MODE, "changelog"));
         task.put(List.of(record(0, 5, "a/a", "2024-01", 1, 0), record(0, 6, "a/a", "2024-01", 2, 0), tombstone(0, 7, "a/a", "2024-02")));
         now.addAndGet(10_000);
         task.put(List.of());
         assertThat(objectKeys()).containsExactly(
-                "monthly-activity/changelog/month=2024-01/github.monthly-activity+0+00000000000000000005.jsonl",
-                "monthly-activity/changelog/month=2024-02/github.monthly-activity+0+00000000000000000007.jsonl");
-        assertThat(lines("monthly-activity/changelog/month=2024-01/github.monthly-activity+0+00000000000000000005.jsonl"))
+                "monthly-activity/changelog/month=2024-01/github.monthly-activity+0+00000000000000000005.jsonl.gz",
+                "monthly-activity/changelog/month=2024-02/github.monthly-activity+0+00000000000000000007.jsonl.gz");
+        assertThat(lines("monthly-activity/changelog/month=2024-01/github.monthly-activity+0+00000000000000000005.jsonl.gz"))
                 .containsExactly(row("a/a", "2024-01", 1, 0).replace("}", ",\"offset\":5}"),
                         row("a/a", "2024-01", 2, 0).replace("}", ",\"offset\":6}"));
-        assertThat(lines("monthly-activity/changelog/month=2024-02/github.monthly-activity+0+00000000000000000007.jsonl"))
+        assertThat(lines("monthly-activity/changelog/month=2024-02/github.monthly-activity+0+00000000000000000007.jsonl.gz"))
                 .containsExactly("{\"repo\":\"a/a\",\"month\":\"2024-02\",\"deleted\":true,\"offset\":7}");
+    }
+
+    @Test
+    void aRestartedChangelogTaskRewritesWhatFollowsTheCommitWithoutDoublingIt() throws IOException {
+        Map<String, String> changelog = Map.of(S3SinkConfig.MODE, "changelog");
+        startTask(changelog);
+        // Three time-based flushes; only the first is committed before the task dies.
+        task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), record(0, 1, "b/b", "2024-01", 1, 0)));
+        now.addAndGet(10_000);
+        assertThat(task.preCommit(offsets(2, 0))).isEqualTo(Map.of(P0, new OffsetAndMetadata(2)));
+        task.put(List.of(record(0, 2, "a/a", "2024-01", 2, 0), record(0, 3, "a/a", "2024-02", 1, 0)));
+        now.addAndGet(10_000);
+        task.put(List.of());
+        task.put(List.of(record(0, 4, "b/b", "2024-01", 2, 0)));
+        now.addAndGet(10_000);
+        task.put(List.of());
+        String month1 = "monthly-activity/changelog/month=2024-01/github.monthly-activity+0+";
+        String month2 = "monthly-activity/changelog/month=2024-02/github.monthly-activity+0+";
+        assertThat(objectKeys()).containsExactly(month1 + "00000000000000000000.jsonl.gz", month1 + "00000000000000000002.jsonl.gz",
+                month1 + "00000000000000000004.jsonl.gz", month2 + "00000000000000000003.jsonl.gz");
+        task.stop(); // dies: no close(), no commit
+
+        // Connect hands the new task everything after the committed offset 2, and this time one flush cuts it.
+        startTask(changelog);
+        task.put(List.of(record(0, 2, "a/a", "2024-01", 2, 0), record(0, 3, "a/a", "2024-02", 1, 0), record(0, 4, "b/b", "2024-01", 2, 0)));
+        now.addAndGet(10_000);
+        assertThat(task.preCommit(offsets(5, 0))).isEqualTo(Map.of(P0, new OffsetAndMetadata(5)));
+        assertThat(objectKeys()).containsExactly(month1 + "00000000000000000000.jsonl.gz", month1 + "00000000000000000002.jsonl.gz",
+                month2 + "00000000000000000003.jsonl.gz");
+        assertThat(lines(month1 + "00000000000000000000.jsonl.gz")).containsExactly(
+                row("a/a", "2024-01", 1, 0).replace("}", ",\"offset\":0}"), row("b/b", "2024-01", 1, 0).replace("}", ",\"offset\":1}"));
+        assertThat(lines(month1 + "00000000000000000002.jsonl.gz")).containsExactly(
+                row("a/a", "2024-01", 2, 0).replace("}", ",\"offset\":2}"), row("b/b", "2024-01", 2, 0).replace("}", ",\"offset\":4}"));
+        assertThat(lines(month2 + "00000000000000000003.jsonl.gz")).containsExactly(row("a/a", "2024-02", 1, 0).replace("}", ",\"offset\":3}"));
     }
 
     @Test
@@ -182,5 +218,28 @@ class S3SinkTaskTest {
         assertThat(task.preCommit(offsets(4, 0))).isEqualTo(Map.of(P0, new OffsetAndMetadata(4)));
         assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz"))
                 .containsExactly(row("a/a", "2024-01", 5, 0), row("b/b", "2024-01", 2, 0), row("c/c", "2024-01", 1, 0));
+    }
+
+    @Test
+    void anEndpointThatStaysDownFailsTheTaskAfterMaxRetries() {
+        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "1", S3SinkConfig.MAX_RETRIES, "2"));
+        s3.close();
+        List<org.apache.kafka.connect.sink.SinkRecord> batch = List.of(record(0, 0, "a/a", "2024-01", 1, 0));
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+                .hasMessageContaining("failed 3 times").hasMessageContaining("check the endpoint");
+        assertThat(context.timeouts).containsExactly(5L, 5L);
+        assertThat(task.preCommit(offsets(1, 0))).isEmpty();
+    }
+
+    @Test
+    void wrongCredentialsStopTheTaskAtOnceWithoutLeakingTheSecret() {
+        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "1", S3SinkConfig.SECRET_ACCESS_KEY, "not-the-secret"));
+        assertThatThrownBy(() -> task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0))))
+                .isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+                .hasMessageContaining("HTTP 403").hasMessageContaining("credentials")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("not-the-secret"));
+        assertThat(context.timeouts).isEmpty();
     }
 }

@@ -121,7 +121,8 @@ class SqliteSinkTaskTest {
     void aLockHeldByAnotherProcessIsRetriedUpToMaxRetriesAndThenWrittenOnceReleased() throws SQLException {
         start(true, Map.of(SqliteSinkConfig.MAX_RETRIES, "2", SqliteSinkConfig.RETRY_BACKOFF_MS, "10",
                 SqliteSinkConfig.BUSY_TIMEOUT_MS, "50"));
-        List<SinkRecord> batch = List.of(record(0, 0, "a/b", "2024-01", 5, 2));
+        SinkRecord bad = poison(0, 1, "a/b|2024-02");
+        List<SinkRecord> batch = List.of(record(0, 0, "a/b", "2024-01", 5, 2), bad);
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db())) {
             other.createStatement().execute("BEGIN EXCLUSIVE");
             assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
@@ -131,6 +132,7 @@ class SqliteSinkTaskTest {
         }
         task.put(batch); // Connect redelivers the same batch
         assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "5"));
+        assertThat(context.reported).as("reported once, not once per delivery").containsExactly(bad);
 
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db())) {
             other.createStatement().execute("BEGIN EXCLUSIVE");
