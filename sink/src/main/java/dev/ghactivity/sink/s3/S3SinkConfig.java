@@ -36,6 +36,7 @@ public final class S3SinkConfig extends AbstractConfig {
     public static final String FLUSH_MAX_RECORDS = "flush.max.records";
     public static final String FLUSH_INTERVAL_MS = "flush.interval.ms";
     public static final String COMPRESSION = "compression";
+    public static final String SNAPSHOT_CACHED_MONTHS = "s3.snapshot.cached.months";
     public static final String MAX_RETRIES = "max.retries";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
 
@@ -62,6 +63,9 @@ public final class S3SinkConfig extends AbstractConfig {
                     "Flush a partition with unwritten records after this long, even when no more records arrive.")
             .define(COMPRESSION, Type.STRING, "gzip", ConfigDef.CaseInsensitiveValidString.in("gzip", "none"), Importance.LOW,
                     "Object compression: gzip (.jsonl.gz) or none (.jsonl).")
+            .define(SNAPSHOT_CACHED_MONTHS, Type.INT, 120, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "snapshot mode: months per partition whose rows stay in memory between flushes; a month dropped "
+                            + "is read back from its object the next time a record touches it.")
             .define(MAX_RETRIES, Type.INT, 10, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Retries of a failed S3 request before the task fails.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 1000L, ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -145,6 +149,10 @@ public final class S3SinkConfig extends AbstractConfig {
 
     public Compression compression() {
         return Compression.valueOf(getString(COMPRESSION).toUpperCase(Locale.ROOT));
+    }
+
+    public int snapshotCachedMonths() {
+        return getInt(SNAPSHOT_CACHED_MONTHS);
     }
 
     public int maxRetries() {

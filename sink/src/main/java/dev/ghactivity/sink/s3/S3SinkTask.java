@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +60,7 @@ public final class S3SinkTask extends SinkTask {
     private final Map<TopicPartition, PartitionBuffer> buffers = new HashMap<>();
     private LongSupplier clock = System::currentTimeMillis;
     private long puts;
+    private long gets;
 
     @Override
     public String version() {
@@ -72,6 +75,11 @@ public final class S3SinkTask extends SinkTask {
     /** Number of PUT requests made (benchmarks report rows per PUT). */
     public long putRequests() {
         return puts;
+    }
+
+    /** Number of snapshot objects read back (once per month and partition, again after it was dropped from memory). */
+    public long getRequests() {
+        return gets;
     }
 
     @Override
@@ -231,8 +239,11 @@ public final class S3SinkTask extends SinkTask {
     /** What one partition has buffered and where it stands. */
     private final class PartitionBuffer {
         final TopicPartition tp;
-        /** snapshot: month -> repo -> latest row (every repo of the month on this partition). */
-        final Map<String, TreeMap<String, ObjectNode>> snapshot = new HashMap<>();
+        /**
+         * snapshot: month -> repo -> latest row as a JSON line (every repo of the month on this partition), least
+         * recently used first: clean months beyond s3.snapshot.cached.months are dropped and read back when touched.
+         */
+        final Map<String, TreeMap<String, String>> snapshot = new LinkedHashMap<>(16, 0.75f, true);
         final Map<String, Boolean> dirtyMonths = new TreeMap<>();
         /** changelog: month -> lines since the last flush, and the offset of the first. */
         final Map<String, List<String>> changelog = new TreeMap<>();
@@ -270,7 +281,7 @@ public final class S3SinkTask extends SinkTask {
 
         void apply(MonthlyActivityRecord r) {
             if (config.mode() == S3SinkConfig.Mode.SNAPSHOT) {
-                TreeMap<String, ObjectNode> rows = snapshot.get(r.month());
+                TreeMap<String, String> rows = snapshot.get(r.month());
                 if (rows == null) {
                     rows = load(r.month());
                     snapshot.put(r.month(), rows);
@@ -278,7 +289,7 @@ public final class S3SinkTask extends SinkTask {
                 if (r.isTombstone()) {
                     rows.remove(r.repo());
                 } else {
-                    rows.put(r.repo(), r.toJson());
+                    rows.put(r.repo(), r.toJson().toString());
                 }
                 dirtyMonths.put(r.month(), Boolean.TRUE);
             } else {
@@ -291,8 +302,9 @@ public final class S3SinkTask extends SinkTask {
             }
         }
 
-        private TreeMap<String, ObjectNode> load(String month) {
-            TreeMap<String, ObjectNode> rows = new TreeMap<>();
+        private TreeMap<String, String> load(String month) {
+            TreeMap<String, String> rows = new TreeMap<>();
+            gets++;
             store.get(snapshotKey(month)).ifPresent(bytes -> {
                 List<String> lines;
                 try {
@@ -304,8 +316,7 @@ public final class S3SinkTask extends SinkTask {
                 }
                 for (String line : lines) {
                     try {
-                        ObjectNode row = (ObjectNode) JSON.readTree(line);
-                        rows.put(row.get("repo").asText(), row);
+                        rows.put(JSON.readTree(line).get("repo").asText(), line);
                     } catch (IOException | RuntimeException e) {
                         LOG.warn("skipping unreadable line of s3://{}/{}: {}", config.bucket(), snapshotKey(month), e.getMessage());
                     }
@@ -331,10 +342,13 @@ public final class S3SinkTask extends SinkTask {
         void flush() {
             if (config.mode() == S3SinkConfig.Mode.SNAPSHOT) {
                 for (String month : new ArrayList<>(dirtyMonths.keySet())) {
-                    List<String> lines = new ArrayList<>();
-                    snapshot.get(month).values().forEach(row -> lines.add(row.toString()));
-                    putObject(snapshotKey(month), lines);
+                    putObject(snapshotKey(month), new ArrayList<>(snapshot.get(month).values()));
                     dirtyMonths.remove(month);
+                }
+                Iterator<String> leastRecentFirst = snapshot.keySet().iterator();
+                while (snapshot.size() > config.snapshotCachedMonths() && leastRecentFirst.hasNext()) {
+                    leastRecentFirst.next();
+                    leastRecentFirst.remove(); // every month is clean now: its object holds exactly these rows
                 }
             } else {
                 for (String month : new ArrayList<>(changelog.keySet())) {

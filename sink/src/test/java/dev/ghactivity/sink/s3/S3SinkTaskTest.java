@@ -130,6 +130,27 @@ class S3SinkTaskTest {
     }
 
     @Test
+    void aMonthDroppedFromMemoryIsReadBackWhenTouchedAgain() throws IOException {
+        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "1", S3SinkConfig.SNAPSHOT_CACHED_MONTHS, "1"));
+        task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0)));
+        task.put(List.of(record(0, 1, "b/b", "2024-02", 1, 0))); // 2024-01 is dropped after this flush
+        task.put(List.of(record(0, 2, "c/c", "2024-01", 1, 0)));
+        assertThat(task.getRequests()).isEqualTo(3);
+        assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz"))
+                .containsExactly(row("a/a", "2024-01", 1, 0), row("c/c", "2024-01", 1, 0));
+    }
+
+    @Test
+    void theBucketIsCreatedOnStartWhenAsked() throws IOException {
+        startTask(Map.of(S3SinkConfig.BUCKET, "fresh-bucket", S3SinkConfig.BUCKET_CREATE, "true", S3SinkConfig.FLUSH_MAX_RECORDS, "1"));
+        task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0)));
+        Path file = s3.objectPath("fresh-bucket", "monthly-activity/month=2024-01/part-0.jsonl.gz");
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()).containsExactly(row("a/a", "2024-01", 1, 0));
+        }
+    }
+
+    @Test
     void changelogObjectsAreNamedByTopicPartitionAndStartOffsetWithOneLinePerRecord() throws IOException {
         startTask(Map.of(S3SinkConfig.MODE, "changelog"));
         task.put(List.of(record(0, 5, "a/a", "2024-01", 1, 0), record(0, 6, "a/a", "2024-01", 2, 0), tombstone(0, 7, "a/a", "2024-02")));

@@ -145,6 +145,22 @@ class SqliteSinkTaskTest {
     }
 
     @Test
+    void aReaderInTheMiddleOfAReadDoesNotStopTheWriter() throws SQLException {
+        start(true, Map.of(SqliteSinkConfig.BUSY_TIMEOUT_MS, "50"));
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2)));
+        try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+            reader.setAutoCommit(false);
+            ResultSet open = reader.createStatement().executeQuery("SELECT commits FROM monthly_activity");
+            assertThat(open.next()).isTrue(); // a read transaction holds its snapshot of the file
+            task.put(List.of(record(0, 1, "a/b", "2024-01", 6, 2)));
+            assertThat(open.getLong(1)).isEqualTo(5);
+            reader.rollback();
+        }
+        assertThat(context.timeouts).isEmpty();
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "6"));
+    }
+
+    @Test
     void theConfigRejectsATableNameThatIsNotAnIdentifier() {
         assertThatThrownBy(() -> new SqliteSinkConfig(Map.of(SqliteSinkConfig.PATH, "x.db", SqliteSinkConfig.TABLE, "t; DROP TABLE x")))
                 .hasMessageContaining("identifier");
