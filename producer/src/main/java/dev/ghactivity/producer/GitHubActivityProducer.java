@@ -11,7 +11,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +43,19 @@ public final class GitHubActivityProducer implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean looping;
 
+    /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
     public GitHubActivityProducer(ProducerConfig config) {
+        this(config, null, IngestCursorStore.load(config.bootstrapServers()));
+    }
+
+    /** With a given Kafka producer (null: one from the config) and cursors; tests pass a transactional {@code MockProducer}. */
+    GitHubActivityProducer(ProducerConfig config, Producer<String, byte[]> kafka, IngestCursorStore cursors) {
         this.config = config;
         if (!config.token().isPresent()) {
-            LOG.warn("no GitHub token (GITHUB_TOKEN): unauthenticated requests are limited to 60 an hour");
+            LOG.warn("no GitHub token ({}): unauthenticated requests are limited to 60 an hour", GitHubToken.ENVIRONMENT_VARIABLE);
         }
-        IngestCursorStore cursors = IngestCursorStore.load(config.bootstrapServers());
         this.client = new GitHubClient(config);
-        this.publisher = new TransactionalPublisher(config, cursors);
+        this.publisher = kafka == null ? new TransactionalPublisher(config, cursors) : new TransactionalPublisher(config, kafka, cursors);
         this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher);
     }
 
@@ -67,41 +78,79 @@ public final class GitHubActivityProducer implements AutoCloseable {
     }
 
     private RepositoryReport pollRepository(RepositoryName repo) {
-        long[] totals = new long[6];
+        RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
+        long commitsBefore = publisher.committedCommits();
+        long issuesBefore = publisher.committedIssues();
+        // What the report says was published is what committed transactions hold, whatever happened after.
+        java.util.function.BiFunction<Outcome, String, RepositoryReport> report = (outcome, message) -> new RepositoryReport(
+                repo.fullName(), outcome, publisher.committedCommits() - commitsBefore, publisher.committedIssues() - issuesBefore,
+                counts.malformed, counts.requests, counts.notModified, message);
         try {
             for (String endpoint : List.of(RecordKeys.COMMITS_ENDPOINT, RecordKeys.ISSUES_ENDPOINT)) {
-                RepositoryListingPoller.Counts c = poller.poll(repo, endpoint);
-                totals[endpoint.equals(RecordKeys.COMMITS_ENDPOINT) ? 0 : 1] += c.events;
-                totals[2] += c.malformed;
-                totals[3] += c.requests;
-                totals[4] += c.notModified;
+                poller.poll(repo, endpoint, counts);
             }
             publisher.commitIfDue(true);
-            return new RepositoryReport(repo.fullName(), Outcome.INGESTED, totals[0], totals[1], totals[2], totals[3], totals[4], null);
+            return report.apply(Outcome.INGESTED, null);
         } catch (RepositoryUnavailableException e) {
-            commitWhatWasRead();
+            commitWhatWasRead(repo);
             LOG.error("{} skipped: {}", repo, e.getMessage());
-            return new RepositoryReport(repo.fullName(), Outcome.NOT_FOUND, totals[0], totals[1], totals[2], totals[3], totals[4], e.getMessage());
+            return report.apply(Outcome.NOT_FOUND, e.getMessage());
         } catch (GitHubApiException e) {
-            commitWhatWasRead();
+            commitWhatWasRead(repo);
             LOG.error("{} failed, will retry at the next poll: {}", repo, e.getMessage());
-            return new RepositoryReport(repo.fullName(), Outcome.FAILED, totals[0], totals[1], totals[2], totals[3], totals[4], e.getMessage());
+            return report.apply(Outcome.FAILED, e.getMessage());
         } catch (GitHubAuthenticationException e) {
-            publisher.abort();
+            abortQuietly(e);
             throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            publisher.abort();
-            return new RepositoryReport(repo.fullName(), Outcome.FAILED, 0, 0, 0, 0, 0, "interrupted");
+            abortQuietly(e);
+            return report.apply(Outcome.FAILED, "interrupted");
         } catch (KafkaException e) {
+            if (isFatal(e) || !abortQuietly(e)) {
+                throw e;
+            }
+            // The transaction (events and cursor) is gone, so the cursor did not move: the next poll reads these pages again.
+            LOG.error("{}: publishing to Kafka failed, the open transaction was aborted; will retry at the next poll", repo, e);
+            return report.apply(Outcome.FAILED, "Kafka: " + e);
+        } catch (RuntimeException e) {
+            // A bug or an unexpected answer must not stop the other repositories, nor move this one's cursor.
+            if (!abortQuietly(e)) {
+                throw e;
+            }
+            LOG.error("{}: unexpected failure, the open transaction was aborted; will retry at the next poll", repo, e);
+            return report.apply(Outcome.FAILED, e.toString());
+        }
+    }
+
+    /** Errors after which this producer can never commit again (another instance took over, or no rights). */
+    private static boolean isFatal(KafkaException e) {
+        return e instanceof ProducerFencedException || e instanceof OutOfOrderSequenceException
+                || e instanceof AuthorizationException || e instanceof AuthenticationException
+                || e instanceof UnsupportedVersionException;
+    }
+
+    /** Aborts the open transaction; false when even that fails (the producer is unusable). */
+    private boolean abortQuietly(Throwable cause) {
+        try {
             publisher.abort();
-            throw e;
+            return true;
+        } catch (RuntimeException abortFailure) {
+            cause.addSuppressed(abortFailure);
+            return false;
         }
     }
 
     /** Pages read before a failure are complete, with their cursor: keep them. */
-    private void commitWhatWasRead() {
-        publisher.commitIfDue(true);
+    private void commitWhatWasRead(RepositoryName repo) {
+        try {
+            publisher.commitIfDue(true);
+        } catch (KafkaException e) {
+            if (isFatal(e) || !abortQuietly(e)) {
+                throw e;
+            }
+            LOG.error("{}: could not commit the pages read before the failure; the next poll reads them again", repo, e);
+        }
     }
 
     /** Polls every poll interval until {@link #close()} (or a 401, which is thrown). */

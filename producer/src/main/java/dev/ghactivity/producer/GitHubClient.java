@@ -62,6 +62,7 @@ public final class GitHubClient implements AutoCloseable {
     public GitHubPage get(HttpUrl url, String ifNoneMatch, String repo) throws InterruptedException {
         int failures = 0;
         int limitWaits = 0;
+        int secondaryWaitsWithoutRetryAfter = 0;
         while (true) {
             awaitPrimaryLimit(repo);
             Request.Builder request = new Request.Builder().url(url)
@@ -127,7 +128,7 @@ public final class GitHubClient implements AutoCloseable {
                         wait = untilReset();
                         why = "primary rate limit exhausted (0 requests left)";
                     } else {
-                        wait = config.secondaryLimitWait().multipliedBy(1L << Math.min(6, limitWaits - 1));
+                        wait = config.secondaryLimitWait().multipliedBy(1L << Math.min(6, secondaryWaitsWithoutRetryAfter++));
                         why = "secondary rate limit without Retry-After";
                     }
                     LOG.warn("{}: {}; waiting {} s, until {}", repo, why, wait.toSeconds(), config.clock().instant().plus(wait));

@@ -44,7 +44,9 @@ final class GitHubItemParser {
             if (parser.nextToken() != JsonToken.START_ARRAY) {
                 throw new MalformedPageException("body is not a JSON array of items", null);
             }
-            parser.nextToken();
+            if (parser.nextToken() == JsonToken.END_ARRAY) {
+                return new Parsed<>(events, malformed, null); // an empty listing: the iterator would take ']' for an item
+            }
             // The iterator resynchronises after an item that fails to bind: one bad item never costs the page.
             MappingIterator<CommitItem> items = COMMIT_READER.readValues(parser);
             while (true) {

@@ -54,11 +54,11 @@ final class RepositoryListingPoller {
         this.prefetcher = prefetcher;
     }
 
-    Counts poll(RepositoryName repo, String endpoint) throws InterruptedException {
+    /** Polls one listing, adding to {@code counts} as it goes (so a failure still shows what was done before it). */
+    Counts poll(RepositoryName repo, String endpoint, Counts counts) throws InterruptedException {
         String repoName = repo.fullName();
         IngestCursor cursor = cursors.get(RecordKeys.cursor(repoName, endpoint));
         boolean commits = endpoint.equals(RecordKeys.COMMITS_ENDPOINT);
-        Counts counts = new Counts();
 
         HttpUrl url;
         String ifNoneMatch = null;
@@ -76,6 +76,9 @@ final class RepositoryListingPoller {
             }
             if (cursor != null && cursor.getSince() != null) {
                 query.addAll(List.of("since", cursor.getSince().minus(config.overlap()).toString()));
+            }
+            if (cursor != null) {
+                // Also for a listing that was empty (no since yet): an unchanged empty listing then costs a free 304 too.
                 ifNoneMatch = cursor.getEtag();
             }
             url = client.listingUrl(repoName, endpoint, query.toArray(String[]::new));

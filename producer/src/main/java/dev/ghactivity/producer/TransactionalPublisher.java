@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -26,16 +27,20 @@ final class TransactionalPublisher implements AutoCloseable {
     private static final AvroSerde<CommitEvent> COMMITS = Serdes.commitEvent();
     private static final AvroSerde<IssueEvent> ISSUES = Serdes.issueEvent();
     private static final AvroSerde<IngestCursor> CURSORS = Serdes.ingestCursor();
-    private final KafkaProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final int maxRecords;
     private final long maxNanos;
     private boolean inTransaction;
     private int records;
     private long startedAt;
     private final Map<String, IngestCursor> pendingCursors = new HashMap<>();
+    private long pendingCommits;
+    private long pendingIssues;
+    private long committedCommits;
+    private long committedIssues;
     private final IngestCursorStore cursors;
 
-    TransactionalPublisher(dev.ghactivity.producer.ProducerConfig config, IngestCursorStore cursors) {
+    private static KafkaProducer<String, byte[]> kafkaProducer(dev.ghactivity.producer.ProducerConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
@@ -46,7 +51,16 @@ final class TransactionalPublisher implements AutoCloseable {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, config.transactionalId());
         props.putAll(config.kafkaProperties());
-        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    TransactionalPublisher(dev.ghactivity.producer.ProducerConfig config, IngestCursorStore cursors) {
+        this(config, kafkaProducer(config), cursors);
+    }
+
+    /** With a given producer (tests pass a transactional {@code MockProducer}); takes ownership of it. */
+    TransactionalPublisher(dev.ghactivity.producer.ProducerConfig config, Producer<String, byte[]> producer, IngestCursorStore cursors) {
+        this.producer = producer;
         this.producer.initTransactions();
         this.maxRecords = config.maxRecordsPerTransaction();
         this.maxNanos = config.maxTimePerTransaction().toNanos();
@@ -68,6 +82,7 @@ final class TransactionalPublisher implements AutoCloseable {
             producer.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(e.getRepo(), e.getSha()), COMMITS.encode(e)));
         }
         records += events.size();
+        pendingCommits += events.size();
     }
 
     void issues(List<IssueEvent> events) {
@@ -76,6 +91,7 @@ final class TransactionalPublisher implements AutoCloseable {
             producer.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(e.getRepo(), e.getNumber()), ISSUES.encode(e)));
         }
         records += events.size();
+        pendingIssues += events.size();
     }
 
     /** The cursor to publish with the events sent so far (the latest per key wins). */
@@ -94,7 +110,21 @@ final class TransactionalPublisher implements AutoCloseable {
             inTransaction = false;
             pendingCursors.forEach(cursors::put);
             pendingCursors.clear();
+            committedCommits += pendingCommits;
+            committedIssues += pendingIssues;
+            pendingCommits = 0;
+            pendingIssues = 0;
         }
+    }
+
+    /** Commit events published in committed transactions so far. */
+    long committedCommits() {
+        return committedCommits;
+    }
+
+    /** Issue events published in committed transactions so far. */
+    long committedIssues() {
+        return committedIssues;
     }
 
     /** Drops the open transaction: none of its events or cursors become visible. */
@@ -105,6 +135,8 @@ final class TransactionalPublisher implements AutoCloseable {
             } finally {
                 inTransaction = false;
                 pendingCursors.clear();
+                pendingCommits = 0;
+                pendingIssues = 0;
             }
         }
     }

@@ -172,7 +172,6 @@ class GitHubActivityProducerBrokerTest {
         try (FakeGitHub github = FakeGitHub.start()) {
             github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
             github.notFound("org/missing");
-            github.malformedNextPage();
             try (GitHubActivityProducer producer = new GitHubActivityProducer(config(github, "org/missing", "org/tidbit").build())) {
                 IngestReport report = producer.pollOnce();
                 assertThat(report.of("org/missing").outcome()).isEqualTo(IngestReport.Outcome.NOT_FOUND);

@@ -126,6 +126,17 @@ class GitHubItemParserTest {
     }
 
     @Test
+    void anEmptyListingHasNoEventsAndNothingMalformed() throws Exception {
+        var commits = GitHubItemParser.commits("a/b", bytes(" [ ] "), Instant.EPOCH);
+        assertThat(commits.events()).isEmpty();
+        assertThat(commits.malformed()).isEmpty();
+        assertThat(commits.newest()).isNull();
+        var issues = GitHubItemParser.issues("a/b", bytes("[]"), Instant.EPOCH);
+        assertThat(issues.events()).isEmpty();
+        assertThat(issues.malformed()).isEmpty();
+    }
+
+    @Test
     void aPageThatIsNotAJsonArrayIsMalformed() {
         assertThatThrownBy(() -> GitHubItemParser.commits("a/b", bytes("<html>502</html>"), Instant.EPOCH))
                 .isInstanceOf(MalformedPageException.class).hasMessageContaining("not JSON");

@@ -1,0 +1,425 @@
+package dev.ghactivity.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.ThrowableProxyUtil;
+import ch.qos.logback.core.read.ListAppender;
+import dev.ghactivity.producer.IngestReport.Outcome;
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.IngestCursor;
+import dev.ghactivity.schemas.IssueEvent;
+import dev.ghactivity.schemas.RepositoryName;
+import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.testkit.FakeGitHub;
+import dev.ghactivity.testkit.GitHubFixtures;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import mockwebserver3.RecordedRequest;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole producer (GitHub client, poller, transactions, cursors) against the fake GitHub, with a transactional
+ * {@link MockProducer} standing in for Kafka: only committed records count, as with {@code read_committed}.
+ */
+class GitHubActivityProducerTest {
+    private static final String TOKEN = "ghp_SECRETtoken0123456789abcdefghijklmn";
+
+    private FakeGitHub github;
+    private RecordingSleeper sleeper;
+    private final List<MockProducer<String, byte[]>> kafkas = new ArrayList<>();
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger projectLogger = (Logger) LoggerFactory.getLogger("dev.ghactivity");
+
+    @BeforeEach
+    void start() {
+        github = FakeGitHub.start();
+        sleeper = new RecordingSleeper();
+        logs.start();
+        projectLogger.addAppender(logs);
+    }
+
+    @AfterEach
+    void stop() {
+        projectLogger.detachAppender(logs);
+        github.close();
+        // Whatever happened, the token is in no log line nor in any logged exception.
+        assertThat(logs.list).allSatisfy(e -> {
+            assertThat(e.getFormattedMessage()).doesNotContain(TOKEN);
+            if (e.getThrowableProxy() != null) {
+                assertThat(ThrowableProxyUtil.asString(e.getThrowableProxy())).doesNotContain(TOKEN);
+            }
+        });
+    }
+
+    private ProducerConfig.Builder config(String... repos) {
+        return ProducerConfig.builder()
+                .bootstrapServers("unused:9092")
+                .githubApiUrl(github.apiUrl())
+                .token(GitHubToken.of(TOKEN))
+                .repositories(Arrays.stream(repos).map(RepositoryName::parse).toList())
+                .retries(3, Duration.ofSeconds(1), Duration.ofSeconds(8))
+                .maxTimePerTransaction(Duration.ofMinutes(5)) // transactions bounded by records only: deterministic
+                .sleeper(sleeper);
+    }
+
+    /** A producer on a fresh MockProducer, with the cursors committed by the previous ones (a restart). */
+    private GitHubActivityProducer producer(ProducerConfig config) {
+        IngestCursorStore cursors = IngestCursorStore.empty();
+        latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).forEach(cursors::put);
+        MockProducer<String, byte[]> kafka = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+        kafkas.add(kafka);
+        return new GitHubActivityProducer(config, kafka, cursors);
+    }
+
+    private MockProducer<String, byte[]> kafka() {
+        return kafkas.get(kafkas.size() - 1);
+    }
+
+    /** Records of committed transactions, in order, over every producer of the test. */
+    private List<ProducerRecord<String, byte[]>> committed(String topic) {
+        return kafkas.stream().flatMap(k -> k.history().stream()).filter(r -> r.topic().equals(topic)).toList();
+    }
+
+    private <T> Map<String, T> latest(String topic, Function<byte[], T> decode) {
+        Map<String, T> result = new TreeMap<>();
+        committed(topic).forEach(r -> result.put(r.key(), decode.apply(r.value())));
+        return result;
+    }
+
+    private Map<String, CommitEvent> commits() {
+        return latest(Topics.COMMITS, Serdes.commitEvent()::decode);
+    }
+
+    private Map<String, IssueEvent> issues() {
+        return latest(Topics.ISSUES, Serdes.issueEvent()::decode);
+    }
+
+    private static String month(Instant t) {
+        return YearMonth.from(t.atOffset(ZoneOffset.UTC)).toString();
+    }
+
+    private static <T> Map<String, Long> byMonth(Map<String, T> events, String repo, Function<T, String> repoOf, Function<T, Instant> at,
+                                                 java.util.function.Predicate<T> which) {
+        Map<String, Long> result = new TreeMap<>();
+        events.values().stream().filter(e -> repoOf.apply(e).equals(repo) && which.test(e))
+                .forEach(e -> result.merge(month(at.apply(e)), 1L, Long::sum));
+        return result;
+    }
+
+    @Test
+    void aBackfillPublishesExactlyEachFixturesEventsPerMonthAndKind() {
+        github.serveRecordedIssues("org/recorded");
+        github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        github.serveCommits("org/example", GitHubFixtures.EXAMPLE_COMMITS + ".json");
+        github.serveIssues("org/example", GitHubFixtures.EXAMPLE_ISSUES + ".json");
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("org/recorded", "org/tidbit", "Org/Example").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.allIngested()).isTrue();
+        assertThat(report.of("org/recorded")).extracting(r -> r.commits(), r -> r.issues(), r -> r.requests(), r -> r.malformed())
+                .containsExactly(0L, 13L, 6L, 0L); // 1 empty commits page + the 5 recorded issue pages
+        assertThat(report.of("org/tidbit").commits()).isEqualTo(30);
+        assertThat(report.of("org/example")).extracting(r -> r.commits(), r -> r.issues()).containsExactly(1L, 1L);
+
+        Map<String, CommitEvent> commits = commits();
+        Map<String, IssueEvent> issues = issues();
+        for (var fixture : List.of(Map.entry("org/tidbit", GitHubFixtures.TIDBIT_COMMITS), Map.entry("org/example", GitHubFixtures.EXAMPLE_COMMITS))) {
+            String repo = fixture.getKey();
+            assertThat(byMonth(commits, repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, c -> true)).as(repo)
+                    .isEqualTo(GitHubFixtures.expectedCounts(fixture.getValue(), "commits_by_author_date_month_utc"));
+            assertThat(byMonth(commits, repo, CommitEvent::getRepo, CommitEvent::getCommitterDate, c -> true)).as(repo)
+                    .isEqualTo(GitHubFixtures.expectedCounts(fixture.getValue(), "commits_by_committer_date_month_utc"));
+        }
+        for (var fixture : List.of(Map.entry("org/recorded", GitHubFixtures.PAGINATED_ISSUES), Map.entry("org/example", GitHubFixtures.EXAMPLE_ISSUES))) {
+            String repo = fixture.getKey();
+            assertThat(byMonth(issues, repo, IssueEvent::getRepo, IssueEvent::getCreatedAt, i -> !i.getIsPullRequest())).as(repo)
+                    .isEqualTo(GitHubFixtures.expectedCounts(fixture.getValue(), "issues_excluding_prs_by_created_month_utc"));
+            assertThat(byMonth(issues, repo, IssueEvent::getRepo, IssueEvent::getCreatedAt, IssueEvent::getIsPullRequest)).as(repo)
+                    .isEqualTo(GitHubFixtures.expectedCounts(fixture.getValue(), "pull_requests_by_created_month_utc"));
+        }
+        // Nothing was published twice, and keys are the identities.
+        assertThat(committed(Topics.COMMITS)).hasSize(31);
+        assertThat(committed(Topics.ISSUES)).hasSize(14);
+        assertThat(commits).containsKey("org/tidbit@7cdd62707f785824b216a1630ca08761bfbbfcd8");
+        assertThat(issues).containsKeys("org/recorded#1", "org/recorded#13", "org/example#1347");
+
+        Map<String, IngestCursor> cursors = latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode);
+        assertThat(cursors).containsOnlyKeys("org/recorded:commits", "org/recorded:issues", "org/tidbit:commits", "org/tidbit:issues",
+                "org/example:commits", "org/example:issues");
+        assertThat(cursors.values()).allSatisfy(c -> assertThat(c.getResumeUrl()).isNull());
+        String recordedFirstEtag = GitHubFixtures.recordedGets(GitHubFixtures.PAGINATED_ISSUES).get(0).header("ETag");
+        assertThat(cursors.get("org/recorded:issues").getEtag()).isEqualTo(recordedFirstEtag);
+        assertThat(cursors.get("org/recorded:issues").getItemsPublished()).isEqualTo(13);
+
+        List<RecordedRequest> requests = github.requests();
+        assertThat(requests).allSatisfy(r -> {
+            assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + TOKEN);
+            assertThat(r.getHeaders().get("X-GitHub-Api-Version")).isEqualTo("2022-11-28");
+            assertThat(r.getHeaders().get("Accept")).isEqualTo("application/vnd.github+json");
+            assertThat(r.getHeaders().get("User-Agent")).isEqualTo("ghactivity");
+        });
+        assertThat(requests).extracting(r -> r.getUrl().encodedPath() + "?" + r.getUrl().encodedQuery()).contains(
+                "/repos/org/example/issues?per_page=100&state=all&sort=updated&direction=asc",
+                "/repos/org/example/commits?per_page=100",
+                "/repositories/515435940/issues?per_page=3&page=5");
+    }
+
+    @Test
+    void laterPollsAskSinceTheCursorMinusTheOverlapWithTheStoredEtagAndA304PublishesNothing() {
+        github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        try (GitHubActivityProducer producer = producer(config("org/tidbit").build())) {
+            producer.pollOnce();
+        }
+        String backfillEtag = latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getEtag();
+        int before = github.requests().size();
+        IngestReport second;
+        IngestReport third;
+        try (GitHubActivityProducer producer = producer(config("org/tidbit").build())) { // a restart: cursors read back
+            second = producer.pollOnce();
+            third = producer.pollOnce();
+        }
+        RecordedRequest incremental = github.requests().get(before);
+        assertThat(incremental.getUrl().queryParameter("since")).isEqualTo("2018-06-15T23:38:16Z"); // newest committer date - 10 min
+        assertThat(incremental.getHeaders().get("If-None-Match")).isEqualTo(backfillEtag);
+        assertThat(second.of("org/tidbit")).extracting(r -> r.commits(), r -> r.issues(), r -> r.notModified()).containsExactly(0L, 0L, 1L);
+
+        // The third poll asks exactly what the second did, with the second's ETag: two free 304s.
+        assertThat(third.of("org/tidbit")).extracting(r -> r.commits(), r -> r.issues(), r -> r.requests(), r -> r.notModified())
+                .containsExactly(0L, 0L, 2L, 2L);
+        List<RecordedRequest> last = github.requests().subList(github.requests().size() - 2, github.requests().size());
+        assertThat(last).allSatisfy(r -> assertThat(r.getHeaders().get("If-None-Match")).isNotNull());
+        assertThat(committed(Topics.COMMITS)).hasSize(30);
+        assertThat(committed(Topics.ISSUES)).isEmpty();
+    }
+
+    @Test
+    void anIssueRePolledAfterItWasClosedReplacesItsOpenStateUnderTheSameKey() {
+        String plainWithLegacyPullRequest = issue(2, "2021-01-06T10:00:00Z", "2021-01-06T10:00:00Z", null,
+                ",\"pull_request\":{\"url\":null,\"html_url\":null,\"diff_url\":null,\"patch_url\":null}");
+        github.serveIssueItems("org/r", List.of(
+                plainWithLegacyPullRequest,
+                issue(1, "2021-01-05T10:00:00Z", "2021-01-07T10:00:00Z", null, ""),
+                issue(3, "2021-01-31T23:30:00Z", "2021-01-31T23:30:00Z", null, pullRequest(3, null))));
+        try (GitHubActivityProducer producer = producer(config("org/r").build())) {
+            assertThat(producer.pollOnce().of("org/r").issues()).isEqualTo(3);
+            assertThat(issues().get("org/r#1").getState()).isEqualTo("open");
+
+            github.serveIssueItems("org/r", List.of(
+                    plainWithLegacyPullRequest,
+                    issue(1, "2021-01-05T10:00:00Z", "2021-02-10T08:00:00Z", "2021-02-10T08:00:00Z", ""),
+                    issue(3, "2021-01-31T23:30:00Z", "2021-03-01T00:00:00Z", "2021-03-01T00:00:00Z", pullRequest(3, "2021-03-01T00:00:00Z"))));
+            IngestReport again = producer.pollOnce();
+            assertThat(again.of("org/r").issues()).isEqualTo(2);
+        }
+        RecordedRequest incremental = github.requests().get(github.requests().size() - 1);
+        assertThat(incremental.getUrl().queryParameter("since")).isEqualTo("2021-01-31T23:20:00Z");
+        assertThat(incremental.getUrl().queryParameter("sort")).isEqualTo("updated");
+
+        Map<String, IssueEvent> issues = issues();
+        assertThat(issues).containsOnlyKeys("org/r#1", "org/r#2", "org/r#3");
+        assertThat(issues.get("org/r#1")).satisfies(i -> {
+            assertThat(i.getState()).isEqualTo("closed");
+            assertThat(i.getClosedAt()).isEqualTo(Instant.parse("2021-02-10T08:00:00Z"));
+            assertThat(i.getIsPullRequest()).isFalse();
+        });
+        assertThat(issues.get("org/r#2").getIsPullRequest()).as("legacy pull_request object with null URLs").isFalse();
+        assertThat(issues.get("org/r#3")).satisfies(pr -> {
+            assertThat(pr.getIsPullRequest()).isTrue();
+            assertThat(pr.getMergedAt()).isEqualTo(Instant.parse("2021-03-01T00:00:00Z"));
+        });
+        assertThat(committed(Topics.ISSUES)).extracting(ProducerRecord::key)
+                .containsExactly("org/r#2", "org/r#1", "org/r#3", "org/r#1", "org/r#3");
+    }
+
+    @Test
+    void a404OnOneOfTwoRepositoriesSkipsItAndTheOtherIsIngested() {
+        github.notFound("org/missing");
+        github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("org/missing", "org/tidbit").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("org/missing").outcome()).isEqualTo(Outcome.NOT_FOUND);
+        assertThat(report.of("org/missing").message()).contains("404", "org/missing");
+        assertThat(report.of("org/tidbit").outcome()).isEqualTo(Outcome.INGESTED);
+        assertThat(commits()).hasSize(30).allSatisfy((key, c) -> assertThat(key).startsWith("org/tidbit@"));
+        assertThat(logs.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(e.getFormattedMessage()).contains("org/missing", "skipped", "404");
+        });
+    }
+
+    @Test
+    void aMalformedPageIsFetchedAgainThenSkippedCountedAndLoggedWhileTheOtherPagesArePublished() {
+        github.serveSyntheticActivity("org/s", 250, 0, 5);
+        for (int i = 0; i < 3; i++) {
+            github.malformedPageWhen(url -> url.encodedPath().endsWith("/commits") && "2".equals(url.queryParameter("page")));
+        }
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("org/s").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("org/s")).extracting(r -> r.outcome(), r -> r.commits(), r -> r.malformed(), r -> r.requests())
+                .containsExactly(Outcome.INGESTED, 150L, 1L, 6L); // 3 commit pages + 2 re-fetches + 1 issues page
+        assertThat(commits()).hasSize(150);
+        assertThat(logs.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.ERROR);
+            assertThat(e.getFormattedMessage()).contains("org/s", "/repos/org/s/commits?per_page=100&page=2", "malformed");
+        });
+    }
+
+    @Test
+    void a401StopsEverythingWithAMessageNamingTheVariableAndAbortsTheOpenTransaction() {
+        github.serveSyntheticActivity("org/big", 450, 0, 1);
+        github.failWhen(url -> "3".equals(url.queryParameter("page")), 401); // pages 1-2 are in the open transaction
+        try (GitHubActivityProducer producer = producer(config("org/big", "org/other").build())) {
+            assertThatThrownBy(producer::pollOnce)
+                    .isInstanceOf(GitHubAuthenticationException.class)
+                    .hasMessageContaining("GITHUB_TOKEN")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(TOKEN));
+        }
+        assertThat(kafka().transactionAborted()).isTrue();
+        assertThat(kafka().history()).isEmpty();
+        assertThat(github.requests()).noneMatch(r -> r.getUrl().encodedPath().contains("org/other"));
+    }
+
+    @Test
+    void rateLimitsAndServerErrorsAreWaitedOutAndNothingIsLostOrDuplicated() {
+        github.serveSyntheticActivity("org/s", 350, 120, 9);
+        github.exhaustRateLimitNext(Duration.ofSeconds(120)).secondaryLimitNext(5).secondaryLimitNext(null).failNext(1, 502)
+                .rateLimitNext(Duration.ofSeconds(30)).resetConnectionNext(1);
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("org/s").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("org/s")).extracting(r -> r.outcome(), r -> r.commits(), r -> r.issues())
+                .containsExactly(Outcome.INGESTED, 350L, 120L);
+        assertThat(committed(Topics.COMMITS)).hasSize(350);
+        assertThat(committed(Topics.ISSUES)).hasSize(120);
+        assertThat(sleeper.sleeps).hasSize(6);
+        assertThat(sleeper.sleeps).anySatisfy(d -> assertThat(d).isBetween(Duration.ofSeconds(100), Duration.ofSeconds(122))) // reset of the primary limit
+                .contains(Duration.ofSeconds(5), Duration.ofSeconds(60)) // Retry-After; secondary limit without it
+                .anySatisfy(d -> assertThat(d).isBetween(Duration.ofSeconds(20), Duration.ofSeconds(32)))
+                .allSatisfy(d -> assertThat(d).isPositive());
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("rate limit", "waiting"));
+    }
+
+    @Test
+    void aBackfillTransactionSpansManyPagesBoundedByRecords() {
+        github.serveSyntheticActivity("org/s", 1000, 0, 3);
+        try (GitHubActivityProducer producer = producer(config("org/s").build())) {
+            producer.pollOnce();
+        }
+        assertThat(kafka().commitCount()).as("10 commit pages in one transaction, the issues listing in another").isEqualTo(2);
+
+        github.serveSyntheticActivity("org/t", 1000, 0, 4);
+        try (GitHubActivityProducer producer = producer(config("org/t").maxRecordsPerTransaction(300).build())) {
+            producer.pollOnce();
+        }
+        assertThat(kafka().commitCount()).as("after pages 3, 6, 9 and 10, then the issues").isEqualTo(5);
+        assertThat(committed(Topics.COMMITS)).hasSize(2000);
+    }
+
+    @Test
+    void aFailedKafkaCommitAbortsLeavesTheCursorAndTheNextPollPublishesEverythingOnce() {
+        github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        try (GitHubActivityProducer producer = producer(config("org/tidbit").build())) {
+            kafka().commitTransactionException = new TimeoutException("injected: commit timed out");
+            IngestReport failed = producer.pollOnce();
+            assertThat(failed.of("org/tidbit").outcome()).isEqualTo(Outcome.FAILED);
+            assertThat(failed.of("org/tidbit").commits()).isZero();
+            assertThat(kafka().history()).isEmpty();
+
+            kafka().commitTransactionException = null;
+            IngestReport ok = producer.pollOnce();
+            assertThat(ok.of("org/tidbit").commits()).isEqualTo(30);
+        }
+        assertThat(committed(Topics.COMMITS)).hasSize(30);
+        assertThat(github.requests()).filteredOn(r -> r.getUrl().encodedPath().endsWith("/commits"))
+                .allSatisfy(r -> assertThat(r.getUrl().queryParameter("since")).as("still a backfill").isNull());
+    }
+
+    @Test
+    void aFencedProducerStopsBecauseAnotherInstanceOwnsTheTransactionalId() {
+        github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        try (GitHubActivityProducer producer = producer(config("org/tidbit").build())) {
+            kafka().fenceProducer();
+            assertThatThrownBy(producer::pollOnce).isInstanceOf(ProducerFencedException.class);
+        }
+        assertThat(kafka().history()).isEmpty();
+    }
+
+    @Test
+    void runUntilClosedKeepsPollingThroughFailedPollsUntilClosed() throws Exception {
+        github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        github.failNext(6, 503); // two polls fail every attempt
+        AtomicReference<Throwable> crashed = new AtomicReference<>();
+        GitHubActivityProducer producer = producer(config("org/tidbit").pollInterval(Duration.ofMillis(20)).build());
+        Thread loop = new Thread(() -> {
+            try {
+                producer.runUntilClosed();
+            } catch (Throwable t) {
+                crashed.set(t);
+            }
+        }, "poll-loop");
+        loop.start();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed(Topics.COMMITS).size() == 30);
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> github.requests().size() >= 6 + 2 + 2); // and polls on
+        producer.close();
+        loop.join(Duration.ofSeconds(20).toMillis());
+        assertThat(loop.isAlive()).isFalse();
+        assertThat(crashed.get()).isNull();
+        assertThat(kafka().closed()).isTrue();
+        assertThat(committed(Topics.COMMITS)).hasSize(30);
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit failed, will retry at the next poll"));
+    }
+
+    @Test
+    void withoutATokenItWarnsAndSendsNoAuthorization() {
+        github.serveCommits("org/tidbit", GitHubFixtures.EXAMPLE_COMMITS + ".json");
+        try (GitHubActivityProducer producer = producer(config("org/tidbit").token(GitHubToken.none()).build())) {
+            assertThat(producer.pollOnce().allIngested()).isTrue();
+        }
+        assertThat(github.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isNull());
+        assertThat(logs.list).anySatisfy(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("GITHUB_TOKEN", "unauthenticated");
+        });
+    }
+
+    private static String issue(int number, String created, String updated, String closed, String extra) {
+        return "{\"number\":" + number + ",\"title\":\"issue " + number + "\",\"user\":{\"login\":\"octocat\"},\"labels\":[],\"state\":\""
+                + (closed == null ? "open" : "closed") + "\",\"created_at\":\"" + created + "\",\"updated_at\":\"" + updated
+                + "\",\"closed_at\":" + (closed == null ? "null" : "\"" + closed + "\"") + extra + "}";
+    }
+
+    private static String pullRequest(int number, String mergedAt) {
+        return ",\"pull_request\":{\"url\":\"https://api.github.com/repos/org/r/pulls/" + number + "\",\"html_url\":\"https://github.com/org/r/pull/"
+                + number + "\",\"merged_at\":" + (mergedAt == null ? "null" : "\"" + mergedAt + "\"") + "}";
+    }
+}
