@@ -31,8 +31,9 @@ public final class ProducerCli implements Callable<Integer> {
             description = "time between polls: 60s, 5m, PT1M (default: ${DEFAULT-VALUE})")
     Duration pollInterval;
 
-    @Option(names = "--overlap", defaultValue = "600", description = "seconds re-read before the cursor on each poll (default: ${DEFAULT-VALUE})")
-    long overlapSeconds;
+    @Option(names = "--overlap", defaultValue = "10m", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "window re-read before the cursor on each poll, for items that appear late (default: ${DEFAULT-VALUE})")
+    Duration overlap;
 
     @Option(names = "--transactional-id", defaultValue = "ghactivity-producer", description = "Kafka transactional.id (default: ${DEFAULT-VALUE})")
     String transactionalId;
@@ -44,20 +45,25 @@ public final class ProducerCli implements Callable<Integer> {
         System.exit(new CommandLine(new ProducerCli()).execute(args));
     }
 
+    /** The configuration the options describe; names are validated here, before any URL is built. */
+    ProducerConfig config() {
+        return ProducerConfig.builder()
+                .bootstrapServers(bootstrapServers)
+                .githubApiUrl(githubApiUrl)
+                .token(tokenFile != null ? GitHubToken.fromFile(tokenFile) : GitHubToken.fromEnvironment())
+                .repositories(repos.stream().map(RepositoryName::parse).distinct().toList())
+                .pollInterval(pollInterval)
+                .overlap(overlap)
+                .transactionalId(transactionalId)
+                .build();
+    }
+
     @Override
     public Integer call() {
         ProducerConfig config;
         try {
-            config = ProducerConfig.builder()
-                    .bootstrapServers(bootstrapServers)
-                    .githubApiUrl(githubApiUrl)
-                    .token(tokenFile != null ? GitHubToken.fromFile(tokenFile) : GitHubToken.fromEnvironment())
-                    .repositories(repos.stream().map(RepositoryName::parse).distinct().toList())
-                    .pollInterval(pollInterval)
-                    .overlap(Duration.ofSeconds(overlapSeconds))
-                    .transactionalId(transactionalId)
-                    .build();
-        } catch (IllegalArgumentException e) {
+            config = config();
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }

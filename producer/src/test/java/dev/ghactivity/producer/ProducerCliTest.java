@@ -1,0 +1,79 @@
+package dev.ghactivity.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ghactivity.schemas.RepositoryName;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ProducerCliTest {
+    private static final String TOKEN = "ghp_fromAFile0123456789abcdefghijklmnopq";
+
+    private static ProducerCli parse(String... args) {
+        ProducerCli cli = new ProducerCli();
+        new CommandLine(cli).parseArgs(args);
+        return cli;
+    }
+
+    @Test
+    void theDefaultsAreTheIssues() {
+        ProducerConfig config = parse("--repo", "Apache/Kafka", "--repo", "apache/kafka", "--repo", "a/b", "--bootstrap-servers", "k:9092").config();
+        assertThat(config.repositories()).containsExactly(RepositoryName.parse("apache/kafka"), RepositoryName.parse("a/b"));
+        assertThat(config.githubApiUrl()).hasToString("https://api.github.com/");
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.overlap()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.bootstrapServers()).isEqualTo("k:9092");
+    }
+
+    @Test
+    void durationsAndTheTokenFileAreRead(@TempDir Path dir) throws Exception {
+        Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
+        ProducerConfig config = parse("--repo", "a/b", "--bootstrap-servers", "k:9092", "--poll-interval", "5m", "--overlap", "90",
+                "--github-api-url", "http://127.0.0.1:8080/api/v3/", "--github-token-file", tokenFile.toString()).config();
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.overlap()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.githubApiUrl().encodedPath()).isEqualTo("/api/v3");
+        assertThat(config.token().isPresent()).isTrue();
+        assertThat(config.token().authorizationHeader()).isEqualTo("Bearer " + TOKEN);
+        assertThat(config.toString()).doesNotContain(TOKEN).contains("GitHubToken[***]");
+    }
+
+    @Test
+    void aBadRepositoryNameOrApiUrlIsAUsageErrorBeforeAnythingConnects() {
+        StringWriter err = new StringWriter();
+        int code = run(err, "--repo", "not-a-repository", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(code).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("not-a-repository", "OWNER/NAME");
+
+        err = new StringWriter();
+        code = run(err, "--repo", "a/b", "--bootstrap-servers", "127.0.0.1:1", "--github-api-url", "https://me:s3cret@ghe.example/api/v3");
+        assertThat(code).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("GITHUB_TOKEN").doesNotContain("s3cret");
+
+        err = new StringWriter();
+        assertThat(run(err, "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("--repo");
+        assertThat(run(new StringWriter(), "--repo", "a/b", "--bootstrap-servers", "x", "--poll-interval", "soon"))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+    }
+
+    /** Runs the CLI with picocli's and our own error output captured. */
+    private static int run(StringWriter err, String... args) {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream ours = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(ours, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            int code = new CommandLine(new ProducerCli()).setErr(new PrintWriter(err, true)).execute(args);
+            err.write(ours.toString(java.nio.charset.StandardCharsets.UTF_8));
+            return code;
+        } finally {
+            System.setErr(original);
+        }
+    }
+}
