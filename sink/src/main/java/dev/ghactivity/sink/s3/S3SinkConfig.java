@@ -73,7 +73,7 @@ public final class S3SinkConfig extends AbstractConfig {
 
     public S3SinkConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
-        if ((getPassword(ACCESS_KEY_ID) == null) != (getPassword(SECRET_ACCESS_KEY) == null)) {
+        if (isSet(ACCESS_KEY_ID) != isSet(SECRET_ACCESS_KEY)) {
             throw new ConfigException(ACCESS_KEY_ID + " and " + SECRET_ACCESS_KEY + " go together: set both or neither");
         }
     }
@@ -123,12 +123,18 @@ public final class S3SinkConfig extends AbstractConfig {
         return getBoolean(PATH_STYLE);
     }
 
+    /** The access key id, or null (also when set to an empty string) for the AWS default credentials chain. */
     public Password accessKeyId() {
-        return getPassword(ACCESS_KEY_ID);
+        return isSet(ACCESS_KEY_ID) ? getPassword(ACCESS_KEY_ID) : null;
     }
 
     public Password secretAccessKey() {
-        return getPassword(SECRET_ACCESS_KEY);
+        return isSet(SECRET_ACCESS_KEY) ? getPassword(SECRET_ACCESS_KEY) : null;
+    }
+
+    private boolean isSet(String key) {
+        Password p = getPassword(key);
+        return p != null && !p.value().isEmpty();
     }
 
     public boolean bucketCreate() {

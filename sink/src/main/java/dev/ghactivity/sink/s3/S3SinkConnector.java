@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.config.Config;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.sink.SinkConnector;
@@ -44,6 +45,25 @@ public final class S3SinkConnector extends SinkConnector {
     @Override
     public ConfigDef config() {
         return S3SinkConfig.CONFIG_DEF;
+    }
+
+    /** The per-key validators, plus the one rule that spans two keys: both credentials or neither. */
+    @Override
+    public Config validate(Map<String, String> connectorConfigs) {
+        Config config = super.validate(connectorConfigs);
+        boolean hasId = isSet(connectorConfigs.get(S3SinkConfig.ACCESS_KEY_ID));
+        boolean hasSecret = isSet(connectorConfigs.get(S3SinkConfig.SECRET_ACCESS_KEY));
+        if (hasId != hasSecret) {
+            String missing = hasId ? S3SinkConfig.SECRET_ACCESS_KEY : S3SinkConfig.ACCESS_KEY_ID;
+            config.configValues().stream().filter(v -> v.name().equals(missing)).forEach(v -> v.addErrorMessage(
+                    S3SinkConfig.ACCESS_KEY_ID + " and " + S3SinkConfig.SECRET_ACCESS_KEY
+                            + " go together: set both, or neither to use the AWS default credentials chain"));
+        }
+        return config;
+    }
+
+    private static boolean isSet(String value) {
+        return value != null && !value.isEmpty();
     }
 
     @Override
