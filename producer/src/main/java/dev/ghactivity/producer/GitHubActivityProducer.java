@@ -108,6 +108,8 @@ public final class GitHubActivityProducer implements AutoCloseable {
             return report.apply(Outcome.FAILED, "interrupted");
         } catch (KafkaException e) {
             if (isFatal(e) || !abortQuietly(e)) {
+                LOG.error("{}: the Kafka producer cannot go on ({}); stopping. Its open transaction, if any, is aborted by the "
+                        + "broker or the next producer with this transactional.id", repo, e.toString());
                 throw e;
             }
             // The transaction (events and cursor) is gone, so the cursor did not move: the next poll reads these pages again.

@@ -92,6 +92,7 @@ final class RepositoryListingPoller {
         RecentItems recent = new RecentItems(cursor == null ? null : cursor.getRecentItems(), config.overlap());
         boolean firstPage = true;
         int pageNumber = 0;
+        long events = 0; // of this listing (counts may span several)
         Future<GitHubPage> prefetched = null;
         try {
             while (url != null) {
@@ -131,7 +132,7 @@ final class RepositoryListingPoller {
                             }
                         }
                         publisher.commits(changed);
-                        counts.events += changed.size();
+                        events += changed.size();
                         skipped(repoName, url, parsed.malformed(), counts);
                     } else {
                         GitHubItemParser.Parsed<IssueEvent> parsed = GitHubItemParser.issues(repoName, page.body(), now);
@@ -144,7 +145,7 @@ final class RepositoryListingPoller {
                             }
                         }
                         publisher.issues(changed);
-                        counts.events += changed.size();
+                        events += changed.size();
                         skipped(repoName, url, parsed.malformed(), counts);
                     }
                 } catch (MalformedPageException e) {
@@ -159,14 +160,14 @@ final class RepositoryListingPoller {
                         .setSince(newest)
                         .setEtag(firstPageEtag)
                         .setResumeUrl(next == null ? null : next.toString())
-                        .setItemsPublished(published + counts.events)
+                        .setItemsPublished(published + events)
                         .setRecentItems(recent.window(newest))
                         .setLastRunAt(now)
                         .build());
                 publisher.commitIfDue(next == null);
                 if (pageNumber % 10 == 0 || next == null) {
                     LOG.info("{} {}: page {}, {} items so far, {} requests left", repoName, endpoint, pageNumber,
-                            published + counts.events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
+                            published + events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
                 }
                 if (next != null && stopRequested.getAsBoolean()) {
                     publisher.commitIfDue(true);
@@ -178,6 +179,7 @@ final class RepositoryListingPoller {
             }
             return counts;
         } finally {
+            counts.events += events;
             if (prefetched != null) {
                 prefetched.cancel(true); // stopped or failed: the page will be fetched again next time
             }

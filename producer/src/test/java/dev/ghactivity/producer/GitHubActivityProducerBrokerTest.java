@@ -20,9 +20,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -138,6 +145,48 @@ class GitHubActivityProducerBrokerTest {
                 assertThat(producer.pollOnce().of("org/big").commits()).isEqualTo(450);
             }
             assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).hasSize(450);
+        }
+    }
+
+    @Test
+    void aProducerThatDiesMidTransactionLeavesNothingVisibleAndItsSuccessorFencesItAndCompletesTheSameState() throws Exception {
+        freshTopics();
+        try (FakeGitHub github = FakeGitHub.start()) {
+            github.serveSyntheticActivity("org/big", 450, 0, 3);
+            github.failWhen(url -> "3".equals(url.queryParameter("page")), 503);
+            // The first producer hangs in its retry wait with pages 1-2 sent in an open transaction: as good as dead,
+            // it neither commits nor aborts. Its successor (same transactional.id) must not see or keep any of that.
+            CountDownLatch hung = new CountDownLatch(1);
+            CountDownLatch revive = new CountDownLatch(1);
+            GitHubActivityProducer zombie = new GitHubActivityProducer(config(github, "org/big")
+                    .maxTimePerTransaction(Duration.ofMinutes(5))
+                    .sleeper(d -> {
+                        hung.countDown();
+                        revive.await();
+                    }).build());
+            ExecutorService thread = Executors.newSingleThreadExecutor();
+            try {
+                Future<IngestReport> zombieRun = thread.submit(zombie::pollOnce);
+                assertThat(hung.await(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).isEmpty();
+                assertThat(readAll(Topics.INGEST_STATE, Serdes.ingestCursor()::decode)).isEmpty();
+
+                try (GitHubActivityProducer successor = new GitHubActivityProducer(config(github, "org/big").build())) {
+                    assertThat(successor.pollOnce().of("org/big").commits()).isEqualTo(450);
+                }
+                revive.countDown();
+                assertThatThrownBy(() -> zombieRun.get(60, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).cause().isInstanceOf(KafkaException.class);
+            } finally {
+                revive.countDown();
+                thread.shutdownNow();
+                zombie.close();
+            }
+            Map<String, CommitEvent> commits = readAll(Topics.COMMITS, Serdes.commitEvent()::decode);
+            assertThat(commits).hasSize(450).allSatisfy((key, c) -> assertThat(key).isEqualTo("org/big@" + c.getSha()));
+            IngestCursor cursor = readAll(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/big:commits");
+            assertThat(cursor.getResumeUrl()).isNull();
+            assertThat(cursor.getItemsPublished()).isEqualTo(450);
         }
     }
 

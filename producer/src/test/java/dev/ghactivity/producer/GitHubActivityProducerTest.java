@@ -175,6 +175,8 @@ class GitHubActivityProducerTest {
         String recordedFirstEtag = GitHubFixtures.recordedGets(GitHubFixtures.PAGINATED_ISSUES).get(0).header("ETag");
         assertThat(cursors.get("org/recorded:issues").getEtag()).isEqualTo(recordedFirstEtag);
         assertThat(cursors.get("org/recorded:issues").getItemsPublished()).isEqualTo(13);
+        assertThat(cursors.get("org/example:issues").getItemsPublished()).isEqualTo(1);
+        assertThat(cursors.get("org/tidbit:commits").getItemsPublished()).isEqualTo(30);
 
         List<RecordedRequest> requests = github.requests();
         assertThat(requests).allSatisfy(r -> {
