@@ -1,0 +1,161 @@
+package dev.ghactivity.bench;
+
+import dev.ghactivity.embedded.EmbeddedKafkaBroker;
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.RecordKeys;
+import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.streams.MonthlyActivityApp;
+import dev.ghactivity.streams.StreamsAppConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Figure 2: commit events through {@code MonthlyActivityTopology} (the real app, exactly_once_v2, its
+ * defaults) against a pass-through Streams app (consume, produce) with the same guarantee and commit
+ * interval, over the same input. A third line runs the simplest exact KTable aggregation there is
+ * (table, re-key by month, count), to show what any exact aggregation costs here.
+ */
+final class TopologyBenchmark {
+    private static final String PASS_THROUGH_INPUT = "bench.passthrough.in";
+    private static final String PASS_THROUGH_OUTPUT = "bench.passthrough.out";
+    private static final String COUNT_OUTPUT = "bench.count.out";
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    private final int records;
+    private final int warmups;
+    private final int trials;
+    private final Path work;
+
+    TopologyBenchmark(BenchmarkSuite.Sizes sizes, Path work) {
+        this.records = sizes.topologyRecords();
+        this.warmups = 0; // runs are long (seconds): a cold first run is one of three, and the median drops it
+        this.trials = sizes.trials();
+        this.work = work;
+    }
+
+    void run(Results results) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-topology"));
+             KafkaProgress progress = new KafkaProgress(broker.bootstrapServers())) {
+            broker.createTopics(Topics.definitions(3, (short) 1));
+            broker.createTopics(List.of(new NewTopic(PASS_THROUGH_INPUT, 3, (short) 1), new NewTopic(PASS_THROUGH_OUTPUT, 3, (short) 1),
+                    new NewTopic(COUNT_OUTPUT, 3, (short) 1)));
+            writeInput(broker);
+            Trials.Outcome o = Trials.alternate(warmups, trials,
+                    trial -> topology(broker, progress, trial),
+                    trial -> passThrough(broker, progress, trial));
+            results.add("2 topology: monthly counts, EOS v2", Results.perSecond(o.measuredMedian(), "rec"),
+                    "pass-through Streams, EOS v2: " + Results.perSecond(o.baselineMedian(), "rec"), o.ratio(), 0.6);
+            double count = groupByCount(broker, progress);
+            results.info("2b one KTable groupBy().count(), EOS v2", Results.perSecond(count, "rec"),
+                    "topology / this", Results.ratio(o.measuredMedian() / count));
+            results.note(String.format(Locale.ROOT, "2 topology: %,d commit events of 20 repositories over %d months, each run a new application.id "
+                    + "reading the same input from the start, timed from start until the input is committed and every repartition topic drained; "
+                    + "%d runs, medians; topology runs %s rec/s, pass-through runs %s rec/s; commit interval 100 ms, 1 stream thread, 10 MB cache.",
+                    records, months(), trials, Results.runs(o.measured()), Results.runs(o.baseline())));
+        }
+    }
+
+    private int months() {
+        return (int) Math.min(records, 12L * 25);
+    }
+
+    private void writeInput(EmbeddedKafkaBroker broker) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", broker.bootstrapServers());
+        props.put("linger.ms", 20);
+        props.put("batch.size", 256 * 1024);
+        props.put("compression.type", "lz4");
+        YearMonth first = YearMonth.of(2000, 1);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < records; i++) {
+                Instant at = first.plusMonths(i % months()).atDay(1 + i % 28).atStartOfDay().toInstant(ZoneOffset.UTC).plusSeconds(i % 86_400);
+                String repo = "bench/r" + (i % 20);
+                CommitEvent c = CommitEvent.newBuilder().setRepo(repo).setSha(String.format(Locale.ROOT, "%040x", i))
+                        .setAuthorName("Developer " + i % 50).setAuthorEmail("dev" + (i % 50) + "@example.org")
+                        .setAuthorLogin(i % 5 == 4 ? null : "dev" + (i % 50)).setAuthorDate(at).setCommitterDate(at)
+                        .setMessageHeadline("Change number " + i + " of the synthetic history").setParentsCount(1)
+                        .setHtmlUrl("https://github.com/" + repo + "/commit/" + String.format(Locale.ROOT, "%040x", i))
+                        .setIngestedAt(Instant.now()).build();
+                byte[] v = Serdes.commitEvent().encode(c);
+                String key = RecordKeys.commit(c.getRepo(), c.getSha());
+                p.send(new ProducerRecord<>(Topics.COMMITS, key, v));
+                p.send(new ProducerRecord<>(PASS_THROUGH_INPUT, key, v));
+            }
+        }
+    }
+
+    private double topology(EmbeddedKafkaBroker broker, KafkaProgress progress, int trial) throws Exception {
+        String appId = "bench-topology-" + trial;
+        long t0 = System.nanoTime();
+        try (MonthlyActivityApp app = new MonthlyActivityApp(StreamsAppConfig.builder().bootstrapServers(broker.bootstrapServers())
+                .applicationId(appId).stateDir(work.resolve("state-" + appId)).build())) {
+            app.start();
+            progress.awaitProcessed(appId, Topics.COMMITS, records, TIMEOUT);
+            return records / Trials.seconds(t0);
+        }
+    }
+
+    private double passThrough(EmbeddedKafkaBroker broker, KafkaProgress progress, int trial) throws Exception {
+        String appId = "bench-passthrough-" + trial;
+        Serde<String> strings = org.apache.kafka.common.serialization.Serdes.String();
+        Serde<byte[]> bytes = org.apache.kafka.common.serialization.Serdes.ByteArray();
+        StreamsBuilder b = new StreamsBuilder();
+        b.stream(PASS_THROUGH_INPUT, Consumed.with(strings, bytes)).to(PASS_THROUGH_OUTPUT, Produced.with(strings, bytes));
+        return runStreams(b, appId, progress, broker, PASS_THROUGH_INPUT);
+    }
+
+    /** The simplest exact aggregation: a table of the commits, re-keyed by (repo, month), counted. */
+    private double groupByCount(EmbeddedKafkaBroker broker, KafkaProgress progress) throws Exception {
+        Serde<String> strings = org.apache.kafka.common.serialization.Serdes.String();
+        StreamsBuilder b = new StreamsBuilder();
+        b.table(Topics.COMMITS, Consumed.with(strings, Serdes.commitEvent()),
+                        Materialized.<String, CommitEvent, KeyValueStore<Bytes, byte[]>>as("bench-commits").withKeySerde(strings)
+                                .withValueSerde(Serdes.commitEvent()))
+                .groupBy((k, c) -> KeyValue.pair(c.getRepo() + "|" + c.getAuthorDate().toString().substring(0, 7), c),
+                        Grouped.with("bench-by-month", strings, Serdes.commitEvent()))
+                .count(Materialized.as("bench-count"))
+                .toStream().to(COUNT_OUTPUT, Produced.with(strings, org.apache.kafka.common.serialization.Serdes.Long()));
+        return runStreams(b, "bench-count", progress, broker, Topics.COMMITS);
+    }
+
+    private double runStreams(StreamsBuilder b, String appId, KafkaProgress progress, EmbeddedKafkaBroker broker, String input) throws Exception {
+        Properties p = new Properties();
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, work.resolve("state-" + appId).toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
+        long t0 = System.nanoTime();
+        try (KafkaStreams streams = new KafkaStreams(b.build(p), p)) {
+            streams.start();
+            progress.awaitProcessed(appId, input, records, TIMEOUT);
+            return records / Trials.seconds(t0);
+        }
+    }
+}
