@@ -32,7 +32,10 @@ public final class ProducerConfig {
     private final Sleeper sleeper;
 
     private ProducerConfig(Builder b) {
-        this.bootstrapServers = Objects.requireNonNull(b.bootstrapServers, "bootstrapServers");
+        if (b.bootstrapServers == null || b.bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("give the Kafka bootstrap servers (HOST:PORT[,HOST:PORT...])");
+        }
+        this.bootstrapServers = b.bootstrapServers;
         HttpUrl url = HttpUrl.parse(b.githubApiUrl.endsWith("/") ? b.githubApiUrl.substring(0, b.githubApiUrl.length() - 1) : b.githubApiUrl);
         if (url == null) {
             throw new IllegalArgumentException("invalid GitHub API URL '" + b.githubApiUrl + "': expected http(s)://host[:port][/path]");
@@ -63,6 +66,29 @@ public final class ProducerConfig {
         }
         if (perPage < 1 || perPage > 100 || maxAttempts < 1 || maxRecordsPerTransaction < 1) {
             throw new IllegalArgumentException("per_page 1-100, attempts >= 1, records per transaction >= 1");
+        }
+        positive(pollInterval, "poll interval");
+        positive(maxTimePerTransaction, "time per transaction");
+        positive(connectTimeout, "connect timeout");
+        positive(readTimeout, "read timeout");
+        positive(initialBackoff, "initial backoff");
+        positive(secondaryLimitWait, "secondary rate limit wait");
+        if (overlap == null || overlap.isNegative()) {
+            throw new IllegalArgumentException("the overlap window must be zero or more, not " + overlap);
+        }
+        if (maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("the maximum backoff (" + maxBackoff + ") must not be below the initial one (" + initialBackoff + ")");
+        }
+        if (transactionalId == null || transactionalId.isBlank()) {
+            throw new IllegalArgumentException("a transactional.id is required: one per producer instance, stable across its restarts");
+        }
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(sleeper, "sleeper");
+    }
+
+    private static void positive(Duration d, String what) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("the " + what + " must be positive, not " + d);
         }
     }
 
@@ -242,8 +268,15 @@ public final class ProducerConfig {
             return this;
         }
 
+        /** An extra Kafka producer property; it overrides the producer's own choice (e.g. linger.ms, batch.size). */
         public Builder kafkaProperty(String key, Object value) {
             kafkaProperties.put(key, value);
+            return this;
+        }
+
+        /** Extra Kafka producer properties, added to those given before. */
+        public Builder kafkaProperties(Map<String, ?> properties) {
+            kafkaProperties.putAll(properties);
             return this;
         }
 
