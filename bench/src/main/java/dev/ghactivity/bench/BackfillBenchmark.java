@@ -5,7 +5,6 @@ import dev.ghactivity.local.LocalStackConfig;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.schemas.RepositoryName;
-import dev.ghactivity.testkit.FakeGitHub;
 import dev.ghactivity.testkit.SyntheticActivity;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -46,8 +45,8 @@ final class BackfillBenchmark {
         double drain;
         double wall;
         IngestReport report;
-        try (FakeGitHub github = FakeGitHub.start()) {
-            activity = github.serveSyntheticActivity(REPO, commits, issues, 11);
+        try (FakeGitHubProcess github = FakeGitHubProcess.start(commits, issues, List.of(REPO))) {
+            activity = new SyntheticActivity(REPO, commits, issues, FakeGitHubProcess.seedOf(0));
             LocalStackConfig config = LocalStackConfig.builder().repositories(List.of(RepositoryName.parse(REPO)))
                     .githubApiUrl(github.apiUrl()).dataDir(work.resolve("backfill")).httpPort(0)
                     .s3FlushInterval(Duration.ofSeconds(1)).build(); // what the CLI sets with --once
@@ -69,7 +68,7 @@ final class BackfillBenchmark {
                 results.add(new Results.Row(label, String.format(Locale.ROOT, "%.1f s wall, %s", wall, Results.perSecond((commits + issues) / wall, "events")),
                         String.format(Locale.ROOT, "start %.1f s, fetch+publish %.1f s, then sinks %.1f s", start, ingest, drain),
                         "-", "<= 60 s", wall <= 60 ? "pass" : "MISS"));
-                results.add(new Results.Row("6 backfill peak heap", heap.peakUsedMb() + " MB used, " + heap.peakLiveMb() + " MB live after GC",
+                results.add(new Results.Row("6 backfill peak heap", heap.peakUsedMb() + " MB used, " + heap.peakLiveMb() + " MB max after a GC",
                         String.format(Locale.ROOT, "-Xmx %d MB; %d GCs, %.1f s in GC", Runtime.getRuntime().maxMemory() / (1024 * 1024),
                                 heap.collections(), heap.gcMillis() / 1000.0), "-", "no OOM", "pass"));
             }
@@ -79,7 +78,7 @@ final class BackfillBenchmark {
         }
         String exact = verify(sqlite, activity.expectedMonthlyCounts());
         results.note(String.format(Locale.ROOT, "6 backfill: one repository, %,d commits and %,d issues in 100-item pages from the fake GitHub "
-                + "(same JVM), 3 partitions, everything in this JVM under -Xmx1g; wall time from LocalStack.start() until "
+                + "(a JVM of its own on 127.0.0.1, same machine), 3 partitions, everything in this JVM under -Xmx1g; wall time from LocalStack.start() until "
                 + "awaitSinksCaughtUp() returns (SQLite and S3 hold everything), as --once; peak heap from GC notifications "
                 + "(use before each collection) and 20 ms sampling. %s", commits, issues, exact));
     }

@@ -34,6 +34,15 @@ public final class BenchmarkSuite {
         }
     }
 
+    /** One figure of the suite, by the name {@code --only} takes. */
+    private record Figure(String name, Body body) {
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void run() throws Exception;
+    }
+
     private BenchmarkSuite() {
     }
 
@@ -58,24 +67,25 @@ public final class BenchmarkSuite {
         System.out.printf(Locale.ROOT, "%-40s %-34s %-40s %-6s %-10s %s%n", "figure", "measured", "baseline (same run)", "ratio", "target", "verdict");
         long t0 = System.nanoTime();
         Results results = new Results();
-        if (run.contains("producer")) {
-            new ProducerBenchmark(sizes, work).run(results);
+        List<Figure> figures = List.of(
+                new Figure("producer", () -> new ProducerBenchmark(sizes, work).run(results)),
+                new Figure("topology", () -> new TopologyBenchmark(sizes, work).run(results)),
+                new Figure("sqlite", () -> new SqliteSinkBenchmark(sizes, work).run(results)),
+                new Figure("s3", () -> new S3SinkBenchmark(sizes, work).run(results)),
+                new Figure("latency", () -> new LatencyBenchmark(sizes, work).run(results)),
+                new Figure("backfill", () -> new BackfillBenchmark(sizes, work).run(results)));
+        StringBuilder load = new StringBuilder();
+        for (Figure f : figures) {
+            if (run.contains(f.name())) {
+                double before = Machine.loadAverage();
+                long start = System.nanoTime();
+                f.body().run();
+                load.append(load.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%s %.1f -> %.1f (%.0f s)",
+                        f.name(), before, Machine.loadAverage(), Trials.seconds(start)));
+            }
         }
-        if (run.contains("topology")) {
-            new TopologyBenchmark(sizes, work).run(results);
-        }
-        if (run.contains("sqlite")) {
-            new SqliteSinkBenchmark(sizes, work).run(results);
-        }
-        if (run.contains("s3")) {
-            new S3SinkBenchmark(sizes, work).run(results);
-        }
-        if (run.contains("latency")) {
-            new LatencyBenchmark(sizes, work).run(results);
-        }
-        if (run.contains("backfill")) {
-            new BackfillBenchmark(sizes, work).run(results);
-        }
+        results.note("Machine load average (1 min) before -> after each figure, and its duration: " + load
+                + ". Above " + Runtime.getRuntime().availableProcessors() + ", other processes were using the cores too.");
         Path file = write(results, sizes, figure, machine, Trials.seconds(t0));
         System.out.println("\nwritten " + file.toAbsolutePath());
         System.exit(0); // some libraries leave non-daemon threads behind (S3Proxy, Connect); the run is over

@@ -18,7 +18,7 @@ import javax.management.openmbean.CompositeData;
 /**
  * Peak heap use while it runs. The true peak is just before a collection, so every GC notification adds
  * the heap pools' use before that GC; a 20 ms sampler covers the stretches between collections. Also
- * keeps the largest heap left after a collection (the live set), and GC counts and time.
+ * keeps the largest heap left after a collection (with G1 young collections this includes old garbage not yet collected: an upper bound of the live set), and GC counts and time.
  */
 final class HeapWatch implements AutoCloseable {
     private final AtomicLong peakUsed = new AtomicLong();

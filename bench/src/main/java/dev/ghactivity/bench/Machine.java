@@ -22,6 +22,15 @@ final class Machine {
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
     }
 
+    /** The 1-minute load average, or -1 where /proc/loadavg is not there: above the core count, others were using the cores too. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()

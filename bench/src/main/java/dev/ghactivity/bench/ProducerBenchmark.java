@@ -8,7 +8,6 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.RepositoryName;
 import dev.ghactivity.schemas.Serdes;
 import dev.ghactivity.schemas.Topics;
-import dev.ghactivity.testkit.FakeGitHub;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Figure 1: commits fetched from the fake GitHub (100-item JSON pages), parsed, encoded as Avro and
  * published in transactions by {@link GitHubActivityProducer}, against a raw {@link KafkaProducer} sending
  * pre-built records of the same size with the same settings to the same broker. A third line measures the
- * fake GitHub alone (fetching the same pages without parsing): the ceiling any producer has here.
+ * fake GitHub alone (fetching the same pages without parsing): the ceiling any producer has here. The fake
+ * GitHub runs in a JVM of its own, as GitHub is a server elsewhere.
  */
 final class ProducerBenchmark {
     private static final String RAW_TOPIC = "bench.raw";
@@ -50,8 +50,15 @@ final class ProducerBenchmark {
     }
 
     void run(Results results) throws Exception {
+        List<String> repositories = new ArrayList<>();
+        for (int i = 0; i < warmups + trials; i++) {
+            repositories.add("bench/producer-" + i);
+        }
+        for (int i = 0; i < trials; i++) {
+            repositories.add("bench/ceiling-" + i);
+        }
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-producer"));
-             FakeGitHub github = FakeGitHub.start()) {
+             FakeGitHubProcess github = FakeGitHubProcess.start(commits, 0, repositories)) {
             broker.createTopics(Topics.definitions(3, (short) 1));
             broker.createTopics(List.of(new NewTopic(RAW_TOPIC, 3, (short) 1)));
             byte[] value = Serdes.commitEvent().encode(sampleCommit());
@@ -72,7 +79,6 @@ final class ProducerBenchmark {
             OkHttpClient http = new OkHttpClient();
             for (int i = 0; i < trials; i++) {
                 String repo = "bench/ceiling-" + i;
-                github.serveSyntheticActivity(repo, commits, 0, 100 + i);
                 ceiling.add(fetchOnly(http, github.apiUrl() + "/repos/" + repo + "/commits?per_page=100"));
             }
             http.dispatcher().executorService().shutdown();
@@ -84,8 +90,7 @@ final class ProducerBenchmark {
     }
 
     /** One backfill of a fresh repository: producer created, whole history polled, producer closed. */
-    private double producer(EmbeddedKafkaBroker broker, FakeGitHub github, String repo, int trial) {
-        github.serveSyntheticActivity(repo, commits, 0, trial + 1);
+    private double producer(EmbeddedKafkaBroker broker, FakeGitHubProcess github, String repo, int trial) {
         ProducerConfig config = ProducerConfig.builder().bootstrapServers(broker.bootstrapServers())
                 .githubApiUrl(github.apiUrl()).token(GitHubToken.none())
                 .repositories(List.of(RepositoryName.parse(repo))).transactionalId("bench-producer").build();
