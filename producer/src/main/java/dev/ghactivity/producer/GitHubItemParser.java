@@ -11,8 +11,7 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -115,8 +114,8 @@ final class GitHubItemParser {
             return null;
         }
         try {
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
+            return GitHubTimestamps.parse(text);
+        } catch (DateTimeException e) {
             throw new IllegalArgumentException("unparsable date '" + truncate(text, 40) + "'");
         }
     }
@@ -193,8 +192,8 @@ final class GitHubItemParser {
             return null;
         }
         try {
-            return OffsetDateTime.parse(node.asText()).toInstant();
-        } catch (DateTimeParseException e) {
+            return GitHubTimestamps.parse(node.asText());
+        } catch (DateTimeException e) {
             throw new IllegalArgumentException("unparsable date '" + truncate(node.asText(), 40) + "'");
         }
     }

@@ -7,7 +7,8 @@ import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.RepositoryName;
 import dev.ghactivity.schemas.Serdes;
-import java.util.regex.Pattern;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.sink.SinkRecord;
 
@@ -17,7 +18,13 @@ import org.apache.kafka.connect.sink.SinkRecord;
  * validation here.
  */
 public record MonthlyActivityRecord(String repo, String month, MonthlyActivity row, long offset) {
-    private static final Pattern MONTH = Pattern.compile("\\d{4}-(0[1-9]|1[0-2])");
+    /**
+     * Repository names already validated: a deployment watches few repositories, and the regexes of
+     * {@link RepositoryName#parse} were the largest item of the sink's own work in a profile. Bounded, so
+     * a stream of distinct bad names cannot grow it.
+     */
+    private static final Set<String> VALID_REPOS = ConcurrentHashMap.newKeySet();
+    private static final int MAX_CACHED_REPOS = 10_000;
     private static final AvroSerde<MonthlyActivity> SERDE = Serdes.monthlyActivity();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,11 +42,16 @@ public record MonthlyActivityRecord(String repo, String month, MonthlyActivity r
         try {
             repo = RecordKeys.repoOfMonthly(key);
             month = RecordKeys.monthOfMonthly(key);
-            RepositoryName.parse(repo);
+            if (!VALID_REPOS.contains(repo)) {
+                RepositoryName.parse(repo);
+                if (VALID_REPOS.size() < MAX_CACHED_REPOS) {
+                    VALID_REPOS.add(repo);
+                }
+            }
         } catch (IllegalArgumentException e) {
             throw new DataException("invalid key '" + abbreviate(key) + "': " + e.getMessage());
         }
-        if (!MONTH.matcher(month).matches()) {
+        if (!isMonth(month)) {
             throw new DataException("invalid month in key '" + abbreviate(key) + "': expected YYYY-MM");
         }
         if (record.value() == null) {
@@ -59,6 +71,20 @@ public record MonthlyActivityRecord(String repo, String month, MonthlyActivity r
             throw new DataException("value of " + abbreviate(key) + " is for " + row.getRepo() + "|" + row.getMonth());
         }
         return new MonthlyActivityRecord(repo, month, row, record.kafkaOffset());
+    }
+
+    /** {@code YYYY-MM} with a month 01-12: what may appear in SQL parameters and S3 keys. */
+    static boolean isMonth(String s) {
+        if (s.length() != 7 || s.charAt(4) != '-') {
+            return false;
+        }
+        for (int i = 0; i < 7; i++) {
+            if (i != 4 && (s.charAt(i) < '0' || s.charAt(i) > '9')) {
+                return false;
+            }
+        }
+        int month = (s.charAt(5) - '0') * 10 + (s.charAt(6) - '0');
+        return month >= 1 && month <= 12;
     }
 
     public boolean isTombstone() {

@@ -16,6 +16,8 @@ public final class SqliteSinkConfig extends AbstractConfig {
     public static final String MAX_RETRIES = "max.retries";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String BUSY_TIMEOUT_MS = "sqlite.busy.timeout.ms";
+    public static final String LINGER_MS = "sqlite.linger.ms";
+    public static final String BUFFER_MAX_RECORDS = "sqlite.buffer.max.records";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(PATH, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -23,13 +25,21 @@ public final class SqliteSinkConfig extends AbstractConfig {
             .define(TABLE, Type.STRING, "monthly_activity", identifier(), Importance.MEDIUM,
                     "Table of the monthly rows. The seed-compatible views aggregate_commits and aggregate_issues read it.")
             .define(BATCH_MAX_RECORDS, Type.INT, 1000, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Most rows written per SQL batch; all rows of one put() still commit in one transaction.")
+                    "Most rows sent to SQLite per JDBC batch; the rows of one transaction may take several batches.")
             .define(MAX_RETRIES, Type.INT, 10, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "Retries of a transient database error (busy, locked, I/O) before the task fails.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 1000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "Wait before Connect redelivers a batch that hit a transient error.")
             .define(BUSY_TIMEOUT_MS, Type.INT, 5000, ConfigDef.Range.atLeast(0), Importance.LOW,
-                    "How long one statement waits for a lock held by another connection before it counts as busy.");
+                    "How long one statement waits for a lock held by another connection before it counts as busy.")
+            .define(LINGER_MS, Type.LONG, 50L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "How long rows of consecutive put() calls may wait in memory so that they commit in one transaction "
+                            + "(a transaction per put() of 500 records costs about half the throughput). Only the latest row per "
+                            + "(repo, month) is kept. Rows are also committed at once when the consumer has caught up (an empty "
+                            + "put()), when " + BUFFER_MAX_RECORDS + " rows wait, and before Connect commits offsets, "
+                            + "so offsets never run ahead of the database. 0 commits every put().")
+            .define(BUFFER_MAX_RECORDS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Most distinct (repo, month) rows held in memory before they are committed.");
 
     public SqliteSinkConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -61,6 +71,14 @@ public final class SqliteSinkConfig extends AbstractConfig {
 
     public long retryBackoffMs() {
         return getLong(RETRY_BACKOFF_MS);
+    }
+
+    public long lingerMs() {
+        return getLong(LINGER_MS);
+    }
+
+    public int bufferMaxRecords() {
+        return getInt(BUFFER_MAX_RECORDS);
     }
 
     public int busyTimeoutMs() {

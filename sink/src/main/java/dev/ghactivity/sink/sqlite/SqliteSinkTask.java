@@ -7,8 +7,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.DataException;
@@ -18,8 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes each {@code put()} batch in one SQLite transaction. Values are absolute, so a redelivered batch
- * (after a retry or a restart) writes the same rows again and changes nothing.
+ * Upserts monthly rows into SQLite. Rows of consecutive {@code put()} calls wait in memory, the latest per
+ * {@code (repo, month)}, and commit together in one transaction when {@code sqlite.linger.ms} has passed, when
+ * the consumer has caught up (an empty {@code put()}), when {@code sqlite.buffer.max.records} rows wait, or in
+ * {@link #preCommit}, which therefore only lets Connect commit offsets whose rows are in the database. Values
+ * are absolute, so a redelivered batch (after a retry, a failed commit or a restart) changes nothing.
  */
 public final class SqliteSinkTask extends SinkTask {
     private static final Logger LOG = LoggerFactory.getLogger(SqliteSinkTask.class);
@@ -29,6 +34,13 @@ public final class SqliteSinkTask extends SinkTask {
     private SinkTaskErrors errors;
     /** Per partition, the highest offset sent to the dead-letter queue: a redelivered batch does not send it twice. */
     private final Map<TopicPartition, Long> reportedThrough = new HashMap<>();
+    /** Rows not yet committed, the latest per {@code repo|month}; a key lives on one partition of the compacted topic. */
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    /** When the oldest pending row arrived ({@link System#nanoTime}); meaningless while nothing is pending. */
+    private long pendingSinceNanos;
+
+    private record Pending(TopicPartition partition, MonthlyActivityRecord row) {
+    }
 
     @Override
     public String version() {
@@ -58,33 +70,75 @@ public final class SqliteSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
-        if (writer == null) {
-            openWriter();
+        if (pending.isEmpty()) {
+            pendingSinceNanos = System.nanoTime();
         }
-        if (records.isEmpty()) {
-            return;
-        }
-        List<MonthlyActivityRecord> rows = new ArrayList<>(records.size());
         for (SinkRecord record : records) {
+            TopicPartition tp = new TopicPartition(record.topic(), record.kafkaPartition());
             try {
-                rows.add(MonthlyActivityRecord.from(record));
+                MonthlyActivityRecord row = MonthlyActivityRecord.from(record);
+                pending.put(row.repo() + '|' + row.month(), new Pending(tp, row));
             } catch (DataException e) {
-                TopicPartition tp = new TopicPartition(record.topic(), record.kafkaPartition());
                 if (record.kafkaOffset() > reportedThrough.getOrDefault(tp, -1L)) {
                     errors.report(record, e);
                     reportedThrough.put(tp, record.kafkaOffset());
                 }
             }
         }
+        if (pending.isEmpty()) {
+            return;
+        }
+        long waitedMs = (System.nanoTime() - pendingSinceNanos) / 1_000_000;
+        if (records.isEmpty() || waitedMs >= config.lingerMs() || pending.size() >= config.bufferMaxRecords()) {
+            // On a transient error the rows stay pending and Connect redelivers this batch after the backoff.
+            writePending();
+        } else if (context != null) {
+            context.timeout(config.lingerMs() - waitedMs); // the next put() comes by then, empty if nothing arrived
+        }
+    }
+
+    /**
+     * Commits the pending rows, so the offsets Connect is about to commit are all in the database. If that fails
+     * the rows are dropped: Connect rewinds to the last committed offsets and delivers them again.
+     */
+    @Override
+    public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        try {
+            writePending();
+        } catch (RuntimeException e) {
+            pending.clear();
+            throw e;
+        }
+        return currentOffsets;
+    }
+
+    /** Rows of partitions this task no longer owns are the new owner's; it reads them from the last commit. */
+    @Override
+    public void close(Collection<TopicPartition> partitions) {
+        pending.values().removeIf(p -> partitions.contains(p.partition()));
+    }
+
+    private void writePending() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        if (writer == null) {
+            openWriter();
+        }
+        List<MonthlyActivityRecord> rows = new ArrayList<>(pending.size());
+        for (Pending p : pending.values()) {
+            rows.add(p.row());
+        }
         try {
             writer.write(rows);
+            pending.clear();
             errors.succeeded();
         } catch (SQLException e) {
             if (!SqliteMonthlyActivityWriter.isTransient(e)) {
                 throw new ConnectException("SQLite write to " + config.path() + " failed: " + e.getMessage(), e);
             }
             if (SqliteMonthlyActivityWriter.needsReopen(e)) {
-                closeWriter(); // a fresh connection after an I/O error; the next put() opens it
+                closeWriter(); // a fresh connection after an I/O error; the next write opens it
             }
             throw errors.retry("writing " + rows.size() + " rows to " + config.path(), e);
         }

@@ -13,9 +13,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
@@ -40,6 +43,16 @@ class SqliteSinkTaskTest {
         Map<String, String> props = new TreeMap<>(Map.of(SqliteSinkConfig.PATH, db().toString()));
         props.putAll(extra);
         task.start(props);
+    }
+
+    /** What Connect does with a batch before it commits offsets: put(), then preCommit(). */
+    private Map<TopicPartition, OffsetAndMetadata> deliver(List<SinkRecord> batch) {
+        task.put(batch);
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (SinkRecord r : batch) {
+            offsets.put(new TopicPartition(r.topic(), r.kafkaPartition()), new OffsetAndMetadata(r.kafkaOffset() + 1));
+        }
+        return task.preCommit(offsets);
     }
 
     @AfterEach
@@ -74,9 +87,9 @@ class SqliteSinkTaskTest {
                 record(0, 1, "a/b", "2024-02", 0, 1),
                 record(0, 2, "a/b", "2024-01", 7, 2), // later value of the same key wins
                 record(1, 0, "c/d", "2011-04", 1, 0));
-        task.put(batch);
+        deliver(batch);
         Map<String, String> once = query("SELECT * FROM monthly_activity");
-        task.put(batch);
+        deliver(batch);
         assertThat(query("SELECT * FROM monthly_activity")).isEqualTo(once).isEqualTo(Map.of(
                 "a/b|2024-01", "7,3,2,0,1,0,2026-01-02T03:04:05Z",
                 "a/b|2024-02", "0,0,1,0,1,0,2026-01-02T03:04:05Z",
@@ -94,8 +107,8 @@ class SqliteSinkTaskTest {
     @Test
     void aTombstoneDeletesTheRow() throws SQLException {
         start(true, Map.of());
-        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2), record(0, 1, "a/b", "2024-02", 1, 0)));
-        task.put(List.of(tombstone(0, 2, "a/b", "2024-01"), record(0, 3, "a/b", "2024-01", 9, 0), tombstone(0, 4, "a/b", "2024-02")));
+        deliver(List.of(record(0, 0, "a/b", "2024-01", 5, 2), record(0, 1, "a/b", "2024-02", 1, 0)));
+        deliver(List.of(tombstone(0, 2, "a/b", "2024-01"), record(0, 3, "a/b", "2024-01", 9, 0), tombstone(0, 4, "a/b", "2024-02")));
         assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "9"));
     }
 
@@ -104,7 +117,7 @@ class SqliteSinkTaskTest {
         start(true, Map.of());
         SinkRecord bad = poison(0, 1, "a/b|2024-01");
         SinkRecord badKey = poison(0, 2, "../../etc|2024-01");
-        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2), bad, badKey, record(0, 3, "e/f", "2024-03", 1, 0)));
+        deliver(List.of(record(0, 0, "a/b", "2024-01", 5, 2), bad, badKey, record(0, 3, "e/f", "2024-03", 1, 0)));
         assertThat(context.reported).containsExactly(bad, badKey);
         assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "5", "e/f|2024-03", "1"));
     }
@@ -120,7 +133,7 @@ class SqliteSinkTaskTest {
     @Test
     void aLockHeldByAnotherProcessIsRetriedUpToMaxRetriesAndThenWrittenOnceReleased() throws SQLException {
         start(true, Map.of(SqliteSinkConfig.MAX_RETRIES, "2", SqliteSinkConfig.RETRY_BACKOFF_MS, "10",
-                SqliteSinkConfig.BUSY_TIMEOUT_MS, "50"));
+                SqliteSinkConfig.BUSY_TIMEOUT_MS, "50", SqliteSinkConfig.LINGER_MS, "0")); // every put() commits
         SinkRecord bad = poison(0, 1, "a/b|2024-02");
         List<SinkRecord> batch = List.of(record(0, 0, "a/b", "2024-01", 5, 2), bad);
         try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db())) {
@@ -146,7 +159,7 @@ class SqliteSinkTaskTest {
 
     @Test
     void aReaderInTheMiddleOfAReadDoesNotStopTheWriter() throws SQLException {
-        start(true, Map.of(SqliteSinkConfig.BUSY_TIMEOUT_MS, "50"));
+        start(true, Map.of(SqliteSinkConfig.BUSY_TIMEOUT_MS, "50", SqliteSinkConfig.LINGER_MS, "0"));
         task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2)));
         try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + db())) {
             reader.setAutoCommit(false);
@@ -158,6 +171,78 @@ class SqliteSinkTaskTest {
         }
         assertThat(context.timeouts).isEmpty();
         assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "6"));
+    }
+
+    @Test
+    void rowsOfSeveralPutsWaitAndCommitTogetherBeforeConnectCommitsTheirOffsets() throws SQLException {
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000"));
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2), record(1, 0, "c/d", "2011-04", 1, 0)));
+        task.put(List.of(record(0, 1, "a/b", "2024-01", 8, 2), tombstone(1, 1, "c/d", "2011-04"), record(1, 2, "c/d", "2011-05", 3, 1)));
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).as("nothing committed yet").isEmpty();
+        assertThat(context.timeouts).as("Connect is asked to call put() again when the linger ends").hasSize(2)
+                .allSatisfy(t -> assertThat(t).isPositive().isLessThanOrEqualTo(600000L));
+
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.of(
+                new TopicPartition("github.monthly-activity", 0), new OffsetAndMetadata(2),
+                new TopicPartition("github.monthly-activity", 1), new OffsetAndMetadata(3));
+        assertThat(task.preCommit(offsets)).isEqualTo(offsets);
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity"))
+                .isEqualTo(Map.of("a/b|2024-01", "8", "c/d|2011-05", "3"));
+    }
+
+    @Test
+    void anEmptyPutMeansCaughtUpAndCommitsWhatWaits() throws SQLException {
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000"));
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2)));
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEmpty();
+        task.put(List.of());
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "5"));
+    }
+
+    @Test
+    void theBufferLimitAndTheLingerEachCommit() throws Exception {
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000", SqliteSinkConfig.BUFFER_MAX_RECORDS, "2"));
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2)));
+        task.put(List.of(record(0, 1, "a/b", "2024-01", 6, 2))); // same key: still one row waiting
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEmpty();
+        task.put(List.of(record(0, 2, "a/b", "2024-02", 7, 2)));
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity"))
+                .isEqualTo(Map.of("a/b|2024-01", "6", "a/b|2024-02", "7"));
+        task.stop();
+
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "30"));
+        task.put(List.of(record(0, 3, "a/b", "2024-03", 1, 0)));
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity WHERE month = '2024-03'")).isEmpty();
+        Thread.sleep(60);
+        task.put(List.of(record(0, 4, "a/b", "2024-04", 1, 0)));
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity WHERE month >= '2024-03'"))
+                .isEqualTo(Map.of("a/b|2024-03", "1", "a/b|2024-04", "1"));
+    }
+
+    @Test
+    void aFailedCommitDropsTheWaitingRowsForConnectToRedeliverAndWritesThemThen() throws SQLException {
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000", SqliteSinkConfig.BUSY_TIMEOUT_MS, "50",
+                SqliteSinkConfig.RETRY_BACKOFF_MS, "10"));
+        List<SinkRecord> batch = List.of(record(0, 0, "a/b", "2024-01", 5, 2), record(0, 1, "a/b", "2024-02", 1, 0));
+        try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + db())) {
+            other.createStatement().execute("BEGIN EXCLUSIVE");
+            assertThatThrownBy(() -> deliver(batch)).isInstanceOf(RetriableException.class);
+            other.createStatement().execute("ROLLBACK");
+        }
+        task.put(List.of());
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).as("dropped, not written late").isEmpty();
+        deliver(batch); // Connect rewound to the last committed offsets
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity"))
+                .isEqualTo(Map.of("a/b|2024-01", "5", "a/b|2024-02", "1"));
+    }
+
+    @Test
+    void rowsOfARevokedPartitionAreLeftToItsNewOwner() throws SQLException {
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000"));
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2), record(1, 0, "c/d", "2011-04", 1, 0)));
+        task.close(List.of(new TopicPartition("github.monthly-activity", 1)));
+        task.put(List.of());
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "5"));
     }
 
     @Test
