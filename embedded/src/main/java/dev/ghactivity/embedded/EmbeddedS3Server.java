@@ -1,6 +1,7 @@
 package dev.ghactivity.embedded;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -8,8 +9,17 @@ import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
+import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.slf4j.Logger;
+import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
+import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartRequest;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -26,11 +36,13 @@ public final class EmbeddedS3Server implements AutoCloseable {
     private final S3Proxy proxy;
     private final Path baseDir;
     private final URI endpoint;
+    private final FullDiskFault fullDisk;
 
-    private EmbeddedS3Server(S3Proxy proxy, Path baseDir, URI endpoint) {
+    private EmbeddedS3Server(S3Proxy proxy, Path baseDir, URI endpoint, FullDiskFault fullDisk) {
         this.proxy = proxy;
         this.baseDir = baseDir;
         this.endpoint = endpoint;
+        this.fullDisk = fullDisk;
     }
 
     /**
@@ -44,8 +56,9 @@ public final class EmbeddedS3Server implements AutoCloseable {
             Files.createDirectories(baseDir);
             int chosen = port != 0 ? port : LoopbackPorts.free();
             URI endpoint = URI.create("http://127.0.0.1:" + chosen);
+            FullDiskFault fullDisk = new FullDiskFault(new FilesystemNio2BlobStore(baseDir.toAbsolutePath().toString()));
             S3Proxy proxy = S3Proxy.builder()
-                    .blobStore(new FilesystemNio2BlobStore(baseDir.toAbsolutePath().toString()))
+                    .blobStore(fullDisk)
                     .endpoint(endpoint)
                     .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                     .jettyMaxThreads(16)
@@ -59,7 +72,7 @@ public final class EmbeddedS3Server implements AutoCloseable {
                 Thread.sleep(10);
             }
             LOG.info("S3-compatible server up at {}, objects under {}", endpoint, baseDir);
-            return new EmbeddedS3Server(proxy, baseDir, endpoint);
+            return new EmbeddedS3Server(proxy, baseDir, endpoint, fullDisk);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded S3 server in " + baseDir + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -93,6 +106,15 @@ public final class EmbeddedS3Server implements AutoCloseable {
         return baseDir;
     }
 
+    /**
+     * For fault tests: while {@code full}, every object write fails inside the server the way a full data
+     * directory makes it fail ({@code No space left on device}), and clients get a 500; reads still work.
+     */
+    public void simulateFullDisk(boolean full) {
+        fullDisk.full = full;
+        LOG.info("S3-compatible server at {}: data directory {}", endpoint, full ? "full (writes fail)" : "writable again");
+    }
+
     /** Creates the bucket (a directory) if it does not exist. */
     public void createBucket(String bucket) {
         if (!BUCKET.matcher(bucket).matches()) {
@@ -108,6 +130,39 @@ public final class EmbeddedS3Server implements AutoCloseable {
     /** The file that holds {@code key} in {@code bucket}. */
     public Path objectPath(String bucket, String key) {
         return baseDir.resolve(bucket).resolve(key);
+    }
+
+    /** The filesystem store, with writes that fail on demand like those to a full disk. */
+    private static final class FullDiskFault extends ForwardingBlobStore {
+        private volatile boolean full;
+
+        FullDiskFault(BlobStore delegate) {
+            super(delegate);
+        }
+
+        private void check() {
+            if (full) {
+                throw new UncheckedIOException(new IOException("No space left on device"));
+            }
+        }
+
+        @Override
+        public PutObjectResponse putBlob(PutObjectRequest request, InputStream content) {
+            check();
+            return super.putBlob(request, content);
+        }
+
+        @Override
+        public CopyObjectResponse copyBlob(CopyObjectRequest request) {
+            check();
+            return super.copyBlob(request);
+        }
+
+        @Override
+        public UploadPartResponse uploadMultipartPart(MultipartUpload upload, UploadPartRequest request, InputStream content) {
+            check();
+            return super.uploadMultipartPart(upload, request, content);
+        }
     }
 
     @Override

@@ -96,7 +96,18 @@ final class RepositoryListingPoller {
         Future<GitHubPage> prefetched = null;
         try {
             while (url != null) {
-                GitHubPage page = prefetched != null ? await(prefetched) : client.get(url, firstPage ? ifNoneMatch : null, repoName);
+                GitHubPage page;
+                try {
+                    page = prefetched != null ? await(prefetched) : client.get(url, firstPage ? ifNoneMatch : null, repoName);
+                } catch (RepositoryUnavailableException e) {
+                    if ((firstPage && resume == null) || e.status() != 404) {
+                        throw e; // the listing itself is not there: the repository is skipped
+                    }
+                    prefetched = null;
+                    counts.requests++;
+                    endAtDeadLink(repoName, endpoint, url, commits, newest, previousSince, firstPageEtag, published + events, recent);
+                    return counts;
+                }
                 prefetched = null;
                 counts.requests++;
                 pageNumber++;
@@ -184,6 +195,31 @@ final class RepositoryListingPoller {
                 prefetched.cancel(true); // stopped or failed: the page will be fetched again next time
             }
         }
+    }
+
+    /**
+     * A {@code Link: next} URL (or the stored resume URL) answered 404, as GitHub's pagination does once it has
+     * expired: the listing ends here, keeping what was read, instead of failing the repository at the same dead
+     * URL on every poll. Issues are listed by {@code updated} ascending, so the next poll goes on from the newest
+     * one read. Commits are listed newest first, so what lies behind the dead link is older than anything read:
+     * the cursor keeps the previous {@code since} and no ETag, and the next poll reads those pages again (what
+     * was published already is replaced under its key, not counted twice).
+     */
+    private void endAtDeadLink(String repoName, String endpoint, HttpUrl url, boolean commits, Instant newest, Instant previousSince,
+                               String firstPageEtag, long published, RecentItems recent) {
+        Instant now = config.clock().instant();
+        publisher.cursor(IngestCursor.newBuilder()
+                .setRepo(repoName).setEndpoint(endpoint)
+                .setSince(commits ? previousSince : newest)
+                .setEtag(commits ? null : firstPageEtag)
+                .setResumeUrl(null)
+                .setItemsPublished(published)
+                .setRecentItems(recent.window(newest))
+                .setLastRunAt(now)
+                .build());
+        publisher.commitIfDue(true);
+        LOG.warn("{} {}: the next page {} answered 404; ending this listing with the {} items read{}", repoName, endpoint,
+                GitHubClient.describe(url), published, commits ? "; the next poll reads the older commits again" : "");
     }
 
     /** Remembers items inside the overlap window and tells whether this one is unchanged since the last poll. */

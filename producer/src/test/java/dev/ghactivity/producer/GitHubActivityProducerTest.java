@@ -277,6 +277,34 @@ class GitHubActivityProducerTest {
     }
 
     @Test
+    void aNextLinkThatAnswers404EndsTheListingKeepingWhatWasReadAndTheNextPollCompletesIt() {
+        github.serveSyntheticActivity("org/s", 250, 250, 7);
+        github.failWhen(url -> url.encodedPath().endsWith("/commits") && "3".equals(url.queryParameter("page")), 404);
+        github.failWhen(url -> url.encodedPath().endsWith("/issues") && "2".equals(url.queryParameter("page")), 404);
+        IngestReport first;
+        try (GitHubActivityProducer producer = producer(config("org/s").build())) {
+            first = producer.pollOnce();
+        }
+        assertThat(first.of("org/s").outcome()).isEqualTo(Outcome.INGESTED);
+        assertThat(commits()).hasSize(200);
+        assertThat(issues()).hasSize(100);
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN)
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/s commits", "page=3", "answered 404", "200 items read"))
+                .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/s issues", "page=2", "answered 404", "100 items read"));
+        Map<String, IngestCursor> cursors = latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode);
+        assertThat(cursors.values()).allSatisfy(c -> assertThat(c.getResumeUrl()).isNull());
+
+        IngestReport second;
+        try (GitHubActivityProducer producer = producer(config("org/s").build())) {
+            second = producer.pollOnce();
+        }
+        assertThat(second.of("org/s").outcome()).isEqualTo(Outcome.INGESTED);
+        assertThat(commits()).as("the older commits behind the dead link are read again").hasSize(250);
+        assertThat(issues()).as("issues go on from the newest one read").hasSize(250);
+        assertThat(committed(Topics.ISSUES)).as("no issue but the overlap window's is published twice").hasSizeLessThan(300);
+    }
+
+    @Test
     void aMalformedPageIsFetchedAgainThenSkippedCountedAndLoggedWhileTheOtherPagesArePublished() {
         github.serveSyntheticActivity("org/s", 250, 0, 5);
         for (int i = 0; i < 3; i++) {

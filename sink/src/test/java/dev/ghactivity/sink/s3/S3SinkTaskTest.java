@@ -242,6 +242,29 @@ class S3SinkTaskTest {
     }
 
     @Test
+    void aFullDiskUnderTheS3ServerIsRetriedAndNothingIsLostOrDoubledOnceThereIsSpace() throws IOException {
+        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "2", S3SinkConfig.MAX_RETRIES, "5"));
+        task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), record(0, 1, "b/b", "2024-01", 2, 0)));
+        s3.simulateFullDisk(true);
+
+        List<org.apache.kafka.connect.sink.SinkRecord> batch = List.of(record(0, 2, "a/a", "2024-01", 5, 0), record(0, 3, "c/c", "2024-02", 1, 0));
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
+        assertThat(task.preCommit(offsets(4, 0))).as("only what is in S3").isEqualTo(Map.of(P0, new OffsetAndMetadata(2)));
+        assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class); // Connect redelivers
+        assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz")).as("the last good object is intact")
+                .containsExactly(row("a/a", "2024-01", 1, 0), row("b/b", "2024-01", 2, 0));
+
+        s3.simulateFullDisk(false);
+        task.put(batch);
+        assertThat(task.preCommit(offsets(4, 0))).isEqualTo(Map.of(P0, new OffsetAndMetadata(4)));
+        assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz"))
+                .containsExactly(row("a/a", "2024-01", 5, 0), row("b/b", "2024-01", 2, 0));
+        assertThat(lines("monthly-activity/month=2024-02/part-0.jsonl.gz")).containsExactly(row("c/c", "2024-02", 1, 0));
+        assertThat(objectKeys()).containsExactly("monthly-activity/month=2024-01/part-0.jsonl.gz",
+                "monthly-activity/month=2024-02/part-0.jsonl.gz");
+    }
+
+    @Test
     void anEndpointThatStaysDownFailsTheTaskAfterMaxRetries() {
         startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "1", S3SinkConfig.MAX_RETRIES, "2"));
         s3.close();
