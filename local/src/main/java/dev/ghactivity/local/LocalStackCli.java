@@ -59,6 +59,11 @@ public final class LocalStackCli implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "port of the query API, 0 for any (default: ${DEFAULT-VALUE})")
     int httpPort;
 
+    @Option(names = "--full-reread-interval", defaultValue = "1d", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "list each repository's commits in full this often, for commits of merged or pushed old branches "
+                    + "dated before the cursor; 0 = never (default: ${DEFAULT-VALUE})")
+    Duration fullRereadInterval;
+
     @Option(names = "--s3-endpoint", paramLabel = "URL", description = "external S3 endpoint (e.g. MinIO); default: an embedded server under DIR/s3")
     URI s3Endpoint;
 
@@ -100,6 +105,7 @@ public final class LocalStackCli implements Callable<Integer> {
                     .githubApiUrl(githubApiUrl)
                     .dataDir(dataDir)
                     .pollInterval(pollInterval)
+                    .fullRereadInterval(fullRereadInterval)
                     .httpPort(httpPort)
                     .s3Endpoint(s3Endpoint)
                     .s3Bucket(s3Bucket)

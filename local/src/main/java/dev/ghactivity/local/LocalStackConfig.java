@@ -14,6 +14,7 @@ public final class LocalStackConfig {
     private final String githubApiUrl;
     private final Path dataDir;
     private final Duration pollInterval;
+    private final Duration fullRereadInterval;
     private final int httpPort;
     private final URI s3Endpoint;
     private final String s3Bucket;
@@ -30,6 +31,7 @@ public final class LocalStackConfig {
         this.githubApiUrl = Objects.requireNonNull(b.githubApiUrl);
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
         this.pollInterval = b.pollInterval;
+        this.fullRereadInterval = b.fullRereadInterval;
         this.httpPort = b.httpPort;
         this.s3Endpoint = b.s3Endpoint;
         this.s3Bucket = b.s3Bucket;
@@ -88,6 +90,11 @@ public final class LocalStackConfig {
         return pollInterval;
     }
 
+    /** How often the producer lists a repository's commits in full again; zero = never. */
+    public Duration fullRereadInterval() {
+        return fullRereadInterval;
+    }
+
     public int httpPort() {
         return httpPort;
     }
@@ -140,6 +147,7 @@ public final class LocalStackConfig {
         private String githubApiUrl = "https://api.github.com";
         private Path dataDir = Path.of("data");
         private Duration pollInterval = Duration.ofSeconds(60);
+        private Duration fullRereadInterval = Duration.ofDays(1);
         private int httpPort = 8080;
         private URI s3Endpoint;
         private String s3Bucket = "ghactivity";
@@ -168,6 +176,11 @@ public final class LocalStackConfig {
 
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = pollInterval;
+            return this;
+        }
+
+        public Builder fullRereadInterval(Duration fullRereadInterval) {
+            this.fullRereadInterval = fullRereadInterval;
             return this;
         }
 

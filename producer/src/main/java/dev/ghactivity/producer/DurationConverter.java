@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine;
 
-/** Command-line durations: ISO-8601 ({@code PT1M}), {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, or plain seconds. */
+/** Command-line durations: ISO-8601 ({@code PT1M}), {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}, or plain seconds. */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
     @Override
     public Duration convert(String value) {
@@ -25,10 +25,11 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
                 case 's' -> Duration.ofSeconds(n);
                 case 'm' -> Duration.ofMinutes(n);
                 case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h, PT1M)");
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 30s, 5m, 1h, 1d, PT1M)");
         }
     }
 }

@@ -35,6 +35,11 @@ public final class ProducerCli implements Callable<Integer> {
             description = "window re-read before the cursor on each poll, for items that appear late (default: ${DEFAULT-VALUE})")
     Duration overlap;
 
+    @Option(names = "--full-reread-interval", defaultValue = "1d", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "list a repository's commits in full this often, for commits of merged or pushed old branches "
+                    + "dated before the cursor; 0 = never (default: ${DEFAULT-VALUE})")
+    Duration fullRereadInterval;
+
     @Option(names = "--transactional-id", defaultValue = "ghactivity-producer", description = "Kafka transactional.id (default: ${DEFAULT-VALUE})")
     String transactionalId;
 
@@ -54,6 +59,7 @@ public final class ProducerCli implements Callable<Integer> {
                 .repositories(repos.stream().map(RepositoryName::parse).distinct().toList())
                 .pollInterval(pollInterval)
                 .overlap(overlap)
+                .fullRereadInterval(fullRereadInterval)
                 .transactionalId(transactionalId)
                 .build();
     }

@@ -17,6 +17,7 @@ public final class ProducerConfig {
     private final List<RepositoryName> repositories;
     private final Duration pollInterval;
     private final Duration overlap;
+    private final Duration fullRereadInterval;
     private final String transactionalId;
     private final int maxRecordsPerTransaction;
     private final Duration maxTimePerTransaction;
@@ -48,6 +49,7 @@ public final class ProducerConfig {
         this.repositories = List.copyOf(b.repositories);
         this.pollInterval = b.pollInterval;
         this.overlap = b.overlap;
+        this.fullRereadInterval = b.fullRereadInterval;
         this.transactionalId = b.transactionalId;
         this.maxRecordsPerTransaction = b.maxRecordsPerTransaction;
         this.maxTimePerTransaction = b.maxTimePerTransaction;
@@ -75,6 +77,9 @@ public final class ProducerConfig {
         positive(secondaryLimitWait, "secondary rate limit wait");
         if (overlap == null || overlap.isNegative()) {
             throw new IllegalArgumentException("the overlap window must be zero or more, not " + overlap);
+        }
+        if (fullRereadInterval == null || fullRereadInterval.isNegative()) {
+            throw new IllegalArgumentException("the full re-read interval must be zero (never) or more, not " + fullRereadInterval);
         }
         if (maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("the maximum backoff (" + maxBackoff + ") must not be below the initial one (" + initialBackoff + ")");
@@ -118,6 +123,16 @@ public final class ProducerConfig {
 
     public Duration overlap() {
         return overlap;
+    }
+
+    /**
+     * How often the commits of a repository are listed again in full instead of since the cursor; zero = never.
+     * Commits are listed by date, and a merged branch or a pushed old branch brings commits dated before the
+     * cursor that {@code since} never shows; the full read finds them (issues need none: any change moves
+     * {@code updated_at}).
+     */
+    public Duration fullRereadInterval() {
+        return fullRereadInterval;
     }
 
     public String transactionalId() {
@@ -175,7 +190,7 @@ public final class ProducerConfig {
     @Override
     public String toString() {
         return "ProducerConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + repositories
-                + ", pollInterval=" + pollInterval + ", overlap=" + overlap + ", transactionalId=" + transactionalId + "}";
+                + ", pollInterval=" + pollInterval + ", overlap=" + overlap + ", fullRereadInterval=" + fullRereadInterval + ", transactionalId=" + transactionalId + "}";
     }
 
     public static final class Builder {
@@ -185,6 +200,7 @@ public final class ProducerConfig {
         private List<RepositoryName> repositories = List.of();
         private Duration pollInterval = Duration.ofSeconds(60);
         private Duration overlap = Duration.ofMinutes(10);
+        private Duration fullRereadInterval = Duration.ofDays(1);
         private String transactionalId = "ghactivity-producer";
         private int maxRecordsPerTransaction = 10_000;
         private Duration maxTimePerTransaction = Duration.ofSeconds(1);
@@ -226,6 +242,11 @@ public final class ProducerConfig {
 
         public Builder overlap(Duration v) {
             overlap = v;
+            return this;
+        }
+
+        public Builder fullRereadInterval(Duration v) {
+            fullRereadInterval = v;
             return this;
         }
 

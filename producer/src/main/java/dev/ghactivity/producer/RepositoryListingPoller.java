@@ -65,25 +65,34 @@ final class RepositoryListingPoller {
         Instant newest = cursor == null ? null : cursor.getSince();
         long published = 0;
         HttpUrl resume = cursor == null || cursor.getResumeUrl() == null ? null : HttpUrl.parse(cursor.getResumeUrl());
+        Instant previousFullReadAt = cursor == null ? null : cursor.getLastFullReadAt();
+        Instant lastFullReadAt = previousFullReadAt;
         if (resume != null && GitHubClient.sameOrigin(resume, config.githubApiUrl())) {
             url = resume;
             published = cursor.getItemsPublished();
             LOG.info("{} {}: resuming the backfill at {}", repoName, endpoint, GitHubClient.describe(url));
         } else {
+            boolean fullReread = commits && cursor != null && fullRereadDue(lastFullReadAt);
             List<String> query = new ArrayList<>(List.of("per_page", String.valueOf(config.perPage())));
             if (!commits) {
                 query.addAll(List.of("state", "all", "sort", "updated", "direction", "asc"));
             }
-            if (cursor != null && cursor.getSince() != null) {
+            if (cursor != null && cursor.getSince() != null && !fullReread) {
                 query.addAll(List.of("since", cursor.getSince().minus(config.overlap()).toString()));
             }
-            if (cursor != null) {
+            if (cursor != null && !fullReread) {
                 // Also for a listing that was empty (no since yet): an unchanged empty listing then costs a free 304 too.
                 ifNoneMatch = cursor.getEtag();
             }
             url = client.listingUrl(repoName, endpoint, query.toArray(String[]::new));
             if (cursor == null) {
                 LOG.info("{} {}: first run, backfilling the whole history", repoName, endpoint);
+                lastFullReadAt = config.clock().instant();
+            } else if (fullReread) {
+                LOG.info("{} {}: reading every commit again (last full read {}, --full-reread-interval {}), for commits of merged "
+                        + "or pushed old branches dated before the cursor", repoName, endpoint,
+                        lastFullReadAt == null ? "before this version" : lastFullReadAt, config.fullRereadInterval());
+                lastFullReadAt = config.clock().instant();
             }
         }
 
@@ -105,7 +114,9 @@ final class RepositoryListingPoller {
                     }
                     prefetched = null;
                     counts.requests++;
-                    endAtDeadLink(repoName, endpoint, url, commits, newest, previousSince, firstPageEtag, published + events, recent);
+                    // A full read of commits cut short did not happen: the next poll may need to do it again.
+                    endAtDeadLink(repoName, endpoint, url, commits, newest, previousSince, firstPageEtag, published + events, recent,
+                            commits ? previousFullReadAt : lastFullReadAt);
                     return counts;
                 }
                 prefetched = null;
@@ -174,6 +185,7 @@ final class RepositoryListingPoller {
                         .setItemsPublished(published + events)
                         .setRecentItems(recent.window(newest))
                         .setLastRunAt(now)
+                        .setLastFullReadAt(lastFullReadAt)
                         .build());
                 publisher.commitIfDue(next == null);
                 if (pageNumber % 10 == 0 || next == null) {
@@ -206,7 +218,7 @@ final class RepositoryListingPoller {
      * was published already is replaced under its key, not counted twice).
      */
     private void endAtDeadLink(String repoName, String endpoint, HttpUrl url, boolean commits, Instant newest, Instant previousSince,
-                               String firstPageEtag, long published, RecentItems recent) {
+                               String firstPageEtag, long published, RecentItems recent, Instant lastFullReadAt) {
         Instant now = config.clock().instant();
         publisher.cursor(IngestCursor.newBuilder()
                 .setRepo(repoName).setEndpoint(endpoint)
@@ -216,10 +228,19 @@ final class RepositoryListingPoller {
                 .setItemsPublished(published)
                 .setRecentItems(recent.window(newest))
                 .setLastRunAt(now)
+                .setLastFullReadAt(lastFullReadAt)
                 .build());
         publisher.commitIfDue(true);
         LOG.warn("{} {}: the next page {} answered 404; ending this listing with the {} items read{}", repoName, endpoint,
                 GitHubClient.describe(url), published, commits ? "; the next poll reads the older commits again" : "");
+    }
+
+    /** Whether the commits are due to be listed in full again; never when the interval is zero. */
+    private boolean fullRereadDue(Instant lastFullReadAt) {
+        if (config.fullRereadInterval().isZero()) {
+            return false;
+        }
+        return lastFullReadAt == null || !config.clock().instant().isBefore(lastFullReadAt.plus(config.fullRereadInterval()));
     }
 
     /** Remembers items inside the overlap window and tells whether this one is unchanged since the last poll. */

@@ -18,12 +18,15 @@ class DurationConverterTest {
         assertThat(converter.convert("5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(converter.convert("1h")).isEqualTo(Duration.ofHours(1));
         assertThat(converter.convert("90")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(converter.convert("1d")).isEqualTo(Duration.ofDays(1));
+        assertThat(converter.convert("P1D")).isEqualTo(Duration.ofDays(1));
+        assertThat(converter.convert("0")).isEqualTo(Duration.ZERO);
     }
 
     @Test
     void rejectsAnythingElseWithExamples() {
         assertThatThrownBy(() -> converter.convert("soon")).isInstanceOf(CommandLine.TypeConversionException.class)
                 .hasMessageContaining("30s");
-        assertThatThrownBy(() -> converter.convert("5d")).isInstanceOf(CommandLine.TypeConversionException.class);
+        assertThatThrownBy(() -> converter.convert("5w")).isInstanceOf(CommandLine.TypeConversionException.class);
     }
 }

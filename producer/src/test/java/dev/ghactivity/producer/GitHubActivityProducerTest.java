@@ -305,6 +305,65 @@ class GitHubActivityProducerTest {
     }
 
     @Test
+    void aMergedOldBranchHidesFromSinceButThePeriodicFullReadFindsItsCommits() throws Exception {
+        List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
+        github.serveCommitItems("org/tidbit", tidbit);
+        github.serveIssueItems("org/tidbit", List.of());
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        ProducerConfig config = config("org/tidbit").clock(clock).fullRereadInterval(Duration.ofDays(1)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(commits()).hasSize(30);
+
+        // A branch worked on in 2017 is merged: its commit lands at the top of the listing with its old date.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(tidbit.get(0));
+        old.put("sha", "0123456789abcdef0123456789abcdef01234567");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.path("commit").path("author")).put("date", "2017-03-05T10:00:00Z");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.path("commit").path("committer")).put("date", "2017-03-05T10:00:00Z");
+        List<String> merged = new ArrayList<>(tidbit);
+        merged.add(0, json.writeValueAsString(old));
+        github.serveCommitItems("org/tidbit", merged);
+
+        now.set(now.get().plus(Duration.ofHours(1)));
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(commits()).as("since = cursor - overlap cannot see a 2017 date").hasSize(30);
+
+        now.set(now.get().plus(Duration.ofDays(1)));
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(commits()).hasSize(31).containsKey("org/tidbit@0123456789abcdef0123456789abcdef01234567");
+        List<RecordedRequest> commitRequests = github.requests().stream()
+                .filter(r -> r.getUrl().encodedPath().endsWith("/commits")).toList();
+        assertThat(commitRequests).extracting(r -> r.getUrl().queryParameter("since") == null)
+                .as("first run, then since, then the full read").containsExactly(true, false, true);
+        assertThat(commitRequests.get(2).getHeaders().get("If-None-Match")).as("a full read must not end in a 304").isNull();
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit commits", "reading every commit again"));
+        assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getLastFullReadAt())
+                .isEqualTo(now.get());
+    }
+
+    @Test
     void aMalformedPageIsFetchedAgainThenSkippedCountedAndLoggedWhileTheOtherPagesArePublished() {
         github.serveSyntheticActivity("org/s", 250, 0, 5);
         for (int i = 0; i < 3; i++) {

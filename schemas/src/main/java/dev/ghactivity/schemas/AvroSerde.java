@@ -1,8 +1,11 @@
 package dev.ghactivity.schemas;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -37,6 +40,30 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T> {
         Schema schema = SpecificData.get().getSchema(type);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
+        // Records written by earlier versions carry their schema's fingerprint: resolve them to this one.
+        for (Schema older : history(type)) {
+            decoder.addSchema(older);
+        }
+    }
+
+    /**
+     * Earlier versions of {@code type}'s schema that records on the topics may still carry, kept as
+     * {@code history/<Name>-<n>.avsc} beside the classes: every schema change adds the released one there
+     * (and only backward-compatible changes are made: new fields with defaults).
+     */
+    static List<Schema> history(Class<?> type) {
+        List<Schema> schemas = new ArrayList<>();
+        for (int version = 1; ; version++) {
+            String resource = "history/" + type.getSimpleName() + "-" + version + ".avsc";
+            try (InputStream in = AvroSerde.class.getResourceAsStream(resource)) {
+                if (in == null) {
+                    return schemas;
+                }
+                schemas.add(new Schema.Parser().parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the schema " + resource, e);
+            }
+        }
     }
 
     public byte[] encode(T value) {

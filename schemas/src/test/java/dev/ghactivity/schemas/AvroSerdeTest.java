@@ -1,0 +1,52 @@
+package dev.ghactivity.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class AvroSerdeTest {
+    @Test
+    void aCursorWrittenWithTheFirstSchemaIsReadWithTheCurrentOne() throws Exception {
+        Schema v1 = AvroSerde.history(IngestCursor.class).get(0);
+        assertThat(v1.getField("last_full_read_at")).isNull();
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("repo", "octo/repo");
+        old.put("endpoint", "commits");
+        old.put("since", Instant.parse("2024-05-01T10:00:00Z").toEpochMilli());
+        old.put("etag", "\"abc\"");
+        old.put("resume_url", null);
+        old.put("items_published", 42L);
+        old.put("recent_items", Map.of("octo/repo@1234567", 99L));
+        old.put("last_run_at", Instant.parse("2024-05-01T10:05:00Z").toEpochMilli());
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        IngestCursor read = Serdes.ingestCursor().decode(bytes);
+
+        assertThat(read.getRepo()).isEqualTo("octo/repo");
+        assertThat(read.getSince()).isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
+        assertThat(read.getItemsPublished()).isEqualTo(42L);
+        assertThat(read.getRecentItems()).containsEntry("octo/repo@1234567", 99L);
+        assertThat(read.getLastFullReadAt()).isNull();
+    }
+
+    @Test
+    void aRecordOfAnotherTypeIsRefusedWithAClearError() {
+        byte[] activity = Serdes.monthlyActivity().encode(MonthlyActivity.newBuilder().setRepo("a/b").setMonth("2024-01")
+                .setCommits(1).setCommitAuthors(1).setIssuesOpened(0).setIssuesClosed(0).setPrsOpened(0).setPrsMerged(0)
+                .setUpdatedAt(Instant.EPOCH).build());
+        assertThatThrownBy(() -> Serdes.ingestCursor().decode(activity)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("not a IngestCursor");
+        assertThat(Serdes.ingestCursor().decode(null)).isNull();
+    }
+}
