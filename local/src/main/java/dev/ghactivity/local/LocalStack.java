@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,7 @@ public final class LocalStack implements AutoCloseable {
     public static final String STREAMS_APPLICATION_ID = "ghactivity-streams";
     public static final String SQLITE_CONNECTOR = "ghactivity-sqlite";
     public static final String S3_CONNECTOR = "ghactivity-s3";
-    public static final String DEAD_LETTER_TOPIC = "github.monthly-activity.dlq";
+    public static final String DEAD_LETTER_TOPIC = Topics.MONTHLY_ACTIVITY_DLQ;
 
     private final LocalStackConfig config;
     private final GitHubToken token;
@@ -58,7 +60,10 @@ public final class LocalStack implements AutoCloseable {
             Files.createDirectories(config.dataDir());
             long t0 = System.nanoTime();
             broker = track(EmbeddedKafkaBroker.start(config.kafkaDir()));
-            broker.createTopics(Topics.definitions(config.partitions(), (short) 1));
+            // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
+            List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), (short) 1));
+            topics.add(Topics.deadLetterDefinition((short) 1));
+            broker.createTopics(topics);
             startS3();
             startConnect();
             streamsApp = track(new MonthlyActivityApp(StreamsAppConfig.builder()

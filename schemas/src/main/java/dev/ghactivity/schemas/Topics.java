@@ -15,6 +15,8 @@ public final class Topics {
     public static final String INGEST_STATE = "github.ingest-state";
     /** Monthly counts, key {@code owner/name|YYYY-MM}, value {@link MonthlyActivity}, compacted. */
     public static final String MONTHLY_ACTIVITY = "github.monthly-activity";
+    /** Records of {@link #MONTHLY_ACTIVITY} a sink could not write, as received, with Connect's error headers. */
+    public static final String MONTHLY_ACTIVITY_DLQ = "github.monthly-activity.dlq";
 
     /**
      * The pipeline's topics, all compacted: every key is an identity whose latest value is the truth.
@@ -29,6 +31,11 @@ public final class Topics {
                 new NewTopic(ISSUES, partitions, replicationFactor).configs(compacted),
                 new NewTopic(INGEST_STATE, partitions, replicationFactor).configs(compacted),
                 new NewTopic(MONTHLY_ACTIVITY, partitions, replicationFactor).configs(compacted));
+    }
+
+    /** The sinks' dead-letter topic (time-retained, not compacted: every bad record is kept, not the last per key). */
+    public static NewTopic deadLetterDefinition(short replicationFactor) {
+        return new NewTopic(MONTHLY_ACTIVITY_DLQ, 1, replicationFactor);
     }
 
     private Topics() {
