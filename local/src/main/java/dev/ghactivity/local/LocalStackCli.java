@@ -60,8 +60,8 @@ public final class LocalStackCli implements Callable<Integer> {
     int httpPort;
 
     @Option(names = "--full-reread-interval", defaultValue = "1d", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "list each repository's commits in full this often, for commits of merged or pushed old branches "
-                    + "dated before the cursor; 0 = never (default: ${DEFAULT-VALUE})")
+            description = "read each listing in full this often: commits of merged old branches, issues skipped while pages "
+                    + "shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
     Duration fullRereadInterval;
 
     @Option(names = "--s3-endpoint", paramLabel = "URL", description = "external S3 endpoint (e.g. MinIO); default: an embedded server under DIR/s3")

@@ -54,6 +54,11 @@ public final class GitHubClient implements AutoCloseable {
         return b.build();
     }
 
+    /** {@code GET /repos/{owner}/{name}/issues/{number}}: one issue or pull request. */
+    public HttpUrl issueUrl(String repoPath, long number) {
+        return listingUrl(repoPath, "issues").newBuilder().addPathSegment(Long.toString(number)).build();
+    }
+
     /**
      * @throws GitHubAuthenticationException  on 401
      * @throws RepositoryUnavailableException on 404, 410, 451 or a 403 that is not a rate limit
@@ -81,6 +86,7 @@ public final class GitHubClient implements AutoCloseable {
             String etag;
             String link;
             String retryAfter;
+            String location;
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
                 readRateLimit(response);
@@ -89,6 +95,7 @@ public final class GitHubClient implements AutoCloseable {
                 etag = response.header("ETag");
                 link = response.header("Link");
                 retryAfter = response.header("Retry-After");
+                location = response.header("Location");
             } catch (IOException e) {
                 failures++;
                 if (failures >= config.maxAttempts()) {
@@ -138,6 +145,11 @@ public final class GitHubClient implements AutoCloseable {
                 }
                 throw new RepositoryUnavailableException(status, repo + ": GitHub answered 403 Forbidden (" + message + ") for " + describe(url)
                         + "; the token may lack access to it");
+            }
+            if (status == 301 || status == 302 || status == 307 || status == 308) {
+                // Redirects are not followed (they could carry the token elsewhere): a renamed or transferred repository, or issue.
+                throw new RepositoryUnavailableException(status, repo + ": GitHub answered " + status + " (moved to "
+                        + describeLocation(location) + ") for " + describe(url) + "; a renamed or transferred repository is ingested under its new name");
             }
             if (status == 404 || status == 410 || status == 451) {
                 throw new RepositoryUnavailableException(status, repo + ": GitHub answered " + status + " (" + message + ") for "
@@ -221,6 +233,12 @@ public final class GitHubClient implements AutoCloseable {
     /** The path and query of a URL, without userinfo; safe to log. */
     static String describe(HttpUrl url) {
         return url.encodedPath() + (url.encodedQuery() == null ? "" : "?" + url.encodedQuery());
+    }
+
+    /** The path of a redirect target, for the log; never its query (it could hold anything). */
+    private static String describeLocation(String location) {
+        HttpUrl target = location == null ? null : HttpUrl.parse(location);
+        return target == null ? "an unknown location" : target.encodedPath();
     }
 
     private String redact(String text) {

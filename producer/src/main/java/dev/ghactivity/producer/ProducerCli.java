@@ -36,8 +36,8 @@ public final class ProducerCli implements Callable<Integer> {
     Duration overlap;
 
     @Option(names = "--full-reread-interval", defaultValue = "1d", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "list a repository's commits in full this often, for commits of merged or pushed old branches "
-                    + "dated before the cursor; 0 = never (default: ${DEFAULT-VALUE})")
+            description = "read each listing in full this often: commits of merged old branches, issues skipped while pages "
+                    + "shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
     Duration fullRereadInterval;
 
     @Option(names = "--transactional-id", defaultValue = "ghactivity-producer", description = "Kafka transactional.id (default: ${DEFAULT-VALUE})")

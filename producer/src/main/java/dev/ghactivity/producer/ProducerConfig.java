@@ -126,10 +126,10 @@ public final class ProducerConfig {
     }
 
     /**
-     * How often the commits of a repository are listed again in full instead of since the cursor; zero = never.
-     * Commits are listed by date, and a merged branch or a pushed old branch brings commits dated before the
-     * cursor that {@code since} never shows; the full read finds them (issues need none: any change moves
-     * {@code updated_at}).
+     * How often each listing is read again in full instead of since the cursor; zero = never. Commits are listed
+     * by date, and a merged or pushed old branch brings commits dated before the cursor that {@code since} never
+     * shows; issues are paged by offset, so one updated mid-read shifts the rest and one is skipped; and deleted
+     * or transferred issues are only noticed as missing from a complete listing.
      */
     public Duration fullRereadInterval() {
         return fullRereadInterval;

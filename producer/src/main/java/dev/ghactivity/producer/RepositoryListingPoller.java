@@ -5,8 +5,10 @@ import dev.ghactivity.schemas.IngestCursor;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.RepositoryName;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +45,7 @@ final class RepositoryListingPoller {
     private final IngestCursorStore cursors;
     private final BooleanSupplier stopRequested;
     private final ExecutorService prefetcher;
+    private final VanishedIssuesCheck vanished;
 
     RepositoryListingPoller(ProducerConfig config, GitHubClient client, TransactionalPublisher publisher,
                             IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher) {
@@ -52,6 +55,7 @@ final class RepositoryListingPoller {
         this.cursors = cursors;
         this.stopRequested = stopRequested;
         this.prefetcher = prefetcher;
+        this.vanished = new VanishedIssuesCheck(client, publisher);
     }
 
     /** Polls one listing, adding to {@code counts} as it goes (so a failure still shows what was done before it). */
@@ -62,6 +66,7 @@ final class RepositoryListingPoller {
 
         HttpUrl url;
         String ifNoneMatch = null;
+        boolean fullReread = false;
         Instant newest = cursor == null ? null : cursor.getSince();
         long published = 0;
         HttpUrl resume = cursor == null || cursor.getResumeUrl() == null ? null : HttpUrl.parse(cursor.getResumeUrl());
@@ -72,7 +77,7 @@ final class RepositoryListingPoller {
             published = cursor.getItemsPublished();
             LOG.info("{} {}: resuming the backfill at {}", repoName, endpoint, GitHubClient.describe(url));
         } else {
-            boolean fullReread = commits && cursor != null && fullRereadDue(lastFullReadAt);
+            fullReread = cursor != null && fullRereadDue(lastFullReadAt);
             List<String> query = new ArrayList<>(List.of("per_page", String.valueOf(config.perPage())));
             if (!commits) {
                 query.addAll(List.of("state", "all", "sort", "updated", "direction", "asc"));
@@ -89,9 +94,10 @@ final class RepositoryListingPoller {
                 LOG.info("{} {}: first run, backfilling the whole history", repoName, endpoint);
                 lastFullReadAt = config.clock().instant();
             } else if (fullReread) {
-                LOG.info("{} {}: reading every commit again (last full read {}, --full-reread-interval {}), for commits of merged "
-                        + "or pushed old branches dated before the cursor", repoName, endpoint,
-                        lastFullReadAt == null ? "before this version" : lastFullReadAt, config.fullRereadInterval());
+                LOG.info("{} {}: reading the whole listing again (last full read {}, --full-reread-interval {}), {}", repoName, endpoint,
+                        lastFullReadAt == null ? "before this version" : lastFullReadAt, config.fullRereadInterval(), commits
+                                ? "for commits of merged or pushed old branches dated before the cursor"
+                                : "for issues skipped while the listing shifted, deleted or transferred");
                 lastFullReadAt = config.clock().instant();
             }
         }
@@ -99,6 +105,10 @@ final class RepositoryListingPoller {
         String firstPageEtag = cursor == null ? null : cursor.getEtag();
         Instant previousSince = cursor == null ? null : cursor.getSince();
         RecentItems recent = new RecentItems(cursor == null ? null : cursor.getRecentItems(), config.overlap());
+        // Issues: the numbers known to exist, and those a full read started here lists (null otherwise).
+        BitSet known = commits || cursor == null ? new BitSet() : BitSet.valueOf(cursor.getKnownNumbers());
+        BitSet listed = !commits && fullReread ? new BitSet() : null;
+        boolean everyItemRead = true;
         boolean firstPage = true;
         int pageNumber = 0;
         long events = 0; // of this listing (counts may span several)
@@ -114,9 +124,10 @@ final class RepositoryListingPoller {
                     }
                     prefetched = null;
                     counts.requests++;
-                    // A full read of commits cut short did not happen: the next poll may need to do it again.
+                    // Commits: a full read cut short did not happen, the next poll may need to do it again. Issues: the next
+                    // poll goes on from the newest read, so the listing ends up covered.
                     endAtDeadLink(repoName, endpoint, url, commits, newest, previousSince, firstPageEtag, published + events, recent,
-                            commits ? previousFullReadAt : lastFullReadAt);
+                            commits ? previousFullReadAt : lastFullReadAt, known);
                     return counts;
                 }
                 prefetched = null;
@@ -161,6 +172,7 @@ final class RepositoryListingPoller {
                         newest = max(newest, parsed.newest());
                         List<IssueEvent> changed = new ArrayList<>(parsed.events().size());
                         for (IssueEvent e : parsed.events()) {
+                            remember(e.getNumber(), known, listed);
                             if (!skipUnchanged(recent, RecordKeys.issue(repoName, e.getNumber()), e.getUpdatedAt(), newest, previousSince,
                                     () -> contentHash(e), counts)) {
                                 changed.add(e);
@@ -169,14 +181,23 @@ final class RepositoryListingPoller {
                         publisher.issues(changed);
                         events += changed.size();
                         skipped(repoName, url, parsed.malformed(), counts);
+                        everyItemRead &= parsed.malformed().isEmpty();
                     }
                 } catch (MalformedPageException e) {
+                    everyItemRead = false;
                     counts.malformed++;
                     LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until a full re-read "
                             + "(delete the cursor {} on {} to backfill again)", repoName, endpoint, GitHubClient.describe(url),
                             MALFORMED_PAGE_RETRIES + 1, e.getMessage(), RecordKeys.cursor(repoName, endpoint), dev.ghactivity.schemas.Topics.INGEST_STATE);
                 }
                 HttpUrl next = page.next();
+                if (next == null && listed != null && everyItemRead) {
+                    BitSet unlisted = (BitSet) known.clone();
+                    unlisted.andNot(listed);
+                    if (!unlisted.isEmpty()) {
+                        known.andNot(vanished.check(repoName, unlisted, now, counts));
+                    }
+                }
                 publisher.cursor(IngestCursor.newBuilder()
                         .setRepo(repoName).setEndpoint(endpoint)
                         .setSince(newest)
@@ -186,6 +207,7 @@ final class RepositoryListingPoller {
                         .setRecentItems(recent.window(newest))
                         .setLastRunAt(now)
                         .setLastFullReadAt(lastFullReadAt)
+                        .setKnownNumbers(ByteBuffer.wrap(known.toByteArray()))
                         .build());
                 publisher.commitIfDue(next == null);
                 if (pageNumber % 10 == 0 || next == null) {
@@ -218,7 +240,7 @@ final class RepositoryListingPoller {
      * was published already is replaced under its key, not counted twice).
      */
     private void endAtDeadLink(String repoName, String endpoint, HttpUrl url, boolean commits, Instant newest, Instant previousSince,
-                               String firstPageEtag, long published, RecentItems recent, Instant lastFullReadAt) {
+                               String firstPageEtag, long published, RecentItems recent, Instant lastFullReadAt, BitSet known) {
         Instant now = config.clock().instant();
         publisher.cursor(IngestCursor.newBuilder()
                 .setRepo(repoName).setEndpoint(endpoint)
@@ -229,13 +251,23 @@ final class RepositoryListingPoller {
                 .setRecentItems(recent.window(newest))
                 .setLastRunAt(now)
                 .setLastFullReadAt(lastFullReadAt)
+                .setKnownNumbers(ByteBuffer.wrap(known.toByteArray()))
                 .build());
         publisher.commitIfDue(true);
         LOG.warn("{} {}: the next page {} answered 404; ending this listing with the {} items read{}", repoName, endpoint,
                 GitHubClient.describe(url), published, commits ? "; the next poll reads the older commits again" : "");
     }
 
-    /** Whether the commits are due to be listed in full again; never when the interval is zero. */
+    private static void remember(long number, BitSet known, BitSet listed) {
+        if (number >= 0 && number < Integer.MAX_VALUE) {
+            known.set((int) number);
+            if (listed != null) {
+                listed.set((int) number);
+            }
+        }
+    }
+
+    /** Whether the listing is due to be read in full again; never when the interval is zero. */
     private boolean fullRereadDue(Instant lastFullReadAt) {
         if (config.fullRereadInterval().isZero()) {
             return false;

@@ -94,6 +94,16 @@ final class TransactionalPublisher implements AutoCloseable {
         pendingIssues += events.size();
     }
 
+    /** Tombstones: these issues or PRs no longer exist in {@code repo} (deleted or transferred); they leave every count. */
+    void issuesGone(String repo, List<Long> numbers) {
+        begin();
+        for (long number : numbers) {
+            producer.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(repo, number), null));
+        }
+        records += numbers.size();
+        pendingIssues += numbers.size();
+    }
+
     /** The cursor to publish with the events sent so far (the latest per key wins). */
     void cursor(IngestCursor cursor) {
         begin();

@@ -310,23 +310,7 @@ class GitHubActivityProducerTest {
         github.serveCommitItems("org/tidbit", tidbit);
         github.serveIssueItems("org/tidbit", List.of());
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        java.time.Clock clock = new java.time.Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public java.time.Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
-        ProducerConfig config = config("org/tidbit").clock(clock).fullRereadInterval(Duration.ofDays(1)).build();
+        ProducerConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(Duration.ofDays(1)).build();
         try (GitHubActivityProducer producer = producer(config)) {
             producer.pollOnce();
         }
@@ -358,9 +342,112 @@ class GitHubActivityProducerTest {
         assertThat(commitRequests).extracting(r -> r.getUrl().queryParameter("since") == null)
                 .as("first run, then since, then the full read").containsExactly(true, false, true);
         assertThat(commitRequests.get(2).getHeaders().get("If-None-Match")).as("a full read must not end in a 304").isNull();
-        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit commits", "reading every commit again"));
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit commits", "reading the whole listing again"));
         assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getLastFullReadAt())
                 .isEqualTo(now.get());
+    }
+
+    /** Issues #1..#n of octo/repo, updated a day apart from 2024-01-01, made from the documentation's example item. */
+    private static List<String> exampleIssues(int... numbers) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String template = GitHubFixtures.items(GitHubFixtures.EXAMPLE_ISSUES + ".json").get(0);
+        List<String> items = new ArrayList<>();
+        for (int n : numbers) {
+            com.fasterxml.jackson.databind.node.ObjectNode item = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(template);
+            item.put("number", n);
+            item.put("id", 1000 + n);
+            item.put("repository_url", "https://api.github.com/repos/octo/repo");
+            item.putNull("pull_request");
+            String day = Instant.parse("2024-01-01T00:00:00Z").plus(Duration.ofDays(n)).toString();
+            item.put("created_at", day);
+            item.put("updated_at", day);
+            items.add(json.writeValueAsString(item));
+        }
+        return items;
+    }
+
+    private static java.time.Clock clock(AtomicReference<Instant> now) {
+        return new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+    }
+
+    @Test
+    void theFullReadAsksAboutEveryIssueNoLongerListedAndRemovesOnlyThoseGitHubSaysAreGone() throws Exception {
+        github.serveCommitItems("octo/repo", List.of());
+        github.serveIssueItems("octo/repo", exampleIssues(1, 2, 3, 4, 5));
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
+        ProducerConfig config = config("octo/repo").clock(clock(now)).fullRereadInterval(Duration.ofDays(1)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(issues()).containsOnlyKeys("octo/repo#1", "octo/repo#2", "octo/repo#3", "octo/repo#4", "octo/repo#5");
+
+        // #2 is deleted, #4 transferred; #5 is still there but this listing misses it (offset paging shifted under it).
+        github.serveIssueItems("octo/repo", exampleIssues(1, 3));
+        github.issueGone("octo/repo", 2, 410).issueGone("octo/repo", 4, 301);
+        now.set(now.get().plus(Duration.ofHours(1)));
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(issues()).as("an incremental poll removes nothing").hasSize(5).doesNotContainValue(null);
+        assertThat(github.requests()).noneMatch(r -> r.getUrl().encodedPath().matches(".*/issues/\\d+"));
+
+        now.set(now.get().plus(Duration.ofDays(1)));
+        int before = committed(Topics.ISSUES).size();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(github.requests()).filteredOn(r -> r.getUrl().encodedPath().matches(".*/issues/\\d+"))
+                .extracting(r -> r.getUrl().encodedPath())
+                .containsExactly("/repos/octo/repo/issues/2", "/repos/octo/repo/issues/4", "/repos/octo/repo/issues/5");
+        Map<String, IssueEvent> latest = issues();
+        assertThat(latest).containsOnlyKeys("octo/repo#1", "octo/repo#2", "octo/repo#3", "octo/repo#4", "octo/repo#5");
+        assertThat(latest.get("octo/repo#2")).as("deleted: tombstone").isNull();
+        assertThat(latest.get("octo/repo#4")).as("transferred: tombstone").isNull();
+        assertThat(latest.get("octo/repo#5")).as("still there: published again").isNotNull();
+        assertThat(latest.get("octo/repo#1")).isNotNull();
+        assertThat(committed(Topics.ISSUES).subList(before, committed(Topics.ISSUES).size()))
+                .extracting(ProducerRecord::key).contains("octo/repo#2", "octo/repo#4", "octo/repo#5");
+        IngestCursor cursor = latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("octo/repo:issues");
+        assertThat(java.util.BitSet.valueOf(cursor.getKnownNumbers()).stream().boxed().toList()).containsExactly(1, 3, 5);
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("octo/repo issues", "3 issues or PRs known but no longer listed", "2 deleted or transferred", "1 still there"));
+    }
+
+    @Test
+    void aFullReadWithAMalformedPageRemovesNothing() throws Exception {
+        github.serveCommitItems("octo/repo", List.of());
+        github.serveIssueItems("octo/repo", exampleIssues(1, 2, 3));
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
+        ProducerConfig config = config("octo/repo").clock(clock(now)).fullRereadInterval(Duration.ofDays(1)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        github.serveIssueItems("octo/repo", exampleIssues(1));
+        github.issueGone("octo/repo", 2, 410);
+        for (int i = 0; i < 3; i++) {
+            github.malformedPageWhen(url -> url.encodedPath().endsWith("/issues"));
+        }
+        now.set(now.get().plus(Duration.ofDays(2)));
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(issues()).hasSize(3).doesNotContainValue(null);
+        assertThat(github.requests()).noneMatch(r -> r.getUrl().encodedPath().matches(".*/issues/\\d+"));
     }
 
     @Test

@@ -75,6 +75,15 @@ class GitHubClientTest {
     }
 
     @Test
+    void aRedirectIsNotFollowedAndSaysWhereTheRepositoryOrIssueMoved() {
+        github.issueGone("a/b", 7, 301);
+        assertThatThrownBy(() -> client.get(client.issueUrl("a/b", 7), null, "a/b"))
+                .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.status()).isEqualTo(301))
+                .hasMessageContaining("moved to /repositories/1/issues/7").hasMessageContaining("/repos/a/b/issues/7");
+        assertThat(github.requests()).hasSize(1);
+    }
+
+    @Test
     void sendsTheTokenAsBearerWithThePinnedApiVersion() throws Exception {
         github.serveCommits("a/b", GitHubFixtures.EXAMPLE_COMMITS + ".json");
         client.get(first("a/b", "commits"), null, "a/b");

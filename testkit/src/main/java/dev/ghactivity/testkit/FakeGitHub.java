@@ -42,12 +42,18 @@ import okhttp3.HttpUrl;
 public final class FakeGitHub implements AutoCloseable {
     private static final Pattern REPO_LISTING = Pattern.compile("^/repos/([^/]+)/([^/]+)/(commits|issues)$");
     private static final Pattern RECORDED_LISTING = Pattern.compile("^/repositories/(\\d+)/issues$");
+    private static final com.fasterxml.jackson.databind.ObjectMapper ITEM_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final Pattern ONE_ISSUE = Pattern.compile("^/repos/([^/]+)/([^/]+)/issues/(\\d+)$");
 
     private final MockWebServer server = new MockWebServer();
     private final Map<String, Listing> listings = new ConcurrentHashMap<>();
     private final Map<String, List<RecordedResponse>> recordedIssues = new ConcurrentHashMap<>();
     private final Map<String, List<RecordedResponse>> recordedById = new ConcurrentHashMap<>();
     private final Set<String> notFound = ConcurrentHashMap.newKeySet();
+    /** {@code repo#number} -> the status its own URL answers (410 deleted, 301 transferred). */
+    private final Map<String, Integer> goneIssues = new ConcurrentHashMap<>();
+    /** {@code repo#number} -> the last item served for it by {@link #serveIssueItems}. */
+    private final Map<String, String> issueItems = new ConcurrentHashMap<>();
     private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger remaining = new AtomicInteger(5000);
@@ -120,9 +126,15 @@ public final class FakeGitHub implements AutoCloseable {
         return this;
     }
 
-    /** These issue items (JSON objects as text) as the issues of {@code repo}; replaces what was there. */
+    /**
+     * These issue items (JSON objects as text) as the issues of {@code repo}; replaces the listing. An item left
+     * out of a later listing still answers on its own URL (a listing can miss an item), unless {@link #issueGone}.
+     */
     public FakeGitHub serveIssueItems(String repo, List<String> items) {
         listings.put(key(repo) + ":issues", Listing.of(items, json -> at(json, "/updated_at")));
+        for (String item : items) {
+            issueItems.put(key(repo) + "#" + numberOf(item), item);
+        }
         return this;
     }
 
@@ -144,6 +156,16 @@ public final class FakeGitHub implements AutoCloseable {
     /** Answers 404 for every listing of {@code repo}. */
     public FakeGitHub notFound(String repo) {
         notFound.add(key(repo));
+        return this;
+    }
+
+    /**
+     * Issue {@code number} of {@code repo} no longer exists there: {@code GET /repos/{repo}/issues/{number}}
+     * answers {@code status} (410 for a deleted issue, 301 for a transferred one). Serve a listing without it
+     * to make it vanish from the listing too.
+     */
+    public FakeGitHub issueGone(String repo, long number, int status) {
+        goneIssues.put(key(repo) + "#" + number, status);
         return this;
     }
 
@@ -274,6 +296,10 @@ public final class FakeGitHub implements AutoCloseable {
             Listing listing = listings.get(repo + ":" + kind);
             return page(listing == null ? Listing.EMPTY : listing, request);
         }
+        Matcher oneIssue = ONE_ISSUE.matcher(url.encodedPath());
+        if (oneIssue.matches()) {
+            return oneIssue(key(oneIssue.group(1) + "/" + oneIssue.group(2)), Long.parseLong(oneIssue.group(3)));
+        }
         Matcher byId = RECORDED_LISTING.matcher(url.encodedPath());
         if (byId.matches() && recordedById.containsKey(byId.group(1))) {
             List<RecordedResponse> pages = recordedById.get(byId.group(1));
@@ -286,6 +312,38 @@ public final class FakeGitHub implements AutoCloseable {
             }
         }
         return error(404, "Not Found").build();
+    }
+
+    /** {@code GET /repos/{o}/{r}/issues/{n}}: the item of that number in the issues listing, or how it went away. */
+    private MockResponse oneIssue(String repo, long number) {
+        Integer gone = goneIssues.get(repo + "#" + number);
+        if (gone != null) {
+            MockResponse.Builder b = error(gone, gone == 410 ? "This issue was deleted" : "Moved Permanently");
+            if (gone >= 300 && gone < 400) {
+                b.setHeader("Location", apiUrl() + "/repositories/1/issues/" + number);
+            }
+            return b.build();
+        }
+        String served = issueItems.get(repo + "#" + number);
+        if (served != null) {
+            return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").body(served).build();
+        }
+        Listing listing = listings.get(repo + ":issues");
+        for (int i = 0; listing != null && i < listing.size; i++) {
+            String item = listing.item.apply(i);
+            if (numberOf(item) == number) {
+                return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json").body(item).build();
+            }
+        }
+        return error(404, "Not Found").build();
+    }
+
+    private static long numberOf(String item) {
+        try {
+            return ITEM_JSON.readTree(item).path("number").asLong(-1);
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private MockResponse recorded(RecordedResponse r, RecordedRequest request) {
