@@ -73,11 +73,14 @@ public final class SqliteSinkTask extends SinkTask {
         if (pending.isEmpty()) {
             pendingSinceNanos = System.nanoTime();
         }
+        TopicPartition tp = null;
         for (SinkRecord record : records) {
-            TopicPartition tp = new TopicPartition(record.topic(), record.kafkaPartition());
+            if (tp == null || tp.partition() != record.kafkaPartition() || !tp.topic().equals(record.topic())) {
+                tp = new TopicPartition(record.topic(), record.kafkaPartition()); // batches come in runs of one partition
+            }
             try {
                 MonthlyActivityRecord row = MonthlyActivityRecord.from(record);
-                pending.put(row.repo() + '|' + row.month(), new Pending(tp, row));
+                pending.put((String) record.key(), new Pending(tp, row)); // the key is owner/name|YYYY-MM, validated by from()
             } catch (DataException e) {
                 if (record.kafkaOffset() > reportedThrough.getOrDefault(tp, -1L)) {
                     errors.report(record, e);
