@@ -186,9 +186,10 @@ final class RepositoryListingPoller {
                 } catch (MalformedPageException e) {
                     everyItemRead = false;
                     counts.malformed++;
-                    LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until a full re-read "
-                            + "(delete the cursor {} on {} to backfill again)", repoName, endpoint, GitHubClient.describe(url),
-                            MALFORMED_PAGE_RETRIES + 1, e.getMessage(), RecordKeys.cursor(repoName, endpoint), dev.ghactivity.schemas.Topics.INGEST_STATE);
+                    LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until the next full "
+                            + "read (--full-reread-interval {}), or delete the cursor {} on {} to backfill again now", repoName, endpoint,
+                            GitHubClient.describe(url), MALFORMED_PAGE_RETRIES + 1, e.getMessage(), config.fullRereadInterval(),
+                            RecordKeys.cursor(repoName, endpoint), dev.ghactivity.schemas.Topics.INGEST_STATE);
                 }
                 HttpUrl next = page.next();
                 if (next == null && listed != null && everyItemRead) {
