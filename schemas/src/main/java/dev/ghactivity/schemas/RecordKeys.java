@@ -48,4 +48,18 @@ public final class RecordKeys {
         }
         return key.substring(bar + 1);
     }
+
+    /** True for {@code YYYY-MM} with a month 01-12: the only months that may reach SQL parameters, S3 keys or URLs. */
+    public static boolean isMonth(String s) {
+        if (s == null || s.length() != 7 || s.charAt(4) != '-') {
+            return false;
+        }
+        for (int i = 0; i < 7; i++) {
+            if (i != 4 && (s.charAt(i) < '0' || s.charAt(i) > '9')) {
+                return false;
+            }
+        }
+        int month = (s.charAt(5) - '0') * 10 + (s.charAt(6) - '0');
+        return month >= 1 && month <= 12;
+    }
 }

@@ -51,7 +51,7 @@ public record MonthlyActivityRecord(String repo, String month, MonthlyActivity r
         } catch (IllegalArgumentException e) {
             throw new DataException("invalid key '" + abbreviate(key) + "': " + e.getMessage());
         }
-        if (!isMonth(month)) {
+        if (!RecordKeys.isMonth(month)) {
             throw new DataException("invalid month in key '" + abbreviate(key) + "': expected YYYY-MM");
         }
         if (record.value() == null) {
@@ -71,20 +71,6 @@ public record MonthlyActivityRecord(String repo, String month, MonthlyActivity r
             throw new DataException("value of " + abbreviate(key) + " is for " + row.getRepo() + "|" + row.getMonth());
         }
         return new MonthlyActivityRecord(repo, month, row, record.kafkaOffset());
-    }
-
-    /** {@code YYYY-MM} with a month 01-12: what may appear in SQL parameters and S3 keys. */
-    static boolean isMonth(String s) {
-        if (s.length() != 7 || s.charAt(4) != '-') {
-            return false;
-        }
-        for (int i = 0; i < 7; i++) {
-            if (i != 4 && (s.charAt(i) < '0' || s.charAt(i) > '9')) {
-                return false;
-            }
-        }
-        int month = (s.charAt(5) - '0') * 10 + (s.charAt(6) - '0');
-        return month >= 1 && month <= 12;
     }
 
     public boolean isTombstone() {

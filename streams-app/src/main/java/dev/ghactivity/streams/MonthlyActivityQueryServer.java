@@ -97,7 +97,7 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
                 return;
             }
             String month = m.group(3);
-            if (month != null && !Months.MONTH.matcher(month).matches()) {
+            if (month != null && !RecordKeys.isMonth(month)) {
                 send(exchange, 400, error("invalid month '" + month + "': expected YYYY-MM"));
                 return;
             }
