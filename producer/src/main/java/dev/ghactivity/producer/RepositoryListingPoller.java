@@ -199,16 +199,11 @@ final class RepositoryListingPoller {
                         known.andNot(vanished.check(repoName, unlisted, now, counts));
                     }
                 }
-                publisher.cursor(IngestCursor.newBuilder()
-                        .setRepo(repoName).setEndpoint(endpoint)
+                publisher.cursor(cursorOf(repoName, endpoint, recent, newest, now, lastFullReadAt, known)
                         .setSince(newest)
                         .setEtag(firstPageEtag)
                         .setResumeUrl(next == null ? null : next.toString())
                         .setItemsPublished(published + events)
-                        .setRecentItems(recent.window(newest))
-                        .setLastRunAt(now)
-                        .setLastFullReadAt(lastFullReadAt)
-                        .setKnownNumbers(ByteBuffer.wrap(known.toByteArray()))
                         .build());
                 publisher.commitIfDue(next == null);
                 if (pageNumber % 10 == 0 || next == null) {
@@ -242,21 +237,26 @@ final class RepositoryListingPoller {
      */
     private void endAtDeadLink(String repoName, String endpoint, HttpUrl url, boolean commits, Instant newest, Instant previousSince,
                                String firstPageEtag, long published, RecentItems recent, Instant lastFullReadAt, BitSet known) {
-        Instant now = config.clock().instant();
-        publisher.cursor(IngestCursor.newBuilder()
-                .setRepo(repoName).setEndpoint(endpoint)
+        publisher.cursor(cursorOf(repoName, endpoint, recent, newest, config.clock().instant(), lastFullReadAt, known)
                 .setSince(commits ? previousSince : newest)
                 .setEtag(commits ? null : firstPageEtag)
                 .setResumeUrl(null)
                 .setItemsPublished(published)
-                .setRecentItems(recent.window(newest))
-                .setLastRunAt(now)
-                .setLastFullReadAt(lastFullReadAt)
-                .setKnownNumbers(ByteBuffer.wrap(known.toByteArray()))
                 .build());
         publisher.commitIfDue(true);
         LOG.warn("{} {}: the next page {} answered 404; ending this listing with the {} items read{}", repoName, endpoint,
                 GitHubClient.describe(url), published, commits ? "; the next poll reads the older commits again" : "");
+    }
+
+    /** A cursor of this listing with what every cursor write carries; the caller sets where the listing stands. */
+    private static IngestCursor.Builder cursorOf(String repoName, String endpoint, RecentItems recent, Instant newest, Instant now,
+                                                 Instant lastFullReadAt, BitSet known) {
+        return IngestCursor.newBuilder()
+                .setRepo(repoName).setEndpoint(endpoint)
+                .setRecentItems(recent.window(newest))
+                .setLastRunAt(now)
+                .setLastFullReadAt(lastFullReadAt)
+                .setKnownNumbers(ByteBuffer.wrap(known.toByteArray()));
     }
 
     private static void remember(long number, BitSet known, BitSet listed) {
