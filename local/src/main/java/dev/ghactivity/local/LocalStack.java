@@ -39,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
     public static final String SQLITE_CONNECTOR = "ghactivity-sqlite";
     public static final String S3_CONNECTOR = "ghactivity-s3";
     public static final String DEAD_LETTER_TOPIC = Topics.MONTHLY_ACTIVITY_DLQ;
+    private static final Duration STREAMS_START_TIMEOUT = Duration.ofMinutes(5);
 
     private final LocalStackConfig config;
     private final GitHubToken token;
@@ -64,6 +65,8 @@ public final class LocalStack implements AutoCloseable {
             List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), (short) 1));
             topics.add(Topics.deadLetterDefinition((short) 1));
             broker.createTopics(topics);
+            LeftoverGroupMembers.remove(broker.bootstrapServers(),
+                    List.of(STREAMS_APPLICATION_ID, "connect-" + SQLITE_CONNECTOR, "connect-" + S3_CONNECTOR));
             startS3();
             startConnect();
             streamsApp = track(new MonthlyActivityApp(StreamsAppConfig.builder()
@@ -74,7 +77,8 @@ public final class LocalStack implements AutoCloseable {
                     .httpPort(config.httpPort())
                     .build()));
             streamsApp.start();
-            streamsApp.awaitRunning(Duration.ofSeconds(60));
+            // Generous: after an unclean stop the stores are rebuilt from their changelogs first.
+            streamsApp.awaitRunning(STREAMS_START_TIMEOUT);
             producer = track(new GitHubActivityProducer(ProducerConfig.builder()
                     .bootstrapServers(broker.bootstrapServers())
                     .githubApiUrl(config.githubApiUrl())

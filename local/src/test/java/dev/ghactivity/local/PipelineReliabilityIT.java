@@ -83,7 +83,9 @@ class PipelineReliabilityIT {
             String[] args = {"--repo", REPO, "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once", "--http-port", "0"};
             int totalPages = 60 + 15;
 
-            try (LocalStackProcess first = LocalStackProcess.start(dir.resolve("logs"), Map.of(), args)) {
+            // Kept under target/ so a failed run's whole output can be read afterwards.
+            Path logs = Path.of("target", "it-logs", "killed-" + killPoint);
+            try (LocalStackProcess first = LocalStackProcess.start(logs, Map.of(), args)) {
                 switch (killPoint) {
                     case DURING_POLLING -> await().atMost(Duration.ofSeconds(90)).until(() -> github.requests().size() >= 20 || !first.isAlive());
                     case AFTER_POLLING_DURING_AGGREGATION -> await().atMost(Duration.ofSeconds(90))
@@ -95,9 +97,11 @@ class PipelineReliabilityIT {
                 first.kill();
             }
 
-            try (LocalStackProcess second = LocalStackProcess.start(dir.resolve("logs"), Map.of(), args)) {
+            try (LocalStackProcess second = LocalStackProcess.start(logs, Map.of(), args)) {
                 int code = second.awaitExit(Duration.ofMinutes(4));
                 assertThat(code).as("restart exit code; stdout:\n" + LocalStackProcess.tail(second.stdout())).isEqualTo(0);
+                // The killed run's group members are removed at once instead of holding every group for a session timeout.
+                assertThat(second.stdout()).contains("group " + LocalStack.STREAMS_APPLICATION_ID + ": removed 1 member(s) left by a run");
             }
             Map<String, String> expected = expectedRows(activity, REPO);
             assertThat(sqliteCounts(data.resolve("ghactivity.db"))).isEqualTo(expected);

@@ -51,12 +51,17 @@ public final class MonthlyActivityApp implements AutoCloseable {
         return this;
     }
 
-    /** Waits until the streams reach RUNNING for the first time. */
+    /** Waits until the streams reach RUNNING for the first time, saying every 15 s what it waits for. */
     public void awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException(new TimeoutException("streams-app not RUNNING after " + timeout
-                        + " (state " + streams.state() + ")"));
+            while (!running.await(Math.min(15_000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() >= deadline) {
+                    throw new IllegalStateException(new TimeoutException("streams-app not RUNNING after " + timeout
+                            + " (state " + streams.state() + ")"));
+                }
+                LOG.info("streams-app still {}: joining its group and restoring its stores (after an unclean stop they are "
+                        + "rebuilt from the changelogs)", streams.state());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
