@@ -85,6 +85,7 @@ public final class LocalStack implements AutoCloseable {
                     .token(token)
                     .repositories(config.repositories())
                     .pollInterval(config.pollInterval())
+                    .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())
                     .build()));
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/{{owner}}/{{name}}/months, SQLite {}, S3 {}/{}",

@@ -2,14 +2,13 @@ package dev.ghactivity.local;
 
 import dev.ghactivity.producer.DurationConverter;
 import dev.ghactivity.producer.GitHubAuthenticationException;
+import dev.ghactivity.producer.GitHubSourceOptions;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
-import dev.ghactivity.schemas.RepositoryName;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
@@ -18,15 +17,15 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar ghactivity-local.jar --repo OWNER/NAME ...}: the whole pipeline in one JVM. */
 @Command(name = "ghactivity-local", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {
-            "Runs the whole ghactivity pipeline in one JVM: a Kafka broker (KRaft), the GitHub producer,",
-            "the streams-app with its query API, a Kafka Connect worker with the SQLite and S3 sinks, and",
-            "an S3-compatible server. The GitHub token is read from GITHUB_TOKEN (optional, but without it",
-            "GitHub allows 60 requests an hour)."},
+        description = "Runs the whole ghactivity pipeline in one JVM: a Kafka broker (KRaft), the GitHub producer, "
+                + "the streams-app with its query API, a Kafka Connect worker with the SQLite and S3 sinks, and "
+                + "an S3-compatible server. The GitHub token is read from GITHUB_TOKEN (optional, but without it "
+                + "GitHub allows 60 requests an hour).",
         exitCodeListHeading = "%nExit codes (with --once):%n",
         exitCodeList = {
             "0:every repository was ingested and written to SQLite and S3",
@@ -37,14 +36,8 @@ public final class LocalStackCli implements Callable<Integer> {
     public static final int EXIT_FATAL = 1;
     public static final int EXIT_PARTIAL = 2;
 
-    @Option(names = "--repo", required = true, paramLabel = "OWNER/NAME", description = "repository to ingest (repeatable)")
-    List<String> repos;
-
-    @Option(names = "--github-api-url", defaultValue = "https://api.github.com", description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
-    String githubApiUrl;
-
-    @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token from this file instead of GITHUB_TOKEN")
-    Path tokenFile;
+    @Mixin
+    GitHubSourceOptions github;
 
     @Option(names = "--data-dir", defaultValue = "./data", paramLabel = "DIR", description = "Kafka log, streams state, SQLite and S3 files (default: ${DEFAULT-VALUE})")
     Path dataDir;
@@ -52,17 +45,8 @@ public final class LocalStackCli implements Callable<Integer> {
     @Option(names = "--once", description = "ingest every repository once, wait until SQLite and S3 hold every event, then exit")
     boolean once;
 
-    @Option(names = "--poll-interval", defaultValue = "PT60S", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "time between polls without --once: 60s, 5m, PT1M (default: 60s)")
-    Duration pollInterval;
-
     @Option(names = "--http-port", defaultValue = "8080", description = "port of the query API, 0 for any (default: ${DEFAULT-VALUE})")
     int httpPort;
-
-    @Option(names = "--full-reread-interval", defaultValue = "1d", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "read each listing in full this often: commits of merged old branches, issues skipped while pages "
-                    + "shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
-    Duration fullRereadInterval;
 
     @Option(names = "--s3-endpoint", paramLabel = "URL", description = "external S3 endpoint (e.g. MinIO); default: an embedded server under DIR/s3")
     URI s3Endpoint;
@@ -94,29 +78,35 @@ public final class LocalStackCli implements Callable<Integer> {
         return new CommandLine(new LocalStackCli()).execute(args);
     }
 
+    /** The configuration the options describe; names are validated here, before anything starts. */
+    LocalStackConfig config() {
+        return LocalStackConfig.builder()
+                .repositories(github.repositories())
+                .githubApiUrl(github.githubApiUrl())
+                .dataDir(dataDir)
+                .pollInterval(github.pollInterval())
+                .overlap(github.overlap())
+                .fullRereadInterval(github.fullRereadInterval())
+                .httpPort(httpPort)
+                .s3Endpoint(s3Endpoint)
+                .s3Bucket(s3Bucket)
+                .s3Region(s3Region)
+                .s3Credentials(System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY"))
+                .partitions(partitions)
+                .zone(zone)
+                .onceTimeout(onceTimeout)
+                .s3FlushInterval(once ? Duration.ofSeconds(1) : Duration.ofSeconds(10))
+                .build();
+    }
+
     @Override
     public Integer call() {
         Logger log = LoggerFactory.getLogger(LocalStackCli.class);
         LocalStackConfig config;
         GitHubToken token;
         try {
-            config = LocalStackConfig.builder()
-                    .repositories(repos.stream().map(RepositoryName::parse).distinct().toList())
-                    .githubApiUrl(githubApiUrl)
-                    .dataDir(dataDir)
-                    .pollInterval(pollInterval)
-                    .fullRereadInterval(fullRereadInterval)
-                    .httpPort(httpPort)
-                    .s3Endpoint(s3Endpoint)
-                    .s3Bucket(s3Bucket)
-                    .s3Region(s3Region)
-                    .s3Credentials(System.getenv("AWS_ACCESS_KEY_ID"), System.getenv("AWS_SECRET_ACCESS_KEY"))
-                    .partitions(partitions)
-                    .zone(zone)
-                    .onceTimeout(onceTimeout)
-                    .s3FlushInterval(once ? Duration.ofSeconds(1) : Duration.ofSeconds(10))
-                    .build();
-            token = tokenFile != null ? GitHubToken.fromFile(tokenFile) : GitHubToken.fromEnvironment();
+            config = config();
+            token = github.token();
         } catch (IllegalArgumentException e) {
             // Before anything starts: no request is made, no directory created.
             System.err.println("ghactivity: " + e.getMessage());
@@ -133,7 +123,7 @@ public final class LocalStackCli implements Callable<Integer> {
         try {
             stack.start();
             if (!once) {
-                log.info("polling {} every {}; Ctrl-C to stop", config.repositories(), pollInterval);
+                log.info("polling {} every {}; Ctrl-C to stop", config.repositories(), config.pollInterval());
                 stack.runUntilClosed();
                 return EXIT_OK;
             }

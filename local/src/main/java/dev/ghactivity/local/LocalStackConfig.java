@@ -14,6 +14,7 @@ public final class LocalStackConfig {
     private final String githubApiUrl;
     private final Path dataDir;
     private final Duration pollInterval;
+    private final Duration overlap;
     private final Duration fullRereadInterval;
     private final int httpPort;
     private final URI s3Endpoint;
@@ -31,6 +32,7 @@ public final class LocalStackConfig {
         this.githubApiUrl = Objects.requireNonNull(b.githubApiUrl);
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
         this.pollInterval = b.pollInterval;
+        this.overlap = b.overlap;
         this.fullRereadInterval = b.fullRereadInterval;
         this.httpPort = b.httpPort;
         this.s3Endpoint = b.s3Endpoint;
@@ -90,6 +92,11 @@ public final class LocalStackConfig {
         return pollInterval;
     }
 
+    /** Window re-read before the cursor on each poll. */
+    public Duration overlap() {
+        return overlap;
+    }
+
     /** How often the producer lists a repository's commits in full again; zero = never. */
     public Duration fullRereadInterval() {
         return fullRereadInterval;
@@ -147,6 +154,7 @@ public final class LocalStackConfig {
         private String githubApiUrl = "https://api.github.com";
         private Path dataDir = Path.of("data");
         private Duration pollInterval = Duration.ofSeconds(60);
+        private Duration overlap = Duration.ofMinutes(10);
         private Duration fullRereadInterval = Duration.ofDays(1);
         private int httpPort = 8080;
         private URI s3Endpoint;
@@ -176,6 +184,11 @@ public final class LocalStackConfig {
 
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = pollInterval;
+            return this;
+        }
+
+        public Builder overlap(Duration overlap) {
+            this.overlap = overlap;
             return this;
         }
 

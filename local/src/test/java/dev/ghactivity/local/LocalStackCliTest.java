@@ -1,0 +1,74 @@
+package dev.ghactivity.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ghactivity.producer.ProducerCli;
+import dev.ghactivity.schemas.RepositoryName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+class LocalStackCliTest {
+    private static LocalStackCli parse(String... args) {
+        LocalStackCli cli = new LocalStackCli();
+        new CommandLine(cli).parseArgs(args);
+        return cli;
+    }
+
+    @Test
+    void theDefaultsAreTheReadmes() {
+        LocalStackConfig config = parse("--repo", "Apache/Kafka", "--repo", "apache/kafka", "--repo", "a/b").config();
+        assertThat(config.repositories()).containsExactly(RepositoryName.parse("apache/kafka"), RepositoryName.parse("a/b"));
+        assertThat(config.githubApiUrl()).isEqualTo("https://api.github.com");
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.overlap()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.fullRereadInterval()).isEqualTo(Duration.ofDays(1));
+        assertThat(config.dataDir()).isEqualTo(Path.of("data").toAbsolutePath());
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.partitions()).isEqualTo(3);
+        assertThat(config.zone()).isEqualTo(ZoneId.of("UTC"));
+        assertThat(config.onceTimeout()).isEqualTo(Duration.ofMinutes(15));
+        assertThat(config.s3Endpoint()).isNull();
+        assertThat(config.s3Bucket()).isEqualTo("ghactivity");
+    }
+
+    @Test
+    void everyGitHubOptionReachesTheConfig() {
+        LocalStackConfig config = parse("--repo", "a/b", "--github-api-url", "http://127.0.0.1:9/api/v3", "--poll-interval", "5m",
+                "--overlap", "90", "--full-reread-interval", "0", "--data-dir", "/tmp/gh", "--partitions", "6",
+                "--zone", "Europe/Paris").config();
+        assertThat(config.githubApiUrl()).isEqualTo("http://127.0.0.1:9/api/v3");
+        assertThat(config.pollInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.overlap()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.fullRereadInterval()).isEqualTo(Duration.ZERO);
+        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/gh"));
+        assertThat(config.partitions()).isEqualTo(6);
+        assertThat(config.zone()).isEqualTo(ZoneId.of("Europe/Paris"));
+    }
+
+    @Test
+    void theProducerAndTheLocalStackShareTheirGitHubOptions() {
+        List<String> producer = gitHubOptions(new CommandLine(new ProducerCli()));
+        List<String> local = gitHubOptions(new CommandLine(new LocalStackCli()));
+        assertThat(local).isEqualTo(producer).contains("--repo", "--github-api-url", "--github-token-file", "--poll-interval",
+                "--overlap", "--full-reread-interval");
+    }
+
+    /** Name, default and help of every option that is about GitHub. */
+    private static List<String> gitHubOptions(CommandLine cli) {
+        List<String> names = cli.getCommandSpec().options().stream()
+                .filter(o -> o.longestName().matches("--(repo|github-.*|poll-interval|overlap|full-reread-interval)"))
+                .map(OptionSpec::longestName).sorted().collect(Collectors.toList());
+        List<String> described = cli.getCommandSpec().options().stream()
+                .filter(o -> names.contains(o.longestName()))
+                .map(o -> o.longestName() + "=" + o.defaultValue() + ":" + String.join(" ", o.description()))
+                .sorted().toList();
+        names.addAll(described);
+        return names;
+    }
+}

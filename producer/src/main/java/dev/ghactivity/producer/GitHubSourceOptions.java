@@ -1,0 +1,61 @@
+package dev.ghactivity.producer;
+
+import dev.ghactivity.schemas.RepositoryName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * The GitHub side of a command line, one definition for every CLI that polls GitHub (the producer's own and
+ * the one-JVM local stack), used as a picocli {@code @Mixin}: same names, defaults and help everywhere.
+ */
+public final class GitHubSourceOptions {
+    @Option(names = "--repo", required = true, paramLabel = "OWNER/NAME", description = "repository to ingest (repeatable)")
+    List<String> repos;
+
+    @Option(names = "--github-api-url", defaultValue = "https://api.github.com", description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
+    String githubApiUrl;
+
+    @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token from this file instead of GITHUB_TOKEN")
+    Path tokenFile;
+
+    @Option(names = "--poll-interval", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "time between polls: 60s, 5m, PT1M (default: ${DEFAULT-VALUE})")
+    Duration pollInterval;
+
+    @Option(names = "--overlap", defaultValue = "10m", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "window re-read before the cursor on each poll, for items that appear late (default: ${DEFAULT-VALUE})")
+    Duration overlap;
+
+    @Option(names = "--full-reread-interval", defaultValue = "1d", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "read each listing in full this often: commits of merged old branches, issues skipped while pages "
+                    + "shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
+    Duration fullRereadInterval;
+
+    /** The repositories, validated ({@link RepositoryName#parse}) before any URL is built; duplicates dropped. */
+    public List<RepositoryName> repositories() {
+        return repos.stream().map(RepositoryName::parse).distinct().toList();
+    }
+
+    public String githubApiUrl() {
+        return githubApiUrl;
+    }
+
+    /** From {@code --github-token-file} if given, else {@code GITHUB_TOKEN} (absent: unauthenticated). */
+    public GitHubToken token() {
+        return tokenFile != null ? GitHubToken.fromFile(tokenFile) : GitHubToken.fromEnvironment();
+    }
+
+    public Duration pollInterval() {
+        return pollInterval;
+    }
+
+    public Duration overlap() {
+        return overlap;
+    }
+
+    public Duration fullRereadInterval() {
+        return fullRereadInterval;
+    }
+}
