@@ -45,7 +45,7 @@ public final class GitHubActivityProducer implements AutoCloseable {
 
     /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
     public GitHubActivityProducer(ProducerConfig config) {
-        this(config, null, IngestCursorStore.load(config.bootstrapServers()));
+        this(config, null, IngestCursorStore.load(config.bootstrapServers(), config.kafkaProperties()));
     }
 
     /** With a given Kafka producer (null: one from the config) and cursors; tests pass a transactional {@code MockProducer}. */

@@ -28,10 +28,12 @@ final class IngestCursorStore {
     private static final Logger LOG = LoggerFactory.getLogger(IngestCursorStore.class);
     private final Map<String, IngestCursor> cursors = new ConcurrentHashMap<>();
 
-    static IngestCursorStore load(String bootstrapServers) {
+    /** Reads every cursor; {@code kafkaProperties} (security and the like) apply to its consumer as to the producer's. */
+    static IngestCursorStore load(String bootstrapServers, Map<String, ?> kafkaProperties) {
         IngestCursorStore store = new IngestCursorStore();
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.putAll(kafkaProperties);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {

@@ -1,5 +1,8 @@
 package dev.ghactivity.producer;
 
+import dev.ghactivity.schemas.KafkaClientProperties;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,6 +20,14 @@ public final class ProducerCli implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers")
     String bootstrapServers;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Kafka client properties file (security.protocol, sasl.*, ssl.*...) for every client of the producer")
+    Path kafkaConfig;
+
+    @Option(names = {"-X", "--kafka-property"}, paramLabel = "KEY=VALUE",
+            description = "a Kafka client property, over those of --kafka-config (repeatable)")
+    Map<String, String> kafkaProperties;
 
     @Option(names = "--transactional-id", defaultValue = "ghactivity-producer", description = "Kafka transactional.id (default: ${DEFAULT-VALUE})")
     String transactionalId;
@@ -39,6 +50,7 @@ public final class ProducerCli implements Callable<Integer> {
                 .overlap(github.overlap())
                 .fullRereadInterval(github.fullRereadInterval())
                 .transactionalId(transactionalId)
+                .kafkaProperties(KafkaClientProperties.load(kafkaConfig, kafkaProperties))
                 .build();
     }
 

@@ -82,6 +82,27 @@ class GitHubActivityProducerBrokerTest {
     }
 
     @Test
+    void extraKafkaPropertiesReachEveryClientOfTheProducer() throws Exception {
+        freshTopics();
+        try (FakeGitHub github = FakeGitHub.start()) {
+            github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
+            // Nothing listens on port 1: only the property's bootstrap.servers can reach the broker, for the
+            // transactional producer and for the consumer that reads the cursors back alike.
+            ProducerConfig config = config(github, "org/tidbit").bootstrapServers("127.0.0.1:1")
+                    .kafkaProperty("bootstrap.servers", broker.bootstrapServers()).build();
+            try (GitHubActivityProducer producer = new GitHubActivityProducer(config)) {
+                assertThat(producer.pollOnce().of("org/tidbit").commits()).isEqualTo(30);
+            }
+            try (GitHubActivityProducer producer = new GitHubActivityProducer(config)) {
+                IngestReport again = producer.pollOnce();
+                assertThat(again.allIngested()).isTrue();
+                assertThat(again.of("org/tidbit").commits()).isZero(); // the cursor was read back
+            }
+            assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).hasSize(30);
+        }
+    }
+
+    @Test
     void backfillPublishesExactlyTheFixturesRecordsAndASecondPollPublishesNothing() throws Exception {
         freshTopics();
         try (FakeGitHub github = FakeGitHub.start()) {

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -42,6 +43,25 @@ class ProducerCliTest {
         assertThat(config.token().isPresent()).isTrue();
         assertThat(config.token().authorizationHeader()).isEqualTo("Bearer " + TOKEN);
         assertThat(config.toString()).doesNotContain(TOKEN).contains("GitHubToken[***]");
+    }
+
+    @Test
+    void kafkaClientPropertiesComeFromTheFileWithSingleOverridesOnTop(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("client.properties"), String.join("\n",
+                "security.protocol=SASL_SSL", "sasl.mechanism=PLAIN",
+                "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"pw-0123\";",
+                "linger.ms = 50", ""));
+        ProducerConfig config = parse("--repo", "a/b", "--bootstrap-servers", "k:9092", "--kafka-config", file.toString(),
+                "-X", "linger.ms=5", "--kafka-property", "client.rack=eu-1").config();
+        assertThat(config.kafkaProperties()).containsOnly(Map.entry("security.protocol", "SASL_SSL"), Map.entry("sasl.mechanism", "PLAIN"),
+                Map.entry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"pw-0123\";"),
+                Map.entry("linger.ms", "5"), Map.entry("client.rack", "eu-1"));
+        assertThat(config.toString()).doesNotContain("pw-0123");
+
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "k:9092", "--kafka-config", dir.resolve("missing.properties").toString()))
+                .isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(err.toString()).contains("cannot read the Kafka client properties file", "missing.properties");
     }
 
     @Test

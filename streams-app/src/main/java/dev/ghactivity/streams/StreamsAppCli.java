@@ -1,7 +1,9 @@
 package dev.ghactivity.streams;
 
+import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -42,12 +44,20 @@ public final class StreamsAppCli implements Callable<Integer> {
     @Option(names = "--commit-interval-ms", defaultValue = "100", description = "commit (and output) interval (default: ${DEFAULT-VALUE})")
     long commitIntervalMs;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Kafka client properties file (security.protocol, sasl.*, ssl.*...) for every client of the streams-app")
+    Path kafkaConfig;
+
+    @Option(names = {"-X", "--kafka-property"}, paramLabel = "KEY=VALUE",
+            description = "a Kafka Streams or client property, over those of --kafka-config and the defaults (repeatable)")
+    Map<String, String> kafkaProperties;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new StreamsAppCli()).execute(args));
     }
 
-    @Override
-    public Integer call() throws InterruptedException {
+    /** The configuration the options describe. */
+    StreamsAppConfig config() {
         StreamsAppConfig.Builder config = StreamsAppConfig.builder()
                 .bootstrapServers(bootstrapServers)
                 .applicationId(applicationId)
@@ -61,7 +71,20 @@ public final class StreamsAppCli implements Callable<Integer> {
         if (advertisedHost != null) {
             config.property("application.server", advertisedHost + ":" + httpPort);
         }
-        MonthlyActivityApp app = new MonthlyActivityApp(config.build());
+        KafkaClientProperties.load(kafkaConfig, kafkaProperties).forEach(config::property);
+        return config.build();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        StreamsAppConfig config;
+        try {
+            config = config();
+        } catch (IllegalArgumentException e) {
+            System.err.println("ghactivity-streams: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        MonthlyActivityApp app = new MonthlyActivityApp(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
