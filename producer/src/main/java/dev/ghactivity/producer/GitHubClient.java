@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class GitHubClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GitHubClient.class);
+    private static final Pattern HEX_SHA = Pattern.compile("[0-9a-fA-F]{7,64}");
     private static final Pattern LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"([^\"]+)\"");
     private static final int MAX_LIMIT_WAITS = 10;
 
@@ -52,6 +53,20 @@ public final class GitHubClient implements AutoCloseable {
             b.addQueryParameter(queryNameValues[i], queryNameValues[i + 1]);
         }
         return b.build();
+    }
+
+    /**
+     * {@code GET /repos/{owner}/{name}/compare/{base}...{head}}: the commits reachable from {@code head} and not from
+     * {@code base}, oldest first, paginated like a listing. Both must be commit SHAs (hex), never free text.
+     */
+    public HttpUrl compareUrl(String repoPath, String baseSha, String headSha, int perPage) {
+        for (String sha : new String[] {baseSha, headSha}) {
+            if (sha == null || !HEX_SHA.matcher(sha).matches()) {
+                throw new IllegalArgumentException("not a commit SHA: " + sha);
+            }
+        }
+        return listingUrl(repoPath, "compare", "per_page", String.valueOf(perPage)).newBuilder()
+                .addPathSegment(baseSha + "..." + headSha).build();
     }
 
     /** {@code GET /repos/{owner}/{name}/issues/{number}}: one issue or pull request. */

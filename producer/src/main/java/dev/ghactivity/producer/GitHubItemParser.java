@@ -161,6 +161,24 @@ final class GitHubItemParser {
         return new Parsed<>(events, malformed, newest);
     }
 
+    /** The commits of a comparison ({@code {"status": ..., "commits": [...]}}), oldest first as GitHub gives them. */
+    static Parsed<CommitEvent> comparedCommits(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (IOException e) {
+            throw new MalformedPageException("body is not JSON (" + body.length + " bytes): " + e.getMessage().lines().findFirst().orElse(""), e);
+        }
+        if (root == null || !root.isObject() || !root.path("commits").isArray()) {
+            throw new MalformedPageException("body is not a comparison with a commits array", null);
+        }
+        try {
+            return commits(repo, JSON.writeValueAsBytes(root.get("commits")), ingestedAt);
+        } catch (IOException e) {
+            throw new MalformedPageException("unreadable comparison: " + e.getMessage(), e);
+        }
+    }
+
     /** Cheap check: the first non-blank byte opens a JSON array. */
     static boolean looksLikeArray(byte[] body) {
         for (byte b : body) {

@@ -29,8 +29,8 @@ public final class GitHubSourceOptions {
     Duration overlap;
 
     @Option(names = "--full-reread-interval", defaultValue = "1d", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "read each listing in full this often: commits of merged old branches, issues skipped while pages "
-                    + "shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
+            description = "read each listing in full this often: old-dated commits pushed without a merge commit, issues "
+                    + "skipped while pages shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
     Duration fullRereadInterval;
 
     /** The repositories, validated ({@link RepositoryName#parse}) before any URL is built; duplicates dropped. */

@@ -127,8 +127,8 @@ public final class ProducerConfig {
 
     /**
      * How often each listing is read again in full instead of since the cursor; zero = never. Commits are listed
-     * by date, and a merged or pushed old branch brings commits dated before the cursor that {@code since} never
-     * shows; issues are paged by offset, so one updated mid-read shifts the rest and one is skipped; and deleted
+     * by date, and old-dated commits pushed without a merge commit (merges are found by comparing heads) or after
+     * a force push come before the cursor, where {@code since} never shows them; issues are paged by offset, so one updated mid-read shifts the rest and one is skipped; and deleted
      * or transferred issues are only noticed as missing from a complete listing.
      */
     public Duration fullRereadInterval() {

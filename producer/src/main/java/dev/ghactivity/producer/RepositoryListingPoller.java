@@ -96,7 +96,7 @@ final class RepositoryListingPoller {
             } else if (fullReread) {
                 LOG.info("{} {}: reading the whole listing again (last full read {}, --full-reread-interval {}), {}", repoName, endpoint,
                         lastFullReadAt == null ? "before this version" : lastFullReadAt, config.fullRereadInterval(), commits
-                                ? "for commits of merged or pushed old branches dated before the cursor"
+                                ? "for old-dated commits pushed without a merge commit or by a force push"
                                 : "for issues skipped while the listing shifted, deleted or transferred");
                 lastFullReadAt = config.clock().instant();
             }
@@ -108,6 +108,14 @@ final class RepositoryListingPoller {
         // Issues: the numbers known to exist, and those a full read started here lists (null otherwise).
         BitSet known = commits || cursor == null ? new BitSet() : BitSet.valueOf(cursor.getKnownNumbers());
         BitSet listed = !commits && fullReread ? new BitSet() : null;
+        // Commits: the newest commit whose whole history is published, and this listing's newest when it differs
+        // (then compared after the listing: since cannot see commits of a merged branch dated before it).
+        boolean wholeHistory = cursor == null || fullReread;
+        String previousHead = cursor == null ? null : cursor.getHeadSha();
+        String headSha = previousHead;
+        String newHeadSha = null;
+        java.util.Set<String> listedShas = new java.util.HashSet<>();
+        IngestCursor written = null;
         boolean everyItemRead = true;
         boolean firstPage = true;
         int pageNumber = 0;
@@ -127,7 +135,7 @@ final class RepositoryListingPoller {
                     // Commits: a full read cut short did not happen, the next poll may need to do it again. Issues: the next
                     // poll goes on from the newest read, so the listing ends up covered.
                     endAtDeadLink(repoName, endpoint, url, commits, newest, previousSince, firstPageEtag, published + events, recent,
-                            commits ? previousFullReadAt : lastFullReadAt, known);
+                            commits ? previousFullReadAt : lastFullReadAt, known, commits && wholeHistory ? previousHead : headSha);
                     return counts;
                 }
                 prefetched = null;
@@ -157,6 +165,17 @@ final class RepositoryListingPoller {
                     if (commits) {
                         GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.commits(repoName, page.body(), now);
                         newest = max(newest, parsed.newest());
+                        if (firstPage && resume == null && !parsed.events().isEmpty()) {
+                            String top = parsed.events().get(0).getSha();
+                            if (wholeHistory || headSha == null) {
+                                headSha = top;
+                            } else if (!top.equals(headSha)) {
+                                newHeadSha = top;
+                            }
+                        }
+                        if (newHeadSha != null) {
+                            parsed.events().forEach(e -> listedShas.add(e.getSha()));
+                        }
                         List<CommitEvent> changed = new ArrayList<>(parsed.events().size());
                         for (CommitEvent e : parsed.events()) {
                             if (!skipUnchanged(recent, RecordKeys.commit(repoName, e.getSha()), e.getCommitterDate(), newest, previousSince,
@@ -199,12 +218,13 @@ final class RepositoryListingPoller {
                         known.andNot(vanished.check(repoName, unlisted, now, counts));
                     }
                 }
-                publisher.cursor(cursorOf(repoName, endpoint, recent, newest, now, lastFullReadAt, known)
+                written = cursorOf(repoName, endpoint, recent, newest, now, lastFullReadAt, known, headSha)
                         .setSince(newest)
                         .setEtag(firstPageEtag)
                         .setResumeUrl(next == null ? null : next.toString())
                         .setItemsPublished(published + events)
-                        .build());
+                        .build();
+                publisher.cursor(written);
                 publisher.commitIfDue(next == null);
                 if (pageNumber % 10 == 0 || next == null) {
                     LOG.info("{} {}: page {}, {} items so far, {} requests left", repoName, endpoint, pageNumber,
@@ -217,6 +237,9 @@ final class RepositoryListingPoller {
                 }
                 url = next;
                 firstPage = false;
+            }
+            if (newHeadSha != null && written != null) {
+                events += publishComparison(repoName, headSha, newHeadSha, listedShas, written, counts);
             }
             return counts;
         } finally {
@@ -236,8 +259,9 @@ final class RepositoryListingPoller {
      * was published already is replaced under its key, not counted twice).
      */
     private void endAtDeadLink(String repoName, String endpoint, HttpUrl url, boolean commits, Instant newest, Instant previousSince,
-                               String firstPageEtag, long published, RecentItems recent, Instant lastFullReadAt, BitSet known) {
-        publisher.cursor(cursorOf(repoName, endpoint, recent, newest, config.clock().instant(), lastFullReadAt, known)
+                               String firstPageEtag, long published, RecentItems recent, Instant lastFullReadAt, BitSet known,
+                               String headSha) {
+        publisher.cursor(cursorOf(repoName, endpoint, recent, newest, config.clock().instant(), lastFullReadAt, known, headSha)
                 .setSince(commits ? previousSince : newest)
                 .setEtag(commits ? null : firstPageEtag)
                 .setResumeUrl(null)
@@ -248,10 +272,72 @@ final class RepositoryListingPoller {
                 GitHubClient.describe(url), published, commits ? "; the next poll reads the older commits again" : "");
     }
 
+    /**
+     * Publishes the commits between {@code base}, the newest commit whose history is published, and {@code head},
+     * this poll's newest, that the {@code since} listing did not show: the commits of a branch merged with a merge
+     * commit keep their own, older dates, so {@code since} cannot see them. Then the cursor's head moves to
+     * {@code head}. A 404 (the old head is gone, e.g. after a force push) moves it too, leaving those commits to the
+     * next full read; a malformed page keeps the old head, so the next poll compares again.
+     */
+    private long publishComparison(String repoName, String base, String head, java.util.Set<String> listedShas,
+                                   IngestCursor cursor, Counts counts) throws InterruptedException {
+        HttpUrl url = client.compareUrl(repoName, base, head, config.perPage());
+        long published = 0;
+        boolean complete = true;
+        while (url != null && !stopRequested.getAsBoolean()) {
+            GitHubPage page;
+            try {
+                page = client.get(url, null, repoName);
+            } catch (RepositoryUnavailableException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                counts.requests++;
+                LOG.warn("{} commits: GitHub cannot compare {}...{} (404: the older commit is gone, e.g. after a force push); "
+                        + "commits of merged branches dated before the cursor wait for the next full read (--full-reread-interval {})",
+                        repoName, abbreviate(base), abbreviate(head), config.fullRereadInterval());
+                url = null; // nothing to compare with: move on to the new head
+                break;
+            }
+            counts.requests++;
+            try {
+                GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.comparedCommits(repoName, page.body(), config.clock().instant());
+                List<CommitEvent> unseen = parsed.events().stream().filter(e -> !listedShas.contains(e.getSha())).toList();
+                publisher.commits(unseen);
+                published += unseen.size();
+                skipped(repoName, url, parsed.malformed(), counts);
+            } catch (MalformedPageException e) {
+                complete = false;
+                counts.malformed++;
+                LOG.error("{} commits: malformed comparison page {}: {}; the next poll compares again", repoName,
+                        GitHubClient.describe(url), e.getMessage());
+                break;
+            }
+            url = page.next();
+        }
+        complete &= url == null;
+        publisher.cursor(IngestCursor.newBuilder(cursor)
+                .setHeadSha(complete ? head : base)
+                .setItemsPublished(cursor.getItemsPublished() + published)
+                .setLastRunAt(config.clock().instant())
+                .build());
+        publisher.commitIfDue(true);
+        if (published > 0) {
+            LOG.info("{} commits: {} more commit(s) between {} and {} that since did not list (a merged branch dated earlier)",
+                    repoName, published, abbreviate(base), abbreviate(head));
+        }
+        return published;
+    }
+
+    private static String abbreviate(String sha) {
+        return sha.length() > 12 ? sha.substring(0, 12) : sha;
+    }
+
     /** A cursor of this listing with what every cursor write carries; the caller sets where the listing stands. */
     private static IngestCursor.Builder cursorOf(String repoName, String endpoint, RecentItems recent, Instant newest, Instant now,
-                                                 Instant lastFullReadAt, BitSet known) {
+                                                 Instant lastFullReadAt, BitSet known, String headSha) {
         return IngestCursor.newBuilder()
+                .setHeadSha(headSha)
                 .setRepo(repoName).setEndpoint(endpoint)
                 .setRecentItems(recent.window(newest))
                 .setLastRunAt(now)

@@ -305,7 +305,7 @@ class GitHubActivityProducerTest {
     }
 
     @Test
-    void aMergedOldBranchHidesFromSinceButThePeriodicFullReadFindsItsCommits() throws Exception {
+    void anOldDatedCommitPushedWithoutAMergeCommitHidesFromSinceButThePeriodicFullReadFindsIt() throws Exception {
         List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
         github.serveCommitItems("org/tidbit", tidbit);
         github.serveIssueItems("org/tidbit", List.of());
@@ -316,7 +316,8 @@ class GitHubActivityProducerTest {
         }
         assertThat(commits()).hasSize(30);
 
-        // A branch worked on in 2017 is merged: its commit lands at the top of the listing with its old date.
+        // A branch worked on in 2017 is fast-forwarded onto the default branch: no merge commit, so the newest commit
+        // (the listing's first) is dated 2017 and since lists nothing new to compare with.
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(tidbit.get(0));
         old.put("sha", "0123456789abcdef0123456789abcdef01234567");
@@ -345,6 +346,91 @@ class GitHubActivityProducerTest {
         assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit commits", "reading the whole listing again"));
         assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getLastFullReadAt())
                 .isEqualTo(now.get());
+    }
+
+    @Test
+    void aBranchMergedWithAMergeCommitIsFoundAtTheNextPollByComparingTheNewestCommitWithTheLastOne() throws Exception {
+        List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
+        github.serveCommitItems("org/tidbit", tidbit);
+        github.serveIssueItems("org/tidbit", List.of());
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
+        ProducerConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(Duration.ZERO).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        String oldHead = shaOf(tidbit.get(0));
+        assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(oldHead);
+
+        // A branch worked on in 2017 is merged with a merge commit: the merge is new, the branch's commit keeps its date.
+        String branchSha = "0123456789abcdef0123456789abcdef01234567";
+        String mergeSha = "fedcba9876543210fedcba9876543210fedcba98";
+        List<String> merged = new ArrayList<>(tidbit);
+        merged.add(0, commitLike(tidbit.get(0), branchSha, "2017-03-05T10:00:00Z"));
+        merged.add(0, commitLike(tidbit.get(0), mergeSha, "2026-11-01T00:30:00Z"));
+        github.serveCommitItems("org/tidbit", merged);
+
+        now.set(now.get().plus(Duration.ofHours(1)));
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config)) {
+            report = producer.pollOnce();
+        }
+        assertThat(commits()).hasSize(32).containsKeys("org/tidbit@" + branchSha, "org/tidbit@" + mergeSha);
+        assertThat(report.of("org/tidbit").commits()).as("the merge from since, the branch's commit from the comparison").isEqualTo(2);
+        assertThat(committed(Topics.COMMITS).stream().filter(r -> r.key().endsWith(mergeSha))).as("listed once, not again").hasSize(1);
+        List<String> compares = github.requests().stream().map(r -> r.getUrl().encodedPath()).filter(p -> p.contains("/compare/")).toList();
+        assertThat(compares).containsExactly("/repos/org/tidbit/compare/" + oldHead + "..." + mergeSha);
+        assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(mergeSha);
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("org/tidbit commits: 1 more commit(s) between", "that since did not list"));
+
+        // Nothing new: a free 304, and nothing to compare.
+        now.set(now.get().plus(Duration.ofHours(1)));
+        try (GitHubActivityProducer producer = producer(config)) {
+            assertThat(producer.pollOnce().of("org/tidbit").commits()).isZero();
+        }
+        assertThat(github.requests().stream().filter(r -> r.getUrl().encodedPath().contains("/compare/"))).hasSize(1);
+    }
+
+    @Test
+    void whenTheLastNewestCommitIsGoneTheComparisonIsSkippedWithAWarningAndTheHeadMovesOn() throws Exception {
+        List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
+        github.serveCommitItems("org/tidbit", tidbit);
+        github.serveIssueItems("org/tidbit", List.of());
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
+        ProducerConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(Duration.ZERO).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        // Force-pushed: the old newest commit is replaced by another one.
+        String newSha = "00000000000000000000000000000000000000aa";
+        List<String> rewritten = new ArrayList<>(tidbit.subList(1, tidbit.size()));
+        rewritten.add(0, commitLike(tidbit.get(0), newSha, "2026-11-01T00:30:00Z"));
+        github.serveCommitItems("org/tidbit", rewritten);
+
+        now.set(now.get().plus(Duration.ofHours(1)));
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config)) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.allIngested()).isTrue();
+        assertThat(commits()).hasSize(31).containsKey("org/tidbit@" + newSha);
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("org/tidbit commits: GitHub cannot compare", "404", "--full-reread-interval"));
+        assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(newSha);
+    }
+
+    /** A copy of a commit item with another SHA and both dates set to {@code date}. */
+    private static String commitLike(String item, String sha, String date) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode copy = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(item);
+        copy.put("sha", sha);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("author")).put("date", date);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("committer")).put("date", date);
+        return json.writeValueAsString(copy);
+    }
+
+    private static String shaOf(String item) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(item).path("sha").asText();
     }
 
     /** Issues #1..#n of octo/repo, updated a day apart from 2024-01-01, made from the documentation's example item. */

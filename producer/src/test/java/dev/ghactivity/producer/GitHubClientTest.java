@@ -52,6 +52,14 @@ class GitHubClientTest {
     }
 
     @Test
+    void aComparisonUrlTakesOnlyCommitShas() {
+        assertThat(client.compareUrl("octo/repo", "0123456789abcdef", "fedcba9876543210", 100).toString())
+                .isEqualTo(github.apiUrl() + "/repos/octo/repo/compare/0123456789abcdef...fedcba9876543210?per_page=100");
+        assertThatThrownBy(() -> client.compareUrl("octo/repo", "main", "fedcba9876543210", 100)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> client.compareUrl("octo/repo", "0123456789abcdef", "../../x", 100)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void followsTheRecordedLinkHeadersExactlyAsGivenThroughAllFivePages() throws Exception {
         github.serveRecordedIssues("org/recorded");
         List<IssueEvent> issues = new ArrayList<>();

@@ -57,6 +57,20 @@ class GitHubItemParserTest {
     }
 
     @Test
+    void aComparisonGivesItsCommitsInOrderAndAnythingElseIsAMalformedPage() throws Exception {
+        byte[] commits = fixture(GitHubFixtures.TIDBIT_COMMITS + ".json");
+        byte[] comparison = bytes("{\"status\":\"ahead\",\"ahead_by\":30,\"commits\":" + new String(commits, java.nio.charset.StandardCharsets.UTF_8)
+                + ",\"files\":[{\"filename\":\"a\"}]}");
+        var parsed = GitHubItemParser.comparedCommits("a/b", comparison, Instant.EPOCH);
+        assertThat(parsed.events()).isEqualTo(GitHubItemParser.commits("a/b", commits, Instant.EPOCH).events()).hasSize(30);
+
+        for (String body : new String[] {"[]", "{\"status\":\"ahead\"}", "{\"commits\":{}}", "<html>502</html>"}) {
+            assertThatThrownBy(() -> GitHubItemParser.comparedCommits("a/b", bytes(body), Instant.EPOCH)).as(body)
+                    .isInstanceOf(MalformedPageException.class);
+        }
+    }
+
+    @Test
     void aLegacyPullRequestObjectWithNullUrlsIsAPlainIssue() throws Exception {
         var parsed = GitHubItemParser.issues("a/b", bytes("""
                 [{"number":1,"title":"plain","created_at":"2012-01-01T00:00:00Z","updated_at":"2012-01-02T00:00:00Z",

@@ -41,6 +41,30 @@ class AvroSerdeTest {
     }
 
     @Test
+    void aCursorWrittenWithTheSecondSchemaKeepsItsKnownNumbersAndHasNoHead() throws Exception {
+        Schema v2 = AvroSerde.history(IngestCursor.class).get(1);
+        assertThat(v2.getField("known_numbers")).isNotNull();
+        assertThat(v2.getField("head_sha")).isNull();
+        GenericRecord old = new GenericData.Record(v2);
+        old.put("repo", "octo/repo");
+        old.put("endpoint", "issues");
+        old.put("items_published", 7L);
+        old.put("recent_items", Map.of());
+        old.put("last_run_at", Instant.parse("2026-11-01T10:05:00Z").toEpochMilli());
+        old.put("last_full_read_at", Instant.parse("2026-11-01T10:00:00Z").toEpochMilli());
+        old.put("known_numbers", ByteBuffer.wrap(java.util.BitSet.valueOf(new long[] {0b1011}).toByteArray()));
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        IngestCursor read = Serdes.ingestCursor().decode(bytes);
+
+        assertThat(java.util.BitSet.valueOf(read.getKnownNumbers())).isEqualTo(java.util.BitSet.valueOf(new long[] {0b1011}));
+        assertThat(read.getLastFullReadAt()).isEqualTo(Instant.parse("2026-11-01T10:00:00Z"));
+        assertThat(read.getHeadSha()).isNull();
+    }
+
+    @Test
     void aRecordOfAnotherTypeIsRefusedWithAClearError() {
         byte[] activity = Serdes.monthlyActivity().encode(MonthlyActivity.newBuilder().setRepo("a/b").setMonth("2024-01")
                 .setCommits(1).setCommitAuthors(1).setIssuesOpened(0).setIssuesClosed(0).setPrsOpened(0).setPrsMerged(0)

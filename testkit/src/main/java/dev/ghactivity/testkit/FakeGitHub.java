@@ -36,13 +36,14 @@ import okhttp3.HttpUrl;
 /**
  * A fake GitHub REST API on 127.0.0.1 that serves recorded fixtures and synthetic histories the way
  * GitHub does: {@code per_page}/{@code page} pagination with {@code Link} headers, {@code since},
- * ETags with 304 answers, rate-limit headers, plus injectable faults (5xx, resets, limits, malformed pages).
+ * ETags with 304 answers, rate-limit headers, {@code compare/{base}...{head}} on a commits listing, plus injectable faults (5xx, resets, limits, malformed pages).
  * Thread-safe; every request is recorded for assertions.
  */
 public final class FakeGitHub implements AutoCloseable {
     private static final Pattern REPO_LISTING = Pattern.compile("^/repos/([^/]+)/([^/]+)/(commits|issues)$");
     private static final Pattern RECORDED_LISTING = Pattern.compile("^/repositories/(\\d+)/issues$");
     private static final com.fasterxml.jackson.databind.ObjectMapper ITEM_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final Pattern COMPARE = Pattern.compile("^/repos/([^/]+)/([^/]+)/compare/([0-9a-fA-F]+)\\.\\.\\.([0-9a-fA-F]+)$");
     private static final Pattern ONE_ISSUE = Pattern.compile("^/repos/([^/]+)/([^/]+)/issues/(\\d+)$");
 
     private final MockWebServer server = new MockWebServer();
@@ -296,6 +297,11 @@ public final class FakeGitHub implements AutoCloseable {
             Listing listing = listings.get(repo + ":" + kind);
             return page(listing == null ? Listing.EMPTY : listing, request);
         }
+        Matcher compare = COMPARE.matcher(url.encodedPath());
+        if (compare.matches()) {
+            String repo = key(compare.group(1) + "/" + compare.group(2));
+            return notFound.contains(repo) ? error(404, "Not Found").build() : compare(repo, compare.group(3), compare.group(4), request);
+        }
         Matcher oneIssue = ONE_ISSUE.matcher(url.encodedPath());
         if (oneIssue.matches()) {
             return oneIssue(key(oneIssue.group(1) + "/" + oneIssue.group(2)), Long.parseLong(oneIssue.group(3)));
@@ -336,6 +342,56 @@ public final class FakeGitHub implements AutoCloseable {
             }
         }
         return error(404, "Not Found").build();
+    }
+
+    /**
+     * {@code GET /repos/{o}/{r}/compare/{base}...{head}} on the commits listing taken as one line of history (newest
+     * first): the commits from {@code head} down to {@code base} (exclusive), oldest first, paginated like GitHub's
+     * ({@code per_page} up to 250, {@code Link} next); 404 when either is not in the listing.
+     */
+    private MockResponse compare(String repo, String base, String head, RecordedRequest request) {
+        Listing listing = listings.getOrDefault(repo + ":commits", Listing.EMPTY);
+        int basePosition = -1;
+        int headPosition = -1;
+        for (int i = 0; i < listing.size && (basePosition < 0 || headPosition < 0); i++) {
+            String sha = shaOf(listing.item.apply(i));
+            if (sha.equalsIgnoreCase(base)) {
+                basePosition = i;
+            }
+            if (sha.equalsIgnoreCase(head)) {
+                headPosition = i;
+            }
+        }
+        if (basePosition < 0 || headPosition < 0) {
+            return error(404, "Not Found").build();
+        }
+        int ahead = Math.max(0, basePosition - headPosition);
+        HttpUrl url = request.getUrl();
+        int perPage = Math.max(1, Math.min(250, intParam(url, "per_page", 250)));
+        int page = Math.max(1, intParam(url, "page", 1));
+        StringBuilder commits = new StringBuilder("[");
+        for (int i = (page - 1) * perPage; i < Math.min(ahead, page * perPage); i++) {
+            commits.append(commits.length() > 1 ? "," : "").append(listing.item.apply(basePosition - 1 - i));
+        }
+        commits.append(']');
+        String status = ahead > 0 ? "ahead" : headPosition == basePosition ? "identical" : "behind";
+        MockResponse.Builder b = rateLimitHeaders(new MockResponse.Builder().code(200), true)
+                .setHeader("Content-Type", "application/json; charset=utf-8")
+                .body("{\"status\":\"" + status + "\",\"ahead_by\":" + ahead + ",\"behind_by\":0,\"total_commits\":" + ahead
+                        + ",\"commits\":" + commits + ",\"files\":[]}");
+        int lastPage = Math.max(1, (ahead + perPage - 1) / perPage);
+        if (page < lastPage) {
+            b.setHeader("Link", "<" + withPage(url, page + 1) + ">; rel=\"next\", <" + withPage(url, lastPage) + ">; rel=\"last\"");
+        }
+        return b.build();
+    }
+
+    private static String shaOf(String item) {
+        try {
+            return ITEM_JSON.readTree(item).path("sha").asText("");
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static long numberOf(String item) {
