@@ -88,6 +88,24 @@ class DockerComposeFileIT {
     }
 
     @Test
+    void theArgumentsOfEveryAppAreOptionsItsCommandLineAccepts() throws IOException {
+        // streams-app: an exec-form entrypoint, the arguments follow the main class.
+        List<String> streams = new ArrayList<>();
+        compose().at("/services/streams-app/entrypoint").forEach(a -> streams.add(a.asText()));
+        List<String> streamsArgs = streams.subList(streams.indexOf("dev.ghactivity.streams.StreamsAppCli") + 1, streams.size());
+        assertThat(streamsArgs).contains("--bootstrap-servers");
+        new picocli.CommandLine(new dev.ghactivity.streams.StreamsAppCli()).parseArgs(streamsArgs.toArray(String[]::new));
+
+        // producer: a shell entrypoint that turns $REPOS into --repo options; one repository stands in for them.
+        String shell = compose().at("/services/producer/entrypoint").get(2).asText();
+        String fixed = shell.substring(shell.indexOf("ProducerCli") + "ProducerCli".length(), shell.indexOf("$$(")).trim();
+        List<String> producerArgs = new ArrayList<>(List.of(fixed.split("\\s+")));
+        producerArgs.addAll(List.of("--repo", "apache/kafka"));
+        assertThat(producerArgs).contains("--bootstrap-servers");
+        new picocli.CommandLine(new dev.ghactivity.producer.ProducerCli()).parseArgs(producerArgs.toArray(String[]::new));
+    }
+
+    @Test
     void theSinkPluginJarCarriesBothConnectorsAndTheirServiceFile() throws IOException {
         try (JarFile jar = new JarFile(root.resolve("sink/target/ghactivity-sink-plugin.jar").toFile())) {
             assertThat(jar.getEntry("dev/ghactivity/sink/sqlite/SqliteSinkConnector.class")).isNotNull();
