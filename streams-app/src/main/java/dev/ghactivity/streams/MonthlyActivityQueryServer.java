@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code GET /repos/{owner}/{name}/months[/{YYYY-MM}]} from the {@code monthly-activity} store. A repository's
  * months live on several partitions, so with several instances the answer is gathered from all of them
- * (each asked with {@code ?local=true}).
+ * (each asked with {@code ?local=true}). Also {@code /health/live} and {@code /health/ready} for probes.
  */
 final class MonthlyActivityQueryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MonthlyActivityQueryServer.class);
@@ -84,9 +84,14 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
                 send(exchange, 405, error("only GET is supported"));
                 return;
             }
-            Matcher m = PATH.matcher(exchange.getRequestURI().getRawPath());
+            String path = exchange.getRequestURI().getRawPath();
+            if (path.equals("/health/live") || path.equals("/health/ready")) {
+                health(exchange, path.endsWith("ready"));
+                return;
+            }
+            Matcher m = PATH.matcher(path);
             if (!m.matches()) {
-                send(exchange, 404, error("unknown path; use /repos/{owner}/{name}/months[/{YYYY-MM}]"));
+                send(exchange, 404, error("unknown path; use /repos/{owner}/{name}/months[/{YYYY-MM}], /health/live or /health/ready"));
                 return;
             }
             RepositoryName repo;
@@ -127,6 +132,16 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
                 send(exchange, 200, body);
             }
         }
+    }
+
+    /**
+     * For orchestrators' probes: live = the streams run or rebalance (a restart will not help otherwise: 503 once
+     * they are in ERROR or stopped); ready = RUNNING, i.e. the stores answer queries.
+     */
+    private void health(HttpExchange exchange, boolean ready) throws IOException {
+        KafkaStreams.State state = streams.state();
+        boolean ok = ready ? state == KafkaStreams.State.RUNNING : state.isRunningOrRebalancing();
+        send(exchange, ok ? 200 : 503, JSON.createObjectNode().put("state", state.name()));
     }
 
     private Map<String, ObjectNode> localRows(String repo) {

@@ -73,6 +73,12 @@ class MonthlyActivityAppBrokerTest {
                         + "/repos/nobody/nothing/months")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(404);
                 assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort()
                         + "/repos/..%2F/x/months")).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(400);
+                for (String probe : new String[] {"/health/live", "/health/ready"}) {
+                    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + probe)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertThat(health.statusCode()).as(probe).isEqualTo(200);
+                    assertThat(FixtureEvents.JSON.readTree(health.body()).get("state").asText()).isEqualTo("RUNNING");
+                }
             }
         }
     }

@@ -1,0 +1,41 @@
+package dev.ghactivity.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MonthlyActivityQueryServerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private HttpResponse<String> get(MonthlyActivityQueryServer server, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void theHealthProbesSay503UntilTheStreamsRunAndAfterTheyStopped(@TempDir Path dir) throws Exception {
+        StreamsAppConfig config = StreamsAppConfig.builder().bootstrapServers("127.0.0.1:1").applicationId("probe-test")
+                .stateDir(dir).build();
+        try (MonthlyActivityQueryServer server = MonthlyActivityQueryServer.bind("127.0.0.1", 0)) {
+            KafkaStreams streams = new KafkaStreams(MonthlyActivityTopology.build(config), config.toStreamsProperties());
+            server.start(streams);
+            assertThat(get(server, "/health/live").statusCode()).isEqualTo(503);
+            HttpResponse<String> ready = get(server, "/health/ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).isEqualTo("{\"state\":\"CREATED\"}");
+
+            streams.close(Duration.ofSeconds(10));
+            assertThat(get(server, "/health/live").body()).isEqualTo("{\"state\":\"NOT_RUNNING\"}");
+            assertThat(get(server, "/health/live").statusCode()).isEqualTo(503);
+            assertThat(get(server, "/nothing").statusCode()).isEqualTo(404);
+        }
+    }
+}
