@@ -8,6 +8,8 @@ import dev.ghactivity.testkit.FakeGitHub;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,45 @@ class LocalStackEndToEndIT {
             assertThat(PipelineOutputs.sqliteRows(db)).isEqualTo(rowsAfterFirstRun);
             assertThat(PipelineOutputs.s3SnapshotRows(dataDir.resolve("s3/ghactivity"), "monthly-activity")).isEqualTo(s3AfterFirstRun);
         }
+    }
+
+    @Test
+    void aBranchMergedAfterTheFirstRunCountsInItsOwnOldMonthAfterTheNextRun() throws Exception {
+        try (FakeGitHub github = FakeGitHub.start()) {
+            List<String> tidbit = dev.ghactivity.testkit.GitHubFixtures.items(TIDBIT_COMMITS + ".json");
+            github.serveCommitItems(TIDBIT_REPO, tidbit);
+            String[] args = {"--repo", TIDBIT_REPO, "--github-api-url", github.apiUrl(), "--data-dir", dataDir.toString(), "--once",
+                    "--http-port", "0", "--full-reread-interval", "0"}; // never: only the comparison of heads can find the branch
+            assertThat(LocalStackCli.run(args)).isEqualTo(LocalStackCli.EXIT_OK);
+            Path db = dataDir.resolve("ghactivity.db");
+            String commitsQuery = "SELECT repo, month, commit_count FROM aggregate_commits";
+            assertThat(PipelineOutputs.sqliteCounts(db, commitsQuery))
+                    .isEqualTo(prefixed(TIDBIT_REPO, expected(TIDBIT_COMMITS).get("commits_by_author_date_month_utc")));
+
+            // A branch from March 2017 is merged with a merge commit: since = cursor - overlap cannot list its commit.
+            List<String> merged = new ArrayList<>(tidbit);
+            merged.add(0, commitLike(tidbit.get(0), "0123456789abcdef0123456789abcdef01234567", "2017-03-05T10:00:00Z"));
+            merged.add(0, commitLike(tidbit.get(0), "fedcba9876543210fedcba9876543210fedcba98", "2026-11-20T09:00:00Z"));
+            github.serveCommitItems(TIDBIT_REPO, merged);
+            assertThat(LocalStackCli.run(args)).isEqualTo(LocalStackCli.EXIT_OK);
+
+            Map<String, Long> expected = new TreeMap<>(prefixed(TIDBIT_REPO, expected(TIDBIT_COMMITS).get("commits_by_author_date_month_utc")));
+            expected.put(TIDBIT_REPO + "|2017-03", 1L);
+            expected.put(TIDBIT_REPO + "|2026-11", 1L);
+            assertThat(PipelineOutputs.sqliteCounts(db, commitsQuery)).isEqualTo(expected);
+            assertThat(PipelineOutputs.column(PipelineOutputs.s3SnapshotRows(dataDir.resolve("s3/ghactivity"), "monthly-activity"), "commits"))
+                    .isEqualTo(expected);
+            assertThat(github.requests()).filteredOn(r -> r.getUrl().encodedPath().contains("/compare/")).hasSize(1);
+        }
+    }
+
+    /** A copy of a commit item with another SHA and its author and committer dates set to {@code date}. */
+    private static String commitLike(String item, String sha, String date) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode copy = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(item);
+        copy.put("sha", sha);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("author")).put("date", date);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("committer")).put("date", date);
+        return JSON.writeValueAsString(copy);
     }
 
     @Test
