@@ -99,8 +99,8 @@ class LocalStackEndToEndIT {
 
             // A branch from March 2017 is merged with a merge commit: since = cursor - overlap cannot list its commit.
             List<String> merged = new ArrayList<>(tidbit);
-            merged.add(0, commitLike(tidbit.get(0), "0123456789abcdef0123456789abcdef01234567", "2017-03-05T10:00:00Z"));
-            merged.add(0, commitLike(tidbit.get(0), "fedcba9876543210fedcba9876543210fedcba98", "2026-11-20T09:00:00Z"));
+            merged.add(0, dev.ghactivity.testkit.GitHubFixtures.commitLike(tidbit.get(0), "0123456789abcdef0123456789abcdef01234567", "2017-03-05T10:00:00Z"));
+            merged.add(0, dev.ghactivity.testkit.GitHubFixtures.commitLike(tidbit.get(0), "fedcba9876543210fedcba9876543210fedcba98", "2026-11-20T09:00:00Z"));
             github.serveCommitItems(TIDBIT_REPO, merged);
             assertThat(LocalStackCli.run(args)).isEqualTo(LocalStackCli.EXIT_OK);
 
@@ -112,15 +112,6 @@ class LocalStackEndToEndIT {
                     .isEqualTo(expected);
             assertThat(github.requests()).filteredOn(r -> r.getUrl().encodedPath().contains("/compare/")).hasSize(1);
         }
-    }
-
-    /** A copy of a commit item with another SHA and its author and committer dates set to {@code date}. */
-    private static String commitLike(String item, String sha, String date) throws IOException {
-        com.fasterxml.jackson.databind.node.ObjectNode copy = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(item);
-        copy.put("sha", sha);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("author")).put("date", date);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("committer")).put("date", date);
-        return JSON.writeValueAsString(copy);
     }
 
     @Test

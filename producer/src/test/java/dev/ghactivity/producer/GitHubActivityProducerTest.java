@@ -307,24 +307,14 @@ class GitHubActivityProducerTest {
     @Test
     void anOldDatedCommitPushedWithoutAMergeCommitHidesFromSinceButThePeriodicFullReadFindsIt() throws Exception {
         List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
-        github.serveCommitItems("org/tidbit", tidbit);
-        github.serveIssueItems("org/tidbit", List.of());
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        ProducerConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(Duration.ofDays(1)).build();
-        try (GitHubActivityProducer producer = producer(config)) {
-            producer.pollOnce();
-        }
+        ProducerConfig config = tidbitBackfilled(now, Duration.ofDays(1));
         assertThat(commits()).hasSize(30);
 
         // A branch worked on in 2017 is fast-forwarded onto the default branch: no merge commit, so the newest commit
         // (the listing's first) is dated 2017 and since lists nothing new to compare with.
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(tidbit.get(0));
-        old.put("sha", "0123456789abcdef0123456789abcdef01234567");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) old.path("commit").path("author")).put("date", "2017-03-05T10:00:00Z");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) old.path("commit").path("committer")).put("date", "2017-03-05T10:00:00Z");
         List<String> merged = new ArrayList<>(tidbit);
-        merged.add(0, json.writeValueAsString(old));
+        merged.add(0, GitHubFixtures.commitLike(tidbit.get(0), "0123456789abcdef0123456789abcdef01234567", "2017-03-05T10:00:00Z"));
         github.serveCommitItems("org/tidbit", merged);
 
         now.set(now.get().plus(Duration.ofHours(1)));
@@ -351,13 +341,8 @@ class GitHubActivityProducerTest {
     @Test
     void aBranchMergedWithAMergeCommitIsFoundAtTheNextPollByComparingTheNewestCommitWithTheLastOne() throws Exception {
         List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
-        github.serveCommitItems("org/tidbit", tidbit);
-        github.serveIssueItems("org/tidbit", List.of());
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        ProducerConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(Duration.ZERO).build();
-        try (GitHubActivityProducer producer = producer(config)) {
-            producer.pollOnce();
-        }
+        ProducerConfig config = tidbitBackfilled(now, Duration.ZERO);
         String oldHead = shaOf(tidbit.get(0));
         assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(oldHead);
 
@@ -365,8 +350,8 @@ class GitHubActivityProducerTest {
         String branchSha = "0123456789abcdef0123456789abcdef01234567";
         String mergeSha = "fedcba9876543210fedcba9876543210fedcba98";
         List<String> merged = new ArrayList<>(tidbit);
-        merged.add(0, commitLike(tidbit.get(0), branchSha, "2017-03-05T10:00:00Z"));
-        merged.add(0, commitLike(tidbit.get(0), mergeSha, "2026-11-01T00:30:00Z"));
+        merged.add(0, GitHubFixtures.commitLike(tidbit.get(0), branchSha, "2017-03-05T10:00:00Z"));
+        merged.add(0, GitHubFixtures.commitLike(tidbit.get(0), mergeSha, "2026-11-01T00:30:00Z"));
         github.serveCommitItems("org/tidbit", merged);
 
         now.set(now.get().plus(Duration.ofHours(1)));
@@ -394,17 +379,12 @@ class GitHubActivityProducerTest {
     @Test
     void whenTheLastNewestCommitIsGoneTheComparisonIsSkippedWithAWarningAndTheHeadMovesOn() throws Exception {
         List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
-        github.serveCommitItems("org/tidbit", tidbit);
-        github.serveIssueItems("org/tidbit", List.of());
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        ProducerConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(Duration.ZERO).build();
-        try (GitHubActivityProducer producer = producer(config)) {
-            producer.pollOnce();
-        }
+        ProducerConfig config = tidbitBackfilled(now, Duration.ZERO);
         // Force-pushed: the old newest commit is replaced by another one.
         String newSha = "00000000000000000000000000000000000000aa";
         List<String> rewritten = new ArrayList<>(tidbit.subList(1, tidbit.size()));
-        rewritten.add(0, commitLike(tidbit.get(0), newSha, "2026-11-01T00:30:00Z"));
+        rewritten.add(0, GitHubFixtures.commitLike(tidbit.get(0), newSha, "2026-11-01T00:30:00Z"));
         github.serveCommitItems("org/tidbit", rewritten);
 
         now.set(now.get().plus(Duration.ofHours(1)));
@@ -419,14 +399,15 @@ class GitHubActivityProducerTest {
         assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(newSha);
     }
 
-    /** A copy of a commit item with another SHA and both dates set to {@code date}. */
-    private static String commitLike(String item, String sha, String date) throws Exception {
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.node.ObjectNode copy = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(item);
-        copy.put("sha", sha);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("author")).put("date", date);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("committer")).put("date", date);
-        return json.writeValueAsString(copy);
+    /** Serves the 30-commit fixture as org/tidbit (no issues) and backfills it once at {@code now}. */
+    private ProducerConfig tidbitBackfilled(AtomicReference<Instant> now, Duration fullRereadInterval) {
+        github.serveCommitItems("org/tidbit", GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json"));
+        github.serveIssueItems("org/tidbit", List.of());
+        ProducerConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(fullRereadInterval).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        return config;
     }
 
     private static String shaOf(String item) throws Exception {

@@ -69,6 +69,22 @@ public final class GitHubFixtures {
         return items;
     }
 
+    /**
+     * A copy of a commit item (JSON text) with another {@code sha} and its author and committer dates set to
+     * {@code date}: a commit that was not in the recording, e.g. of a branch merged later.
+     */
+    public static String commitLike(String item, String sha, String date) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode copy = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(item);
+            copy.put("sha", sha);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("author")).put("date", date);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) copy.path("commit").path("committer")).put("date", date);
+            return JSON.writeValueAsString(copy);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("not a commit item: " + e.getMessage(), e);
+        }
+    }
+
     /** One section of {@code <fixture>.expected-counts.json}: month -> count, as recorded. */
     public static Map<String, Long> expectedCounts(String fixtureBase, String section) {
         Map<String, Long> result = new TreeMap<>();
