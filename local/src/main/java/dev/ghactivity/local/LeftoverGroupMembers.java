@@ -2,6 +2,7 @@ package dev.ghactivity.local;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ final class LeftoverGroupMembers {
 
     private static int removeFrom(Admin admin, String group) {
         try {
-            ConsumerGroupDescription description = admin.describeConsumerGroups(java.util.List.of(group))
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group))
                     .describedGroups().get(group).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             int members = description.members().size();
             if (members == 0) {

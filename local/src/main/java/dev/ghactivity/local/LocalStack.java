@@ -39,6 +39,9 @@ public final class LocalStack implements AutoCloseable {
     public static final String SQLITE_CONNECTOR = "ghactivity-sqlite";
     public static final String S3_CONNECTOR = "ghactivity-s3";
     public static final String DEAD_LETTER_TOPIC = Topics.MONTHLY_ACTIVITY_DLQ;
+    /** Connect names a sink connector's consumer group {@code connect-<connector>}. */
+    private static final String SQLITE_GROUP = "connect-" + SQLITE_CONNECTOR;
+    private static final String S3_GROUP = "connect-" + S3_CONNECTOR;
     private static final Duration STREAMS_START_TIMEOUT = Duration.ofMinutes(5);
 
     private final LocalStackConfig config;
@@ -66,7 +69,7 @@ public final class LocalStack implements AutoCloseable {
             topics.add(Topics.deadLetterDefinition((short) 1));
             broker.createTopics(topics);
             LeftoverGroupMembers.remove(broker.bootstrapServers(),
-                    List.of(STREAMS_APPLICATION_ID, "connect-" + SQLITE_CONNECTOR, "connect-" + S3_CONNECTOR));
+                    List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));
             startS3();
             startConnect();
             streamsApp = track(new MonthlyActivityApp(StreamsAppConfig.builder()
@@ -160,8 +163,8 @@ public final class LocalStack implements AutoCloseable {
             Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
             LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows",
                     progress.pendingRecords(STREAMS_APPLICATION_ID, events),
-                    progress.pendingRecords("connect-" + SQLITE_CONNECTOR, activity),
-                    progress.pendingRecords("connect-" + S3_CONNECTOR, activity));
+                    progress.pendingRecords(SQLITE_GROUP, activity),
+                    progress.pendingRecords(S3_GROUP, activity));
         } catch (RuntimeException e) {
             LOG.debug("cannot measure lag: {}", e.toString());
         }
@@ -177,8 +180,8 @@ public final class LocalStack implements AutoCloseable {
             Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
             awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app", events, deadline);
             Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
-            awaitGroup(progress, "connect-" + SQLITE_CONNECTOR, "SQLite sink", activity, deadline);
-            awaitGroup(progress, "connect-" + S3_CONNECTOR, "S3 sink", activity, deadline);
+            awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline);
+            awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline);
         }
     }
 

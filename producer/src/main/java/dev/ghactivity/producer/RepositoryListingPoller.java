@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -114,7 +116,7 @@ final class RepositoryListingPoller {
         String previousHead = cursor == null ? null : cursor.getHeadSha();
         String headSha = previousHead;
         String newHeadSha = null;
-        java.util.Set<String> listedShas = new java.util.HashSet<>();
+        Set<String> listedShas = new HashSet<>();
         IngestCursor written = null;
         boolean everyItemRead = true;
         boolean firstPage = true;
@@ -279,7 +281,7 @@ final class RepositoryListingPoller {
      * {@code head}. A 404 (the old head is gone, e.g. after a force push) moves it too, leaving those commits to the
      * next full read; a malformed page keeps the old head, so the next poll compares again.
      */
-    private long publishComparison(String repoName, String base, String head, java.util.Set<String> listedShas,
+    private long publishComparison(String repoName, String base, String head, Set<String> listedShas,
                                    IngestCursor cursor, Counts counts) throws InterruptedException {
         HttpUrl url = client.compareUrl(repoName, base, head, config.perPage());
         long published = 0;
