@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GitHubClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GitHubClient.class);
-    private static final Pattern HEX_SHA = Pattern.compile("[0-9a-fA-F]{7,64}");
     private static final Pattern LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"([^\"]+)\"");
     private static final int MAX_LIMIT_WAITS = 10;
 
@@ -61,7 +60,7 @@ public final class GitHubClient implements AutoCloseable {
      */
     public HttpUrl compareUrl(String repoPath, String baseSha, String headSha, int perPage) {
         for (String sha : new String[] {baseSha, headSha}) {
-            if (sha == null || !HEX_SHA.matcher(sha).matches()) {
+            if (!GitHubItemParser.isSha(sha)) {
                 throw new IllegalArgumentException("not a commit SHA: " + sha);
             }
         }

@@ -82,7 +82,7 @@ final class GitHubItemParser {
 
     private static CommitEvent commitEvent(String repo, CommitItem item, Instant ingestedAt) {
         String sha = item == null || item.sha == null ? "" : item.sha;
-        if (!SHA.matcher(sha).matches()) {
+        if (!isSha(sha)) {
             throw new IllegalArgumentException("no valid sha");
         }
         CommitItem.Commit commit = item.commit == null ? new CommitItem.Commit() : item.commit;
@@ -177,6 +177,11 @@ final class GitHubItemParser {
         } catch (IOException e) {
             throw new MalformedPageException("unreadable comparison: " + e.getMessage(), e);
         }
+    }
+
+    /** A commit SHA as GitHub gives them (hex, abbreviated or whole): the only form an item's or a URL's SHA may take. */
+    static boolean isSha(String text) {
+        return text != null && SHA.matcher(text).matches();
     }
 
     /** Cheap check: the first non-blank byte opens a JSON array. */
