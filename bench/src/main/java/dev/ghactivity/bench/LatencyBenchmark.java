@@ -6,7 +6,7 @@ import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.RepositoryName;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.testkit.FakeGitHub;
 import java.nio.file.Path;
@@ -85,7 +85,7 @@ final class LatencyBenchmark {
                         .setAuthorName("a").setAuthorEmail("a@example.org").setAuthorLogin("a").setAuthorDate(at).setCommitterDate(at)
                         .setMessageHeadline("latency probe " + i).setParentsCount(1).setHtmlUrl(null).setIngestedAt(Instant.now()).build();
                 long t0 = System.nanoTime();
-                producer.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(REPO, c.getSha()), Serdes.commitEvent().encode(c)));
+                producer.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(REPO, c.getSha()), AvroSerdes.commitEvent().encode(c)));
                 while (commitsOf(db, month.toString()) != expected) {
                     if (System.nanoTime() - t0 > Duration.ofSeconds(30).toNanos()) {
                         throw new IllegalStateException("the row of " + REPO + " " + month + " never showed " + expected + " commits");

@@ -3,10 +3,10 @@ package dev.ghactivity.bench;
 import dev.ghactivity.embedded.EmbeddedKafkaBroker;
 import dev.ghactivity.producer.GitHubActivityProducer;
 import dev.ghactivity.producer.GitHubToken;
-import dev.ghactivity.producer.ProducerConfig;
+import dev.ghactivity.producer.ProducerAppConfig;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.RepositoryName;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,7 +62,7 @@ final class ProducerBenchmark {
              FakeGitHubProcess github = FakeGitHubProcess.start(commits, 0, repositories)) {
             broker.createTopics(Topics.definitions(3, (short) 1));
             broker.createTopics(List.of(new NewTopic(RAW_TOPIC, 3, (short) 1)));
-            byte[] value = Serdes.commitEvent().encode(sampleCommit());
+            byte[] value = AvroSerdes.commitEvent().encode(sampleCommit());
             List<ProducerRecord<String, byte[]>> prebuilt = new ArrayList<>(commits);
             for (int i = 0; i < commits; i++) {
                 prebuilt.add(new ProducerRecord<>(RAW_TOPIC, "bench/producer@" + String.format(Locale.ROOT, "%040x", i), value));
@@ -91,7 +92,7 @@ final class ProducerBenchmark {
 
     /** One backfill of a fresh repository: producer created, whole history polled, producer closed. */
     private double producer(EmbeddedKafkaBroker broker, FakeGitHubProcess github, String repo, int trial) {
-        ProducerConfig config = ProducerConfig.builder().bootstrapServers(broker.bootstrapServers())
+        ProducerAppConfig config = ProducerAppConfig.builder().bootstrapServers(broker.bootstrapServers())
                 .githubApiUrl(github.apiUrl()).token(GitHubToken.none())
                 .repositories(List.of(RepositoryName.parse(repo))).transactionalId("bench-producer").build();
         long t0 = System.nanoTime();

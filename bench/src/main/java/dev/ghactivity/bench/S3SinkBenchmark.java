@@ -3,7 +3,7 @@ package dev.ghactivity.bench;
 import dev.ghactivity.embedded.EmbeddedS3Server;
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.sink.s3.S3SinkTask;
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ final class S3SinkBenchmark {
             MonthlyActivity a = MonthlyActivity.newBuilder().setRepo(repo).setMonth(month).setCommits(i).setCommitAuthors(1 + i % 9)
                     .setIssuesOpened(i % 5).setIssuesClosed(i % 3).setPrsOpened(i % 11).setPrsMerged(i % 2).setUpdatedAt(Instant.now()).build();
             records.add(new SinkRecord(Topics.MONTHLY_ACTIVITY, 0, Schema.STRING_SCHEMA, RecordKeys.monthly(repo, month),
-                    Schema.OPTIONAL_BYTES_SCHEMA, Serdes.monthlyActivity().encode(a), i));
+                    Schema.OPTIONAL_BYTES_SCHEMA, AvroSerdes.monthlyActivity().encode(a), i));
         }
         try (EmbeddedS3Server s3 = EmbeddedS3Server.start(work.resolve("s3"), 0);
              S3Client client = S3Client.builder().endpointOverride(s3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)

@@ -2,7 +2,7 @@ package dev.ghactivity.bench;
 
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.sink.sqlite.SqliteSinkTask;
 import java.nio.file.Path;
@@ -61,7 +61,7 @@ final class SqliteSinkBenchmark {
                     .setIssuesOpened(i % 5).setIssuesClosed(i % 3).setPrsOpened(i % 11).setPrsMerged(i % 2).setUpdatedAt(Instant.now()).build();
             decoded.add(a);
             records.add(new SinkRecord(Topics.MONTHLY_ACTIVITY, 0, Schema.STRING_SCHEMA, RecordKeys.monthly(repo, month),
-                    Schema.OPTIONAL_BYTES_SCHEMA, Serdes.monthlyActivity().encode(a), i));
+                    Schema.OPTIONAL_BYTES_SCHEMA, AvroSerdes.monthlyActivity().encode(a), i));
         }
         Trials.Outcome o = Trials.alternate(warmups, trials, trial -> sink(trial, null), trial -> raw(trial, rows));
         results.add("3 SQLite sink: put() of 1,000 records", Results.perSecond(o.measuredMedian(), "rows"),

@@ -3,7 +3,7 @@ package dev.ghactivity.bench;
 import dev.ghactivity.embedded.EmbeddedKafkaBroker;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -111,7 +112,7 @@ final class TopologyBenchmark {
                         .setMessageHeadline("Change number " + i + " of the synthetic history").setParentsCount(1)
                         .setHtmlUrl("https://github.com/" + repo + "/commit/" + String.format(Locale.ROOT, "%040x", i))
                         .setIngestedAt(Instant.now()).build();
-                byte[] v = Serdes.commitEvent().encode(c);
+                byte[] v = AvroSerdes.commitEvent().encode(c);
                 String key = RecordKeys.commit(c.getRepo(), c.getSha());
                 p.send(new ProducerRecord<>(Topics.COMMITS, key, v));
                 p.send(new ProducerRecord<>(PASS_THROUGH_INPUT, key, v));
@@ -136,8 +137,8 @@ final class TopologyBenchmark {
 
     private double passThrough(EmbeddedKafkaBroker broker, KafkaProgress progress, int trial) throws Exception {
         String appId = "bench-passthrough-" + trial;
-        Serde<String> strings = org.apache.kafka.common.serialization.Serdes.String();
-        Serde<byte[]> bytes = org.apache.kafka.common.serialization.Serdes.ByteArray();
+        Serde<String> strings = Serdes.String();
+        Serde<byte[]> bytes = Serdes.ByteArray();
         StreamsBuilder b = new StreamsBuilder();
         b.stream(PASS_THROUGH_INPUT, Consumed.with(strings, bytes)).to(PASS_THROUGH_OUTPUT, Produced.with(strings, bytes));
         return runStreams(b, appId, progress, broker, PASS_THROUGH_INPUT);
@@ -145,15 +146,15 @@ final class TopologyBenchmark {
 
     /** The simplest exact aggregation: a table of the commits, re-keyed by (repo, month), counted. */
     private double groupByCount(EmbeddedKafkaBroker broker, KafkaProgress progress) throws Exception {
-        Serde<String> strings = org.apache.kafka.common.serialization.Serdes.String();
+        Serde<String> strings = Serdes.String();
         StreamsBuilder b = new StreamsBuilder();
-        b.table(Topics.COMMITS, Consumed.with(strings, Serdes.commitEvent()),
+        b.table(Topics.COMMITS, Consumed.with(strings, AvroSerdes.commitEvent()),
                         Materialized.<String, CommitEvent, KeyValueStore<Bytes, byte[]>>as("bench-commits").withKeySerde(strings)
-                                .withValueSerde(Serdes.commitEvent()))
+                                .withValueSerde(AvroSerdes.commitEvent()))
                 .groupBy((k, c) -> KeyValue.pair(c.getRepo() + "|" + c.getAuthorDate().toString().substring(0, 7), c),
-                        Grouped.with("bench-by-month", strings, Serdes.commitEvent()))
+                        Grouped.with("bench-by-month", strings, AvroSerdes.commitEvent()))
                 .count(Materialized.as("bench-count"))
-                .toStream().to(COUNT_OUTPUT, Produced.with(strings, org.apache.kafka.common.serialization.Serdes.Long()));
+                .toStream().to(COUNT_OUTPUT, Produced.with(strings, Serdes.Long()));
         return runStreams(b, "bench-count", progress, broker, Topics.COMMITS);
     }
 

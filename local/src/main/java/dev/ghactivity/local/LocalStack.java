@@ -5,7 +5,7 @@ import dev.ghactivity.embedded.EmbeddedS3Server;
 import dev.ghactivity.producer.GitHubActivityProducer;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
-import dev.ghactivity.producer.ProducerConfig;
+import dev.ghactivity.producer.ProducerAppConfig;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -82,7 +83,7 @@ public final class LocalStack implements AutoCloseable {
             streamsApp.start();
             // Generous: after an unclean stop the stores are rebuilt from their changelogs first.
             streamsApp.awaitRunning(STREAMS_START_TIMEOUT);
-            producer = track(new GitHubActivityProducer(ProducerConfig.builder()
+            producer = track(new GitHubActivityProducer(ProducerAppConfig.builder()
                     .bootstrapServers(broker.bootstrapServers())
                     .githubApiUrl(config.githubApiUrl())
                     .token(token)

@@ -9,7 +9,7 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,7 +96,7 @@ class SeparateProcessCrashIT {
                             MonthlyActivity a = MonthlyActivity.newBuilder().setRepo(repo).setMonth(month).setCommits(commits).setCommitAuthors(1)
                                     .setIssuesOpened(round).setIssuesClosed(0).setPrsOpened(0).setPrsMerged(0)
                                     .setUpdatedAt(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(round)).build();
-                            p.send(new ProducerRecord<>(Topics.MONTHLY_ACTIVITY, RecordKeys.monthly(repo, month), Serdes.monthlyActivity().encode(a)));
+                            p.send(new ProducerRecord<>(Topics.MONTHLY_ACTIVITY, RecordKeys.monthly(repo, month), AvroSerdes.monthlyActivity().encode(a)));
                             finalRows.put(repo + "|" + month, commits + "," + round);
                         }
                     }
@@ -164,7 +164,7 @@ class SeparateProcessCrashIT {
                 CommitEvent c = CommitEvent.newBuilder().setRepo(repo).setSha(String.format("%040x", i)).setAuthorName(login)
                         .setAuthorEmail(login + "@x").setAuthorLogin(login).setAuthorDate(at).setCommitterDate(at).setMessageHeadline("m")
                         .setParentsCount(1).setHtmlUrl(null).setIngestedAt(Instant.now()).build();
-                p.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(repo, c.getSha()), Serdes.commitEvent().encode(c)));
+                p.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(repo, c.getSha()), AvroSerdes.commitEvent().encode(c)));
                 String key = repo + "|" + YearMonth.from(at.atOffset(ZoneOffset.UTC));
                 counts.computeIfAbsent(key, k -> new long[6])[0]++;
                 authors.computeIfAbsent(key, k -> new HashSet<>()).add(login);
@@ -176,7 +176,7 @@ class SeparateProcessCrashIT {
                 IssueEvent e = IssueEvent.newBuilder().setRepo(repo).setNumber(i + 1).setIsPullRequest(false).setState(closed == null ? "open" : "closed")
                         .setTitle("t").setUserLogin("u").setCreatedAt(created).setUpdatedAt(closed == null ? created : closed).setClosedAt(closed)
                         .setMergedAt(null).setLabels(List.of()).setHtmlUrl(null).setIngestedAt(Instant.now()).build();
-                p.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(repo, i + 1), Serdes.issueEvent().encode(e)));
+                p.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(repo, i + 1), AvroSerdes.issueEvent().encode(e)));
                 counts.computeIfAbsent(repo + "|" + YearMonth.from(created.atOffset(ZoneOffset.UTC)), k -> new long[6])[2]++;
                 if (closed != null) {
                     counts.computeIfAbsent(repo + "|" + YearMonth.from(closed.atOffset(ZoneOffset.UTC)), k -> new long[6])[3]++;
@@ -218,7 +218,7 @@ class SeparateProcessCrashIT {
                     if (r.value() == null) {
                         rows.remove(r.key());
                     } else {
-                        MonthlyActivity a = Serdes.monthlyActivity().decode(r.value());
+                        MonthlyActivity a = AvroSerdes.monthlyActivity().decode(r.value());
                         rows.put(r.key(), a.getCommits() + "," + a.getCommitAuthors() + "," + a.getIssuesOpened() + "," + a.getIssuesClosed()
                                 + "," + a.getPrsOpened() + "," + a.getPrsMerged());
                     }

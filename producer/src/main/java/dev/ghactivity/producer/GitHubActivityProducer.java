@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class GitHubActivityProducer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GitHubActivityProducer.class);
 
-    private final ProducerConfig config;
+    private final ProducerAppConfig config;
     private final GitHubClient client;
     private final TransactionalPublisher publisher;
     private final RepositoryListingPoller poller;
@@ -44,12 +44,12 @@ public final class GitHubActivityProducer implements AutoCloseable {
     private volatile boolean looping;
 
     /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
-    public GitHubActivityProducer(ProducerConfig config) {
+    public GitHubActivityProducer(ProducerAppConfig config) {
         this(config, null, IngestCursorStore.load(config.bootstrapServers(), config.kafkaProperties()));
     }
 
     /** With a given Kafka producer (null: one from the config) and cursors; tests pass a transactional {@code MockProducer}. */
-    GitHubActivityProducer(ProducerConfig config, Producer<String, byte[]> kafka, IngestCursorStore cursors) {
+    GitHubActivityProducer(ProducerAppConfig config, Producer<String, byte[]> kafka, IngestCursorStore cursors) {
         this.config = config;
         if (!config.token().isPresent()) {
             LOG.warn("no GitHub token ({}): unauthenticated requests are limited to 60 an hour", GitHubToken.ENVIRONMENT_VARIABLE);

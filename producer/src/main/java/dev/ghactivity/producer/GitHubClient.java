@@ -25,12 +25,12 @@ public final class GitHubClient implements AutoCloseable {
     private static final Pattern LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"([^\"]+)\"");
     private static final int MAX_LIMIT_WAITS = 10;
 
-    private final ProducerConfig config;
+    private final ProducerAppConfig config;
     private final OkHttpClient http;
     private volatile int rateLimitRemaining = -1;
     private volatile Instant rateLimitReset = Instant.EPOCH;
 
-    public GitHubClient(ProducerConfig config) {
+    public GitHubClient(ProducerAppConfig config) {
         this.config = config;
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())

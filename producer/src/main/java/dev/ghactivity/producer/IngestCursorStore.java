@@ -1,7 +1,7 @@
 package dev.ghactivity.producer;
 
 import dev.ghactivity.schemas.IngestCursor;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,7 +59,7 @@ final class IngestCursorStore {
                         continue;
                     }
                     try {
-                        store.cursors.put(r.key(), Serdes.ingestCursor().decode(r.value()));
+                        store.cursors.put(r.key(), AvroSerdes.ingestCursor().decode(r.value()));
                     } catch (SerializationException e) {
                         LOG.warn("ignoring unreadable cursor {} at {}-{}@{}: {}", r.key(), r.topic(), r.partition(), r.offset(), e.getMessage());
                     }

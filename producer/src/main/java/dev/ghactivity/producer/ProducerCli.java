@@ -40,8 +40,8 @@ public final class ProducerCli implements Callable<Integer> {
     }
 
     /** The configuration the options describe; names are validated here, before any URL is built. */
-    ProducerConfig config() {
-        return ProducerConfig.builder()
+    ProducerAppConfig config() {
+        return ProducerAppConfig.builder()
                 .bootstrapServers(bootstrapServers)
                 .githubApiUrl(github.githubApiUrl())
                 .token(github.token())
@@ -56,7 +56,7 @@ public final class ProducerCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ProducerConfig config;
+        ProducerAppConfig config;
         try {
             config = config();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {

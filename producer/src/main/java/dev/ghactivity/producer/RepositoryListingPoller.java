@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 final class RepositoryListingPoller {
     private static final Logger LOG = LoggerFactory.getLogger(RepositoryListingPoller.class);
     private static final int MALFORMED_PAGE_RETRIES = 2;
-    private static final dev.ghactivity.schemas.AvroSerde<CommitEvent> COMMITS = dev.ghactivity.schemas.Serdes.commitEvent();
-    private static final dev.ghactivity.schemas.AvroSerde<IssueEvent> ISSUES = dev.ghactivity.schemas.Serdes.issueEvent();
+    private static final dev.ghactivity.schemas.AvroSerde<CommitEvent> COMMITS = dev.ghactivity.schemas.AvroSerdes.commitEvent();
+    private static final dev.ghactivity.schemas.AvroSerde<IssueEvent> ISSUES = dev.ghactivity.schemas.AvroSerdes.issueEvent();
 
     /** Counters of one listing poll. */
     static final class Counts {
@@ -41,7 +41,7 @@ final class RepositoryListingPoller {
         long unchanged;
     }
 
-    private final ProducerConfig config;
+    private final ProducerAppConfig config;
     private final GitHubClient client;
     private final TransactionalPublisher publisher;
     private final IngestCursorStore cursors;
@@ -49,7 +49,7 @@ final class RepositoryListingPoller {
     private final ExecutorService prefetcher;
     private final VanishedIssuesCheck vanished;
 
-    RepositoryListingPoller(ProducerConfig config, GitHubClient client, TransactionalPublisher publisher,
+    RepositoryListingPoller(ProducerAppConfig config, GitHubClient client, TransactionalPublisher publisher,
                             IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher) {
         this.config = config;
         this.client = client;

@@ -5,7 +5,7 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IngestCursor;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,9 +24,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * time): a commit costs a round trip, a page of 100 items does not justify one.
  */
 final class TransactionalPublisher implements AutoCloseable {
-    private static final AvroSerde<CommitEvent> COMMITS = Serdes.commitEvent();
-    private static final AvroSerde<IssueEvent> ISSUES = Serdes.issueEvent();
-    private static final AvroSerde<IngestCursor> CURSORS = Serdes.ingestCursor();
+    private static final AvroSerde<CommitEvent> COMMITS = AvroSerdes.commitEvent();
+    private static final AvroSerde<IssueEvent> ISSUES = AvroSerdes.issueEvent();
+    private static final AvroSerde<IngestCursor> CURSORS = AvroSerdes.ingestCursor();
     private final Producer<String, byte[]> producer;
     private final int maxRecords;
     private final long maxNanos;
@@ -40,7 +40,7 @@ final class TransactionalPublisher implements AutoCloseable {
     private long committedIssues;
     private final IngestCursorStore cursors;
 
-    private static KafkaProducer<String, byte[]> kafkaProducer(dev.ghactivity.producer.ProducerConfig config) {
+    private static KafkaProducer<String, byte[]> kafkaProducer(ProducerAppConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
@@ -54,12 +54,12 @@ final class TransactionalPublisher implements AutoCloseable {
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    TransactionalPublisher(dev.ghactivity.producer.ProducerConfig config, IngestCursorStore cursors) {
+    TransactionalPublisher(ProducerAppConfig config, IngestCursorStore cursors) {
         this(config, kafkaProducer(config), cursors);
     }
 
     /** With a given producer (tests pass a transactional {@code MockProducer}); takes ownership of it. */
-    TransactionalPublisher(dev.ghactivity.producer.ProducerConfig config, Producer<String, byte[]> producer, IngestCursorStore cursors) {
+    TransactionalPublisher(ProducerAppConfig config, Producer<String, byte[]> producer, IngestCursorStore cursors) {
         this.producer = producer;
         this.producer.initTransactions();
         this.maxRecords = config.maxRecordsPerTransaction();

@@ -8,7 +8,7 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IngestCursor;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.RepositoryName;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.testkit.FakeGitHub;
 import dev.ghactivity.testkit.GitHubFixtures;
@@ -71,8 +71,8 @@ class GitHubActivityProducerBrokerTest {
         topicSet++;
     }
 
-    private ProducerConfig.Builder config(FakeGitHub github, String... repos) {
-        return ProducerConfig.builder()
+    private ProducerAppConfig.Builder config(FakeGitHub github, String... repos) {
+        return ProducerAppConfig.builder()
                 .bootstrapServers(broker.bootstrapServers())
                 .githubApiUrl(github.apiUrl())
                 .repositories(java.util.Arrays.stream(repos).map(RepositoryName::parse).toList())
@@ -88,7 +88,7 @@ class GitHubActivityProducerBrokerTest {
             github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
             // Nothing listens on port 1: only the property's bootstrap.servers can reach the broker, for the
             // transactional producer and for the consumer that reads the cursors back alike.
-            ProducerConfig config = config(github, "org/tidbit").bootstrapServers("127.0.0.1:1")
+            ProducerAppConfig config = config(github, "org/tidbit").bootstrapServers("127.0.0.1:1")
                     .kafkaProperty("bootstrap.servers", broker.bootstrapServers()).build();
             try (GitHubActivityProducer producer = new GitHubActivityProducer(config)) {
                 assertThat(producer.pollOnce().of("org/tidbit").commits()).isEqualTo(30);
@@ -98,7 +98,7 @@ class GitHubActivityProducerBrokerTest {
                 assertThat(again.allIngested()).isTrue();
                 assertThat(again.of("org/tidbit").commits()).isZero(); // the cursor was read back
             }
-            assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).hasSize(30);
+            assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).hasSize(30);
         }
     }
 
@@ -116,8 +116,8 @@ class GitHubActivityProducerBrokerTest {
                 assertThat(report.of("org/tidbit").commits()).isEqualTo(30);
                 assertThat(report.of("org/recorded").issues()).isEqualTo(13);
             }
-            Map<String, CommitEvent> commits = readAll(Topics.COMMITS, Serdes.commitEvent()::decode);
-            Map<String, IssueEvent> issues = readAll(Topics.ISSUES, Serdes.issueEvent()::decode);
+            Map<String, CommitEvent> commits = readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode);
+            Map<String, IssueEvent> issues = readAll(Topics.ISSUES, AvroSerdes.issueEvent()::decode);
             assertThat(commitsByMonth(commits, "org/tidbit"))
                     .isEqualTo(GitHubFixtures.expectedCounts(GitHubFixtures.TIDBIT_COMMITS, "commits_by_author_date_month_utc"));
             assertThat(commitsByMonth(commits, "org/example"))
@@ -128,7 +128,7 @@ class GitHubActivityProducerBrokerTest {
                     .isEqualTo(GitHubFixtures.expectedCounts(GitHubFixtures.EXAMPLE_ISSUES, "pull_requests_by_created_month_utc"));
             assertThat(commits).containsKey("org/tidbit@7cdd62707f785824b216a1630ca08761bfbbfcd8");
             assertThat(issues).containsKeys("org/recorded#1", "org/recorded#13");
-            Map<String, IngestCursor> cursors = readAll(Topics.INGEST_STATE, Serdes.ingestCursor()::decode);
+            Map<String, IngestCursor> cursors = readAll(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode);
             assertThat(cursors.get("org/tidbit:commits").getResumeUrl()).isNull();
             assertThat(cursors.get("org/tidbit:commits").getSince()).isEqualTo(java.time.Instant.parse("2018-06-15T23:48:16Z"));
 
@@ -159,13 +159,13 @@ class GitHubActivityProducerBrokerTest {
                     .maxTimePerTransaction(Duration.ofMinutes(5)).build())) {
                 assertThatThrownBy(producer::pollOnce).isInstanceOf(GitHubAuthenticationException.class);
             }
-            assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).isEmpty();
-            assertThat(readAll(Topics.INGEST_STATE, Serdes.ingestCursor()::decode)).isEmpty();
+            assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).isEmpty();
+            assertThat(readAll(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode)).isEmpty();
 
             try (GitHubActivityProducer producer = new GitHubActivityProducer(config(github, "org/big").build())) {
                 assertThat(producer.pollOnce().of("org/big").commits()).isEqualTo(450);
             }
-            assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).hasSize(450);
+            assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).hasSize(450);
         }
     }
 
@@ -189,8 +189,8 @@ class GitHubActivityProducerBrokerTest {
             try {
                 Future<IngestReport> zombieRun = thread.submit(zombie::pollOnce);
                 assertThat(hung.await(60, TimeUnit.SECONDS)).isTrue();
-                assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).isEmpty();
-                assertThat(readAll(Topics.INGEST_STATE, Serdes.ingestCursor()::decode)).isEmpty();
+                assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).isEmpty();
+                assertThat(readAll(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode)).isEmpty();
 
                 try (GitHubActivityProducer successor = new GitHubActivityProducer(config(github, "org/big").build())) {
                     assertThat(successor.pollOnce().of("org/big").commits()).isEqualTo(450);
@@ -203,9 +203,9 @@ class GitHubActivityProducerBrokerTest {
                 thread.shutdownNow();
                 zombie.close();
             }
-            Map<String, CommitEvent> commits = readAll(Topics.COMMITS, Serdes.commitEvent()::decode);
+            Map<String, CommitEvent> commits = readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode);
             assertThat(commits).hasSize(450).allSatisfy((key, c) -> assertThat(key).isEqualTo("org/big@" + c.getSha()));
-            IngestCursor cursor = readAll(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/big:commits");
+            IngestCursor cursor = readAll(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/big:commits");
             assertThat(cursor.getResumeUrl()).isNull();
             assertThat(cursor.getItemsPublished()).isEqualTo(450);
         }
@@ -223,16 +223,16 @@ class GitHubActivityProducerBrokerTest {
             try (GitHubActivityProducer producer = new GitHubActivityProducer(config(github, "org/big").maxRecordsPerTransaction(100).build())) {
                 assertThat(producer.pollOnce().of("org/big").outcome()).isEqualTo(IngestReport.Outcome.FAILED);
             }
-            IngestCursor cursor = readAll(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/big:commits");
+            IngestCursor cursor = readAll(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/big:commits");
             assertThat(cursor.getResumeUrl()).contains("page=6");
-            assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).hasSize(500);
+            assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).hasSize(500);
 
             int requests = github.requests().size();
             try (GitHubActivityProducer producer = new GitHubActivityProducer(config(github, "org/big").maxRecordsPerTransaction(100).build())) {
                 assertThat(producer.pollOnce().allIngested()).isTrue();
             }
             assertThat(github.requests().get(requests).getUrl().queryParameter("page")).isEqualTo("6");
-            assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).hasSize(1000);
+            assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).hasSize(1000);
         }
     }
 
@@ -248,7 +248,7 @@ class GitHubActivityProducerBrokerTest {
                 assertThat(report.of("org/tidbit").outcome()).isEqualTo(IngestReport.Outcome.INGESTED);
                 assertThat(report.failureSummary()).contains("org/missing").doesNotContain("org/tidbit");
             }
-            assertThat(readAll(Topics.COMMITS, Serdes.commitEvent()::decode)).hasSize(30);
+            assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).hasSize(30);
         }
     }
 

@@ -13,7 +13,7 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IngestCursor;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.RepositoryName;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.testkit.FakeGitHub;
 import dev.ghactivity.testkit.GitHubFixtures;
@@ -75,8 +75,8 @@ class GitHubActivityProducerTest {
         });
     }
 
-    private ProducerConfig.Builder config(String... repos) {
-        return ProducerConfig.builder()
+    private ProducerAppConfig.Builder config(String... repos) {
+        return ProducerAppConfig.builder()
                 .bootstrapServers("unused:9092")
                 .githubApiUrl(github.apiUrl())
                 .token(GitHubToken.of(TOKEN))
@@ -87,9 +87,9 @@ class GitHubActivityProducerTest {
     }
 
     /** A producer on a fresh MockProducer, with the cursors committed by the previous ones (a restart). */
-    private GitHubActivityProducer producer(ProducerConfig config) {
+    private GitHubActivityProducer producer(ProducerAppConfig config) {
         IngestCursorStore cursors = IngestCursorStore.empty();
-        latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).forEach(cursors::put);
+        latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).forEach(cursors::put);
         MockProducer<String, byte[]> kafka = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
         kafkas.add(kafka);
         return new GitHubActivityProducer(config, kafka, cursors);
@@ -111,11 +111,11 @@ class GitHubActivityProducerTest {
     }
 
     private Map<String, CommitEvent> commits() {
-        return latest(Topics.COMMITS, Serdes.commitEvent()::decode);
+        return latest(Topics.COMMITS, AvroSerdes.commitEvent()::decode);
     }
 
     private Map<String, IssueEvent> issues() {
-        return latest(Topics.ISSUES, Serdes.issueEvent()::decode);
+        return latest(Topics.ISSUES, AvroSerdes.issueEvent()::decode);
     }
 
     private static String month(Instant t) {
@@ -168,7 +168,7 @@ class GitHubActivityProducerTest {
         assertThat(commits).containsKey("org/tidbit@7cdd62707f785824b216a1630ca08761bfbbfcd8");
         assertThat(issues).containsKeys("org/recorded#1", "org/recorded#13", "org/example#1347");
 
-        Map<String, IngestCursor> cursors = latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode);
+        Map<String, IngestCursor> cursors = latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode);
         assertThat(cursors).containsOnlyKeys("org/recorded:commits", "org/recorded:issues", "org/tidbit:commits", "org/tidbit:issues",
                 "org/example:commits", "org/example:issues");
         assertThat(cursors.values()).allSatisfy(c -> assertThat(c.getResumeUrl()).isNull());
@@ -197,7 +197,7 @@ class GitHubActivityProducerTest {
         try (GitHubActivityProducer producer = producer(config("org/tidbit").build())) {
             producer.pollOnce();
         }
-        String backfillEtag = latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getEtag();
+        String backfillEtag = latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:commits").getEtag();
         int before = github.requests().size();
         IngestReport second;
         IngestReport third;
@@ -291,7 +291,7 @@ class GitHubActivityProducerTest {
         assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN)
                 .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/s commits", "page=3", "answered 404", "200 items read"))
                 .anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/s issues", "page=2", "answered 404", "100 items read"));
-        Map<String, IngestCursor> cursors = latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode);
+        Map<String, IngestCursor> cursors = latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode);
         assertThat(cursors.values()).allSatisfy(c -> assertThat(c.getResumeUrl()).isNull());
 
         IngestReport second;
@@ -308,7 +308,7 @@ class GitHubActivityProducerTest {
     void anOldDatedCommitPushedWithoutAMergeCommitHidesFromSinceButThePeriodicFullReadFindsIt() throws Exception {
         List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        ProducerConfig config = tidbitBackfilled(now, Duration.ofDays(1));
+        ProducerAppConfig config = tidbitBackfilled(now, Duration.ofDays(1));
         assertThat(commits()).hasSize(30);
 
         // A branch worked on in 2017 is fast-forwarded onto the default branch: no merge commit, so the newest commit
@@ -334,7 +334,7 @@ class GitHubActivityProducerTest {
                 .as("first run, then since, then the full read").containsExactly(true, false, true);
         assertThat(commitRequests.get(2).getHeaders().get("If-None-Match")).as("a full read must not end in a 304").isNull();
         assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit commits", "reading the whole listing again"));
-        assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getLastFullReadAt())
+        assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:commits").getLastFullReadAt())
                 .isEqualTo(now.get());
     }
 
@@ -342,9 +342,9 @@ class GitHubActivityProducerTest {
     void aBranchMergedWithAMergeCommitIsFoundAtTheNextPollByComparingTheNewestCommitWithTheLastOne() throws Exception {
         List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        ProducerConfig config = tidbitBackfilled(now, Duration.ZERO);
+        ProducerAppConfig config = tidbitBackfilled(now, Duration.ZERO);
         String oldHead = shaOf(tidbit.get(0));
-        assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(oldHead);
+        assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(oldHead);
 
         // A branch worked on in 2017 is merged with a merge commit: the merge is new, the branch's commit keeps its date.
         String branchSha = "0123456789abcdef0123456789abcdef01234567";
@@ -364,7 +364,7 @@ class GitHubActivityProducerTest {
         assertThat(committed(Topics.COMMITS).stream().filter(r -> r.key().endsWith(mergeSha))).as("listed once, not again").hasSize(1);
         List<String> compares = github.requests().stream().map(r -> r.getUrl().encodedPath()).filter(p -> p.contains("/compare/")).toList();
         assertThat(compares).containsExactly("/repos/org/tidbit/compare/" + oldHead + "..." + mergeSha);
-        assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(mergeSha);
+        assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(mergeSha);
         assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
                 .contains("org/tidbit commits: 1 more commit(s) between", "that since did not list"));
 
@@ -380,7 +380,7 @@ class GitHubActivityProducerTest {
     void whenTheLastNewestCommitIsGoneTheComparisonIsSkippedWithAWarningAndTheHeadMovesOn() throws Exception {
         List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        ProducerConfig config = tidbitBackfilled(now, Duration.ZERO);
+        ProducerAppConfig config = tidbitBackfilled(now, Duration.ZERO);
         // Force-pushed: the old newest commit is replaced by another one.
         String newSha = "00000000000000000000000000000000000000aa";
         List<String> rewritten = new ArrayList<>(tidbit.subList(1, tidbit.size()));
@@ -396,14 +396,14 @@ class GitHubActivityProducerTest {
         assertThat(commits()).hasSize(31).containsKey("org/tidbit@" + newSha);
         assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
                 .contains("org/tidbit commits: GitHub cannot compare", "404", "--full-reread-interval"));
-        assertThat(latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(newSha);
+        assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:commits").getHeadSha()).isEqualTo(newSha);
     }
 
     /** Serves the 30-commit fixture as org/tidbit (no issues) and backfills it once at {@code now}. */
-    private ProducerConfig tidbitBackfilled(AtomicReference<Instant> now, Duration fullRereadInterval) {
+    private ProducerAppConfig tidbitBackfilled(AtomicReference<Instant> now, Duration fullRereadInterval) {
         github.serveCommitItems("org/tidbit", GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json"));
         github.serveIssueItems("org/tidbit", List.of());
-        ProducerConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(fullRereadInterval).build();
+        ProducerAppConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(fullRereadInterval).build();
         try (GitHubActivityProducer producer = producer(config)) {
             producer.pollOnce();
         }
@@ -457,7 +457,7 @@ class GitHubActivityProducerTest {
         github.serveCommitItems("octo/repo", List.of());
         github.serveIssueItems("octo/repo", exampleIssues(1, 2, 3, 4, 5));
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        ProducerConfig config = config("octo/repo").clock(clock(now)).fullRereadInterval(Duration.ofDays(1)).build();
+        ProducerAppConfig config = config("octo/repo").clock(clock(now)).fullRereadInterval(Duration.ofDays(1)).build();
         try (GitHubActivityProducer producer = producer(config)) {
             producer.pollOnce();
         }
@@ -489,7 +489,7 @@ class GitHubActivityProducerTest {
         assertThat(latest.get("octo/repo#1")).isNotNull();
         assertThat(committed(Topics.ISSUES).subList(before, committed(Topics.ISSUES).size()))
                 .extracting(ProducerRecord::key).contains("octo/repo#2", "octo/repo#4", "octo/repo#5");
-        IngestCursor cursor = latest(Topics.INGEST_STATE, Serdes.ingestCursor()::decode).get("octo/repo:issues");
+        IngestCursor cursor = latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("octo/repo:issues");
         assertThat(java.util.BitSet.valueOf(cursor.getKnownNumbers()).stream().boxed().toList()).containsExactly(1, 3, 5);
         assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
                 .contains("octo/repo issues", "3 issues or PRs known but no longer listed", "2 deleted or transferred", "1 still there"));
@@ -500,7 +500,7 @@ class GitHubActivityProducerTest {
         github.serveCommitItems("octo/repo", List.of());
         github.serveIssueItems("octo/repo", exampleIssues(1, 2, 3));
         AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-01T00:00:00Z"));
-        ProducerConfig config = config("octo/repo").clock(clock(now)).fullRereadInterval(Duration.ofDays(1)).build();
+        ProducerAppConfig config = config("octo/repo").clock(clock(now)).fullRereadInterval(Duration.ofDays(1)).build();
         try (GitHubActivityProducer producer = producer(config)) {
             producer.pollOnce();
         }

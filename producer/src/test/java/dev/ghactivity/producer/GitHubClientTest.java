@@ -31,7 +31,7 @@ class GitHubClientTest {
     void start() {
         github = FakeGitHub.start();
         sleeper = new RecordingSleeper();
-        client = new GitHubClient(ProducerConfig.builder()
+        client = new GitHubClient(ProducerAppConfig.builder()
                 .bootstrapServers("unused:9092")
                 .githubApiUrl(github.apiUrl())
                 .token(GitHubToken.of(TOKEN))
@@ -164,7 +164,7 @@ class GitHubClientTest {
     void aResponseSlowerThanTheReadTimeoutIsRetried() throws Exception {
         github.serveCommits("a/b", GitHubFixtures.TIDBIT_COMMITS + ".json");
         github.delayNext(1, Duration.ofSeconds(2));
-        try (GitHubClient impatient = new GitHubClient(ProducerConfig.builder()
+        try (GitHubClient impatient = new GitHubClient(ProducerAppConfig.builder()
                 .bootstrapServers("unused:9092").githubApiUrl(github.apiUrl())
                 .repositories(List.of(RepositoryName.parse("a/b")))
                 .timeouts(Duration.ofSeconds(1), Duration.ofMillis(300))

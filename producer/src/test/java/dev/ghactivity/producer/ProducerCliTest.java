@@ -24,7 +24,7 @@ class ProducerCliTest {
 
     @Test
     void theDefaultsAreTheIssues() {
-        ProducerConfig config = parse("--repo", "Apache/Kafka", "--repo", "apache/kafka", "--repo", "a/b", "--bootstrap-servers", "k:9092").config();
+        ProducerAppConfig config = parse("--repo", "Apache/Kafka", "--repo", "apache/kafka", "--repo", "a/b", "--bootstrap-servers", "k:9092").config();
         assertThat(config.repositories()).containsExactly(RepositoryName.parse("apache/kafka"), RepositoryName.parse("a/b"));
         assertThat(config.githubApiUrl()).hasToString("https://api.github.com/");
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(60));
@@ -35,7 +35,7 @@ class ProducerCliTest {
     @Test
     void durationsAndTheTokenFileAreRead(@TempDir Path dir) throws Exception {
         Path tokenFile = Files.writeString(dir.resolve("token"), TOKEN + "\n");
-        ProducerConfig config = parse("--repo", "a/b", "--bootstrap-servers", "k:9092", "--poll-interval", "5m", "--overlap", "90",
+        ProducerAppConfig config = parse("--repo", "a/b", "--bootstrap-servers", "k:9092", "--poll-interval", "5m", "--overlap", "90",
                 "--github-api-url", "http://127.0.0.1:8080/api/v3/", "--github-token-file", tokenFile.toString()).config();
         assertThat(config.pollInterval()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.overlap()).isEqualTo(Duration.ofSeconds(90));
@@ -51,7 +51,7 @@ class ProducerCliTest {
                 "security.protocol=SASL_SSL", "sasl.mechanism=PLAIN",
                 "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"pw-0123\";",
                 "linger.ms = 50", ""));
-        ProducerConfig config = parse("--repo", "a/b", "--bootstrap-servers", "k:9092", "--kafka-config", file.toString(),
+        ProducerAppConfig config = parse("--repo", "a/b", "--bootstrap-servers", "k:9092", "--kafka-config", file.toString(),
                 "-X", "linger.ms=5", "--kafka-property", "client.rack=eu-1").config();
         assertThat(config.kafkaProperties()).containsOnly(Map.entry("security.protocol", "SASL_SSL"), Map.entry("sasl.mechanism", "PLAIN"),
                 Map.entry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"pw-0123\";"),

@@ -31,7 +31,7 @@ class AvroSerdeTest {
         byte[] bytes = new byte[encoded.remaining()];
         encoded.get(bytes);
 
-        IngestCursor read = Serdes.ingestCursor().decode(bytes);
+        IngestCursor read = AvroSerdes.ingestCursor().decode(bytes);
 
         assertThat(read.getRepo()).isEqualTo("octo/repo");
         assertThat(read.getSince()).isEqualTo(Instant.parse("2024-05-01T10:00:00Z"));
@@ -57,7 +57,7 @@ class AvroSerdeTest {
         byte[] bytes = new byte[encoded.remaining()];
         encoded.get(bytes);
 
-        IngestCursor read = Serdes.ingestCursor().decode(bytes);
+        IngestCursor read = AvroSerdes.ingestCursor().decode(bytes);
 
         assertThat(java.util.BitSet.valueOf(read.getKnownNumbers())).isEqualTo(java.util.BitSet.valueOf(new long[] {0b1011}));
         assertThat(read.getLastFullReadAt()).isEqualTo(Instant.parse("2026-11-01T10:00:00Z"));
@@ -66,11 +66,11 @@ class AvroSerdeTest {
 
     @Test
     void aRecordOfAnotherTypeIsRefusedWithAClearError() {
-        byte[] activity = Serdes.monthlyActivity().encode(MonthlyActivity.newBuilder().setRepo("a/b").setMonth("2024-01")
+        byte[] activity = AvroSerdes.monthlyActivity().encode(MonthlyActivity.newBuilder().setRepo("a/b").setMonth("2024-01")
                 .setCommits(1).setCommitAuthors(1).setIssuesOpened(0).setIssuesClosed(0).setPrsOpened(0).setPrsMerged(0)
                 .setUpdatedAt(Instant.EPOCH).build());
-        assertThatThrownBy(() -> Serdes.ingestCursor().decode(activity)).isInstanceOf(SerializationException.class)
+        assertThatThrownBy(() -> AvroSerdes.ingestCursor().decode(activity)).isInstanceOf(SerializationException.class)
                 .hasMessageContaining("not a IngestCursor");
-        assertThat(Serdes.ingestCursor().decode(null)).isNull();
+        assertThat(AvroSerdes.ingestCursor().decode(null)).isNull();
     }
 }

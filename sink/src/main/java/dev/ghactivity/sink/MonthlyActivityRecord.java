@@ -6,7 +6,7 @@ import dev.ghactivity.schemas.AvroSerde;
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.RepositoryName;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.connect.errors.DataException;
@@ -25,7 +25,7 @@ public record MonthlyActivityRecord(String repo, String month, MonthlyActivity r
      */
     private static final Set<String> VALID_REPOS = ConcurrentHashMap.newKeySet();
     private static final int MAX_CACHED_REPOS = 10_000;
-    private static final AvroSerde<MonthlyActivity> SERDE = Serdes.monthlyActivity();
+    private static final AvroSerde<MonthlyActivity> SERDE = AvroSerdes.monthlyActivity();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**

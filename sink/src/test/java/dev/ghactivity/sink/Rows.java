@@ -2,7 +2,7 @@ package dev.ghactivity.sink;
 
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.time.Instant;
 import org.apache.kafka.connect.data.Schema;
@@ -21,7 +21,7 @@ public final class Rows {
 
     public static SinkRecord record(int partition, long offset, String repo, String month, long commits, long issuesOpened) {
         return new SinkRecord(Topics.MONTHLY_ACTIVITY, partition, Schema.STRING_SCHEMA, RecordKeys.monthly(repo, month),
-                Schema.OPTIONAL_BYTES_SCHEMA, Serdes.monthlyActivity().encode(activity(repo, month, commits, issuesOpened)), offset);
+                Schema.OPTIONAL_BYTES_SCHEMA, AvroSerdes.monthlyActivity().encode(activity(repo, month, commits, issuesOpened)), offset);
     }
 
     public static SinkRecord tombstone(int partition, long offset, String repo, String month) {

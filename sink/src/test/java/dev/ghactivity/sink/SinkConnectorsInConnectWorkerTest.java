@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.ghactivity.embedded.EmbeddedKafkaBroker;
 import dev.ghactivity.embedded.EmbeddedS3Server;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.sink.s3.S3SinkConnector;
 import dev.ghactivity.sink.sqlite.SqliteSinkConnector;
@@ -156,7 +156,7 @@ class SinkConnectorsInConnectWorkerTest {
     private static void send(KafkaProducer<String, byte[]> producer, int partition, String repo, String month,
                              dev.ghactivity.schemas.MonthlyActivity value) {
         producer.send(new ProducerRecord<>(Topics.MONTHLY_ACTIVITY, partition, RecordKeys.monthly(repo, month),
-                value == null ? null : Serdes.monthlyActivity().encode(value)));
+                value == null ? null : AvroSerdes.monthlyActivity().encode(value)));
     }
 
     private Map<String, String> workerProps(EmbeddedKafkaBroker broker) throws IOException {

@@ -4,11 +4,12 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Locale;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -63,8 +64,8 @@ public final class MonthlyActivityTopology {
     public static Topology build(StreamsAppConfig config) {
         ZoneId zone = config.zone();
         boolean byCommitter = config.commitDateField() == StreamsAppConfig.CommitDateField.COMMITTER;
-        Serde<String> strings = org.apache.kafka.common.serialization.Serdes.String();
-        Serde<Long> longs = org.apache.kafka.common.serialization.Serdes.Long();
+        Serde<String> strings = Serdes.String();
+        Serde<Long> longs = Serdes.Long();
         Serde<CounterPair> pairs = CounterPair.serde();
         StreamsBuilder builder = new StreamsBuilder();
 
@@ -72,14 +73,14 @@ public final class MonthlyActivityTopology {
         // evicts the aggregation stores' entries from the thread's shared cache, whose de-duplication is what
         // keeps the repartition topics small (measured 2.4-3.4x faster, bench/results/2026-11-25-findings.md).
         KTable<String, CommitEvent> commits = builder.table(Topics.COMMITS,
-                Consumed.with(strings, Serdes.commitEvent()).withName("commits-source"),
+                Consumed.with(strings, AvroSerdes.commitEvent()).withName("commits-source"),
                 Materialized.<String, CommitEvent, KeyValueStore<Bytes, byte[]>>as(COMMIT_EVENTS_STORE)
-                        .withKeySerde(strings).withValueSerde(Serdes.commitEvent())
+                        .withKeySerde(strings).withValueSerde(AvroSerdes.commitEvent())
                         .withCachingDisabled());
         KTable<String, IssueEvent> issues = builder.table(Topics.ISSUES,
-                Consumed.with(strings, Serdes.issueEvent()).withName("issues-source"),
+                Consumed.with(strings, AvroSerdes.issueEvent()).withName("issues-source"),
                 Materialized.<String, IssueEvent, KeyValueStore<Bytes, byte[]>>as(ISSUE_EVENTS_STORE)
-                        .withKeySerde(strings).withValueSerde(Serdes.issueEvent())
+                        .withKeySerde(strings).withValueSerde(AvroSerdes.issueEvent())
                         .withCachingDisabled());
 
         // Commits: count per (repo, month, author), then per month: commits = sum, authors = non-zero entries.
@@ -104,7 +105,7 @@ public final class MonthlyActivityTopology {
         // Issues and PRs opened, by created_at: (issues opened, PRs opened).
         KTable<String, CounterPair> opened = issues
                 .groupBy((key, i) -> KeyValue.pair(monthKey(i.getRepo(), i.getCreatedAt(), zone), i),
-                        Grouped.with("issues-by-created-month", strings, Serdes.issueEvent()))
+                        Grouped.with("issues-by-created-month", strings, AvroSerdes.issueEvent()))
                 .aggregate(() -> CounterPair.ZERO,
                         (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, 1) : agg.plus(1, 0),
                         (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, -1) : agg.plus(-1, 0),
@@ -117,7 +118,7 @@ public final class MonthlyActivityTopology {
         KTable<String, CounterPair> resolved = issues
                 .filter((key, i) -> resolvedAt(i) != null, Named.as("issues-resolved-filter"))
                 .groupBy((key, i) -> KeyValue.pair(monthKey(i.getRepo(), resolvedAt(i), zone), i),
-                        Grouped.with("issues-by-resolved-month", strings, Serdes.issueEvent()))
+                        Grouped.with("issues-by-resolved-month", strings, AvroSerdes.issueEvent()))
                 .aggregate(() -> CounterPair.ZERO,
                         (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, 1) : agg.plus(1, 0),
                         (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, -1) : agg.plus(-1, 0),
@@ -127,13 +128,13 @@ public final class MonthlyActivityTopology {
 
         // Emit only real changes: a re-polled item (same counts, new ingestion time) must not touch the sinks.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MONTHLY_ACTIVITY_STORE),
-                strings, Serdes.monthlyActivity()));
+                strings, AvroSerdes.monthlyActivity()));
         commitStats
                 .outerJoin(opened, MonthlyActivityTopology::withCommitsAndOpened, Named.as("join-commits-opened"))
                 .outerJoin(resolved, MonthlyActivityTopology::withResolved, Named.as("join-resolved"))
                 .toStream(Named.as("monthly-activity-changes"))
                 .processValues(EmitOnChange::new, Named.as("emit-on-change"), MONTHLY_ACTIVITY_STORE)
-                .to(Topics.MONTHLY_ACTIVITY, Produced.with(strings, Serdes.monthlyActivity()).withName("monthly-activity-sink"));
+                .to(Topics.MONTHLY_ACTIVITY, Produced.with(strings, AvroSerdes.monthlyActivity()).withName("monthly-activity-sink"));
         return builder.build(config.toStreamsProperties());
     }
 

@@ -9,7 +9,7 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,8 +39,8 @@ class MonthlyActivityAppBrokerTest {
     void outputTopicAndQueryApiHoldTheExpectedFinalCounts() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"))) {
             broker.createTopics(Topics.definitions(2, (short) 1));
-            try (KafkaProducer<String, CommitEvent> commits = producer(broker, Serdes.commitEvent().serializer());
-                 KafkaProducer<String, IssueEvent> issues = producer(broker, Serdes.issueEvent().serializer())) {
+            try (KafkaProducer<String, CommitEvent> commits = producer(broker, AvroSerdes.commitEvent().serializer());
+                 KafkaProducer<String, IssueEvent> issues = producer(broker, AvroSerdes.issueEvent().serializer())) {
                 for (CommitEvent c : FixtureEvents.commits("org/tidbit", RecordedFixturesTopologyTest.TIDBIT + ".json")) {
                     commits.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(c.getRepo(), c.getSha()), c));
                     commits.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(c.getRepo(), c.getSha()), c)); // twice
@@ -95,7 +95,7 @@ class MonthlyActivityAppBrokerTest {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime()),
-                new StringDeserializer(), Serdes.monthlyActivity().deserializer())) {
+                new StringDeserializer(), AvroSerdes.monthlyActivity().deserializer())) {
             consumer.subscribe(List.of(Topics.MONTHLY_ACTIVITY));
             for (int empty = 0; empty < 3; ) {
                 var records = consumer.poll(Duration.ofMillis(300));

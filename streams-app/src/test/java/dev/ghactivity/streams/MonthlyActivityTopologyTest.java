@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.MonthlyActivity;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -34,9 +34,9 @@ class MonthlyActivityTopologyTest {
 
     private void start(StreamsAppConfig config) {
         driver = new TopologyTestDriver(MonthlyActivityTopology.build(config), config.toStreamsProperties());
-        commits = driver.createInputTopic(Topics.COMMITS, new StringSerializer(), Serdes.commitEvent().serializer());
-        issues = driver.createInputTopic(Topics.ISSUES, new StringSerializer(), Serdes.issueEvent().serializer());
-        output = driver.createOutputTopic(Topics.MONTHLY_ACTIVITY, new StringDeserializer(), Serdes.monthlyActivity().deserializer());
+        commits = driver.createInputTopic(Topics.COMMITS, new StringSerializer(), AvroSerdes.commitEvent().serializer());
+        issues = driver.createInputTopic(Topics.ISSUES, new StringSerializer(), AvroSerdes.issueEvent().serializer());
+        output = driver.createOutputTopic(Topics.MONTHLY_ACTIVITY, new StringDeserializer(), AvroSerdes.monthlyActivity().deserializer());
     }
 
     private void start() {

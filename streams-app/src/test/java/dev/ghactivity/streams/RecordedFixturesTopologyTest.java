@@ -6,7 +6,7 @@ import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.Serdes;
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,13 +33,13 @@ class RecordedFixturesTopologyTest {
     void start() {
         StreamsAppConfig config = StreamsAppConfig.builder().bootstrapServers("unused:9092").applicationId("fixtures").build();
         driver = new TopologyTestDriver(MonthlyActivityTopology.build(config), config.toStreamsProperties());
-        TestInputTopic<String, CommitEvent> commits = driver.createInputTopic(Topics.COMMITS, new StringSerializer(), Serdes.commitEvent().serializer());
-        TestInputTopic<String, IssueEvent> issues = driver.createInputTopic(Topics.ISSUES, new StringSerializer(), Serdes.issueEvent().serializer());
+        TestInputTopic<String, CommitEvent> commits = driver.createInputTopic(Topics.COMMITS, new StringSerializer(), AvroSerdes.commitEvent().serializer());
+        TestInputTopic<String, IssueEvent> issues = driver.createInputTopic(Topics.ISSUES, new StringSerializer(), AvroSerdes.issueEvent().serializer());
         FixtureEvents.issues("org/issues", ISSUES + ".json").forEach(i -> issues.pipeInput(RecordKeys.issue(i.getRepo(), i.getNumber()), i));
         FixtureEvents.commits("org/tidbit", TIDBIT + ".json").forEach(c -> commits.pipeInput(RecordKeys.commit(c.getRepo(), c.getSha()), c));
         FixtureEvents.commits("org/example", EXAMPLE_COMMITS + ".json").forEach(c -> commits.pipeInput(RecordKeys.commit(c.getRepo(), c.getSha()), c));
         FixtureEvents.issues("org/example", EXAMPLE_ISSUES + ".json").forEach(i -> issues.pipeInput(RecordKeys.issue(i.getRepo(), i.getNumber()), i));
-        output = driver.createOutputTopic(Topics.MONTHLY_ACTIVITY, new StringDeserializer(), Serdes.monthlyActivity().deserializer())
+        output = driver.createOutputTopic(Topics.MONTHLY_ACTIVITY, new StringDeserializer(), AvroSerdes.monthlyActivity().deserializer())
                 .readKeyValuesToMap();
     }
 

@@ -1,16 +1,16 @@
 package dev.ghactivity.schemas;
 
 /**
- * The pipeline's Serdes. Each is created once: building an encoder computes the schema's fingerprint, far
+ * The pipeline's AvroSerdes. Each is created once: building an encoder computes the schema's fingerprint, far
  * too slow to do per record. Avro's message encoders and decoders are thread-safe, so one instance serves all.
  */
-public final class Serdes {
+public final class AvroSerdes {
     private static final AvroSerde<CommitEvent> COMMIT_EVENT = new AvroSerde<>(CommitEvent.class);
     private static final AvroSerde<IssueEvent> ISSUE_EVENT = new AvroSerde<>(IssueEvent.class);
     private static final AvroSerde<IngestCursor> INGEST_CURSOR = new AvroSerde<>(IngestCursor.class);
     private static final AvroSerde<MonthlyActivity> MONTHLY_ACTIVITY = new AvroSerde<>(MonthlyActivity.class);
 
-    private Serdes() {
+    private AvroSerdes() {
     }
 
     public static AvroSerde<CommitEvent> commitEvent() {

@@ -10,7 +10,7 @@ import java.util.Objects;
 import okhttp3.HttpUrl;
 
 /** Settings of the producer, immutable, with typed getters. */
-public final class ProducerConfig {
+public final class ProducerAppConfig {
     private final String bootstrapServers;
     private final HttpUrl githubApiUrl;
     private final GitHubToken token;
@@ -32,7 +32,7 @@ public final class ProducerConfig {
     private final Clock clock;
     private final Sleeper sleeper;
 
-    private ProducerConfig(Builder b) {
+    private ProducerAppConfig(Builder b) {
         if (b.bootstrapServers == null || b.bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("give the Kafka bootstrap servers (HOST:PORT[,HOST:PORT...])");
         }
@@ -189,7 +189,7 @@ public final class ProducerConfig {
 
     @Override
     public String toString() {
-        return "ProducerConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + repositories
+        return "ProducerAppConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + repositories
                 + ", pollInterval=" + pollInterval + ", overlap=" + overlap + ", fullRereadInterval=" + fullRereadInterval + ", transactionalId=" + transactionalId + "}";
     }
 
@@ -311,8 +311,8 @@ public final class ProducerConfig {
             return this;
         }
 
-        public ProducerConfig build() {
-            return new ProducerConfig(this);
+        public ProducerAppConfig build() {
+            return new ProducerAppConfig(this);
         }
     }
 }

@@ -10,13 +10,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProducerConfigTest {
-    private static ProducerConfig.Builder valid() {
-        return ProducerConfig.builder().bootstrapServers("k:9092").repositories(List.of(RepositoryName.parse("a/b")));
+    private static ProducerAppConfig.Builder valid() {
+        return ProducerAppConfig.builder().bootstrapServers("k:9092").repositories(List.of(RepositoryName.parse("a/b")));
     }
 
     @Test
     void theDefaultsAreTheDesigns() {
-        ProducerConfig config = valid().kafkaProperties(Map.of("linger.ms", 5)).kafkaProperty("batch.size", 1024).build();
+        ProducerAppConfig config = valid().kafkaProperties(Map.of("linger.ms", 5)).kafkaProperty("batch.size", 1024).build();
         assertThat(config.githubApiUrl()).hasToString("https://api.github.com/");
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.overlap()).isEqualTo(Duration.ofMinutes(10));
@@ -30,9 +30,9 @@ class ProducerConfigTest {
 
     @Test
     void badSettingsAreRejectedWithWhatIsWrong() {
-        assertThatThrownBy(() -> ProducerConfig.builder().repositories(List.of(RepositoryName.parse("a/b"))).build())
+        assertThatThrownBy(() -> ProducerAppConfig.builder().repositories(List.of(RepositoryName.parse("a/b"))).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bootstrap servers");
-        assertThatThrownBy(() -> ProducerConfig.builder().bootstrapServers("k:9092").build())
+        assertThatThrownBy(() -> ProducerAppConfig.builder().bootstrapServers("k:9092").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("OWNER/NAME");
         assertThatThrownBy(() -> valid().pollInterval(Duration.ZERO).build()).hasMessageContaining("poll interval");
         assertThatThrownBy(() -> valid().overlap(Duration.ofSeconds(-1)).build()).hasMessageContaining("overlap");
