@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The producer against a real KRaft broker: exactly the fixtures' records, nothing twice, nothing past a failed transaction. */
-class GitHubActivityProducerBrokerTest {
+class GitHubActivityProducerBrokerIT {
     @TempDir
     static Path dir;
     static EmbeddedKafkaBroker broker;

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class S3SinkTaskTest {
+class S3SinkTaskIT {
     private static final TopicPartition P0 = new TopicPartition(Topics.MONTHLY_ACTIVITY, 0);
     private static final TopicPartition P1 = new TopicPartition(Topics.MONTHLY_ACTIVITY, 1);
     private static final String ROW_TAIL = "\"commit_authors\":%d,\"issues_opened\":%d,\"issues_closed\":0,\"prs_opened\":1,\"prs_merged\":0,\"updated_at\":\"2026-01-02T03:04:05Z\"";

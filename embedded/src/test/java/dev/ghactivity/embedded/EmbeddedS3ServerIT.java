@@ -13,7 +13,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-class EmbeddedS3ServerTest {
+class EmbeddedS3ServerIT {
     @TempDir
     Path dir;
 

@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * poison record reaches each connector's dead-letter topic, and the committed offsets reach the end.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class SinkConnectorsInConnectWorkerTest {
+class SinkConnectorsInConnectWorkerIT {
     private static final String BUCKET = "activity";
     private static final String SQLITE_DLQ = "dlq.sqlite";
     private static final String S3_DLQ = "dlq.s3";

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The app with exactly-once against a real KRaft broker: the output topic and the HTTP API hold the fixture counts. */
-class MonthlyActivityAppBrokerTest {
+class MonthlyActivityAppBrokerIT {
     @TempDir
     Path dir;
 
