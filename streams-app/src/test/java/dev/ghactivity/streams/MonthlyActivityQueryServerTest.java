@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,16 +27,20 @@ class MonthlyActivityQueryServerTest {
                 .stateDir(dir).build();
         try (MonthlyActivityQueryServer server = MonthlyActivityQueryServer.bind("127.0.0.1", 0)) {
             KafkaStreams streams = new KafkaStreams(MonthlyActivityTopology.build(config), config.toStreamsProperties());
-            server.start(streams);
+            server.start(streams, new HostInfo("127.0.0.1", server.port()), new SkippedRecords());
             assertThat(get(server, "/health/live").statusCode()).isEqualTo(503);
             HttpResponse<String> ready = get(server, "/health/ready");
             assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(ready.body()).isEqualTo("{\"state\":\"CREATED\"}");
+            assertThat(ready.body()).isEqualTo("{\"state\":\"CREATED\",\"skipped_records\":0}");
 
             streams.close(Duration.ofSeconds(10));
-            assertThat(get(server, "/health/live").body()).isEqualTo("{\"state\":\"NOT_RUNNING\"}");
+            assertThat(get(server, "/health/live").body()).isEqualTo("{\"state\":\"NOT_RUNNING\",\"skipped_records\":0}");
             assertThat(get(server, "/health/live").statusCode()).isEqualTo(503);
             assertThat(get(server, "/nothing").statusCode()).isEqualTo(404);
+            HttpResponse<String> months = get(server, "/repos/org/x/months");
+            assertThat(months.statusCode()).isEqualTo(503);
+            assertThat(months.headers().firstValue("Retry-After")).hasValue("2");
+            assertThat(months.body()).isEqualTo("{\"error\":\"the answer would be incomplete: this instance is NOT_RUNNING; retry in 2 s\"}");
         }
     }
 }
