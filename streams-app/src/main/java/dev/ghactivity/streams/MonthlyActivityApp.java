@@ -116,6 +116,11 @@ public final class MonthlyActivityApp implements AutoCloseable {
         return streams;
     }
 
+    /** For tests that make this instance unreachable to the others while its streams keep running. */
+    MonthlyActivityQueryServer queryServer() {
+        return queryServer;
+    }
+
     public int httpPort() {
         return queryServer.port();
     }

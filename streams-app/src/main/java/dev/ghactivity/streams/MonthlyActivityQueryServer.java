@@ -64,6 +64,7 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     private volatile KafkaStreams streams;
     private volatile HostInfo self;
     private volatile SkippedRecords skipped;
+    private boolean started;
 
     private MonthlyActivityQueryServer(HttpServer server) {
         this.server = server;
@@ -86,13 +87,14 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
      * Starts answering. {@code self} is this instance's {@code application.server} (how the others reach it);
      * {@code skipped} is reported by the health probes.
      */
-    void start(KafkaStreams streams, HostInfo self, SkippedRecords skipped) {
+    synchronized void start(KafkaStreams streams, HostInfo self, SkippedRecords skipped) {
         this.streams = streams;
         this.self = self;
         this.skipped = skipped;
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        started = true;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -216,14 +218,15 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     }
 
     private Map<String, ObjectNode> remoteRows(HostInfo host, String repo) {
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/repos/" + repo + "/months?local=true");
+        String instance = host.host() + ":" + host.port();
+        URI uri = URI.create("http://" + instance + "/repos/" + repo + "/months?local=true");
         try {
             HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             Map<String, ObjectNode> rows = new TreeMap<>();
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
-                    throw new NotQueryableException("instance " + host + " answered " + response.statusCode());
+                    throw new NotQueryableException("instance " + instance + " answered " + response.statusCode());
                 }
                 for (var node : JSON.readTree(body)) {
                     rows.put(node.get("month").asText(), (ObjectNode) node);
@@ -231,10 +234,10 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
             }
             return rows;
         } catch (IOException e) {
-            throw new NotQueryableException("instance " + host + " unreachable (" + e + ")");
+            throw new NotQueryableException("instance " + instance + " unreachable (" + e + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new NotQueryableException("interrupted while asking instance " + host);
+            throw new NotQueryableException("interrupted while asking instance " + instance);
         }
     }
 
@@ -267,7 +270,13 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
 
     /** Stops listening and ends the request threads; safe to call when never started. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!started) {
+            // HttpServer.stop() releases the listening socket only of a started server (JDK 17).
+            server.setExecutor(executor);
+            server.start();
+            started = true;
+        }
         server.stop(0);
         executor.shutdownNow();
     }
