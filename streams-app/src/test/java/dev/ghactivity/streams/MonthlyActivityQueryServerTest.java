@@ -43,4 +43,25 @@ class MonthlyActivityQueryServerTest {
             assertThat(months.body()).isEqualTo("{\"error\":\"the answer would be incomplete: this instance is NOT_RUNNING; retry in 2 s\"}");
         }
     }
+
+    @Test
+    void closeEndsTheRequestThreadsAndReleasesThePortAlsoWhenNeverStarted() throws Exception {
+        MonthlyActivityQueryServer unstarted = MonthlyActivityQueryServer.bind("127.0.0.1", 0);
+        int port = unstarted.port();
+        unstarted.close();
+        try (java.net.ServerSocket again = new java.net.ServerSocket()) {
+            again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+        }
+
+        MonthlyActivityQueryServer server = MonthlyActivityQueryServer.bind("127.0.0.1", 0);
+        server.start(null, new HostInfo("127.0.0.1", server.port()), new SkippedRecords());
+        assertThat(get(server, "/nothing").statusCode()).isEqualTo(404);
+        assertThat(queryThreads()).isPositive();
+        server.close();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> queryThreads() == 0);
+    }
+
+    private static long queryThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().equals("query-api")).count();
+    }
 }
