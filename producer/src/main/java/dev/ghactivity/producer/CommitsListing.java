@@ -39,6 +39,8 @@ final class CommitsListing implements ListingKind {
     /** This listing's newest commit when it differs from the head: compared with it once the listing is read. */
     private String newHeadSha;
     private final Set<String> listedShas = new HashSet<>();
+    /** Whether the head probe named the head (then the listing's first item does not). */
+    private boolean probed;
 
     CommitsListing(ListingState state, ProducerAppConfig config, GitHubClient client, TransactionalPublisher publisher,
                    BooleanSupplier stopRequested) {
@@ -50,6 +52,66 @@ final class CommitsListing implements ListingKind {
         this.wholeHistory = state.cursor == null || state.fullReread;
         this.previousHead = state.cursor == null ? null : state.cursor.getHeadSha();
         this.headSha = previousHead;
+        if (wholeHistory) {
+            state.firstPageEtag = null; // the ETag kept is the head probe's: the next poll probes afresh
+        }
+    }
+
+    /** The commits listing is never asked conditionally: its ETag covers one page, the head probe covers the branch. */
+    @Override
+    public boolean conditionalListing() {
+        return false;
+    }
+
+    /**
+     * 409 "Git Repository is empty.": a repository without commits (docs.github.com/rest/commits/commits#list-commits
+     * lists 409 Conflict). Its issues are listed all the same.
+     */
+    @Override
+    public boolean emptyListing(RepositoryUnavailableException e) {
+        return e.status() == 409;
+    }
+
+    /**
+     * Asks for the newest commit of the default branch ({@code commits?per_page=1}) with the ETag of the last such
+     * answer: 304 (free of rate limit) when the branch did not move, and nothing else is read. Otherwise its SHA is
+     * the new head, whatever the {@code since} listing shows: a commit dated in the future, or commits pushed on top
+     * with older dates, cannot hide a moved branch from this question.
+     */
+    @Override
+    public boolean mayHaveChanged(RepositoryListingPoller.Counts counts) throws InterruptedException {
+        if (wholeHistory || state.resume != null) {
+            return true;
+        }
+        HttpUrl probe = client.listingUrl(state.repoName, state.endpoint, "per_page", "1");
+        GitHubPage page = client.get(probe, state.cursor.getEtag(), state.repoName);
+        if (page.notModified()) {
+            counts.notModified++;
+            LOG.info("{} commits: the newest commit did not change since the last poll (304, free of rate limit)", state.repoName);
+            return false;
+        }
+        state.firstPageEtag = page.etag();
+        String top;
+        try {
+            GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.commits(state.repoName, page.body(), config.clock().instant());
+            top = parsed.events().isEmpty() ? null : parsed.events().get(0).getSha();
+        } catch (MalformedPageException e) {
+            top = null; // the listing itself says what changed
+        }
+        probed = true;
+        if (top == null || previousHead == null) {
+            headSha = top != null ? top : headSha;
+            return true;
+        }
+        if (top.equals(previousHead)) {
+            // Same head, another ETag (e.g. an author's profile changed): keep the new ETag for the next probe.
+            publisher.cursor(IngestCursor.newBuilder(state.cursor).setEtag(page.etag()).setLastRunAt(config.clock().instant()).build());
+            publisher.commitIfDue(true);
+            LOG.info("{} commits: the newest commit did not change since the last poll", state.repoName);
+            return false;
+        }
+        newHeadSha = top;
+        return true;
     }
 
     @Override
@@ -65,8 +127,8 @@ final class CommitsListing implements ListingKind {
     @Override
     public void publish(GitHubPage page, Instant now, RepositoryListingPoller.Counts counts) throws MalformedPageException {
         GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.commits(state.repoName, page.body(), now);
-        state.sawNewest(parsed.newest());
-        if (state.atFirstPageOfListing() && !parsed.events().isEmpty()) {
+        state.sawNewest(parsed.newest(), now);
+        if (!probed && state.atFirstPageOfListing() && !parsed.events().isEmpty()) {
             String top = parsed.events().get(0).getSha();
             if (wholeHistory || headSha == null) {
                 headSha = top;
@@ -79,7 +141,7 @@ final class CommitsListing implements ListingKind {
         }
         List<CommitEvent> changed = new ArrayList<>(parsed.events().size());
         for (CommitEvent e : parsed.events()) {
-            if (!state.skipUnchanged(RecordKeys.commit(state.repoName, e.getSha()), e.getCommitterDate(), () -> contentHash(e), counts)) {
+            if (!state.skipUnchanged(RecordKeys.commit(state.repoName, e.getSha()), e.getCommitterDate(), () -> contentDigest(e), counts)) {
                 changed.add(e);
             }
         }
@@ -148,14 +210,12 @@ final class CommitsListing implements ListingKind {
                 if (e.status() != 404) {
                     throw e;
                 }
-                counts.requests++;
                 LOG.warn("{} commits: GitHub cannot compare {}...{} (404: the older commit is gone, e.g. after a force push); "
                         + "commits of merged branches dated before the cursor wait for the next full read (--full-reread-interval {})",
                         repoName, abbreviate(base), abbreviate(head), config.fullRereadInterval());
                 url = null; // nothing to compare with: move on to the new head
                 break;
             }
-            counts.requests++;
             try {
                 GitHubItemParser.Parsed<CommitEvent> parsed = GitHubItemParser.comparedCommits(repoName, page.body(), config.clock().instant());
                 List<CommitEvent> unseen = parsed.events().stream().filter(e -> !listedShas.contains(e.getSha())).toList();
@@ -189,8 +249,8 @@ final class CommitsListing implements ListingKind {
         return sha.length() > 12 ? sha.substring(0, 12) : sha;
     }
 
-    private static long contentHash(CommitEvent e) {
+    private static String contentDigest(CommitEvent e) {
         CommitEvent copy = CommitEvent.newBuilder(e).setIngestedAt(Instant.EPOCH).build();
-        return RecentItems.hash(COMMITS.encode(copy));
+        return RecentItems.digest(COMMITS.encode(copy));
     }
 }

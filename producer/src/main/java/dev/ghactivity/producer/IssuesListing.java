@@ -41,6 +41,20 @@ final class IssuesListing implements ListingKind {
     }
 
     @Override
+    public boolean conditionalListing() {
+        return true;
+    }
+
+    /**
+     * 410 with "Issues are disabled for this repo": the repository has no issues to list (GitHub answers 410 Gone for
+     * the issues of a repository whose issues are turned off, docs.github.com/rest/issues/issues#list-repository-issues).
+     */
+    @Override
+    public boolean emptyListing(RepositoryUnavailableException e) {
+        return e.status() == 410 && e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("disabled");
+    }
+
+    @Override
     public String fullReadReason() {
         return "for issues skipped while the listing shifted, deleted or transferred";
     }
@@ -48,11 +62,11 @@ final class IssuesListing implements ListingKind {
     @Override
     public void publish(GitHubPage page, Instant now, RepositoryListingPoller.Counts counts) throws MalformedPageException {
         GitHubItemParser.Parsed<IssueEvent> parsed = GitHubItemParser.issues(state.repoName, page.body(), now);
-        state.sawNewest(parsed.newest());
+        state.sawNewest(parsed.newest(), now);
         List<IssueEvent> changed = new ArrayList<>(parsed.events().size());
         for (IssueEvent e : parsed.events()) {
             remember(e.getNumber());
-            if (!state.skipUnchanged(RecordKeys.issue(state.repoName, e.getNumber()), e.getUpdatedAt(), () -> contentHash(e), counts)) {
+            if (!state.skipUnchanged(RecordKeys.issue(state.repoName, e.getNumber()), e.getUpdatedAt(), () -> contentDigest(e), counts)) {
                 changed.add(e);
             }
         }
@@ -110,8 +124,8 @@ final class IssuesListing implements ListingKind {
         }
     }
 
-    private static long contentHash(IssueEvent e) {
+    private static String contentDigest(IssueEvent e) {
         IssueEvent copy = IssueEvent.newBuilder(e).setIngestedAt(Instant.EPOCH).build();
-        return RecentItems.hash(ISSUES.encode(copy));
+        return RecentItems.digest(ISSUES.encode(copy));
     }
 }

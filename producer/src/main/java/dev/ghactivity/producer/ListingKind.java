@@ -15,6 +15,20 @@ interface ListingKind {
     /** Why this kind is read in full every {@code --full-reread-interval}, for the log. */
     String fullReadReason();
 
+    /**
+     * Whether the stored ETag is the first page's of a listing that fitted on that page, so a conditional request for
+     * it may answer 304 for the whole listing; false when the kind asks about changes otherwise.
+     */
+    boolean conditionalListing();
+
+    /** Before the listing: false when the listing cannot have changed since the last poll (nothing to read). */
+    default boolean mayHaveChanged(RepositoryListingPoller.Counts counts) throws InterruptedException {
+        return true;
+    }
+
+    /** Whether GitHub's answer says the listing is empty (not that it failed): 0 items, a complete listing. */
+    boolean emptyListing(RepositoryUnavailableException e);
+
     /** Parses and publishes one page (200) of the listing. */
     void publish(GitHubPage page, Instant now, RepositoryListingPoller.Counts counts) throws MalformedPageException, InterruptedException;
 

@@ -3,7 +3,7 @@ package dev.ghactivity.producer;
 import dev.ghactivity.schemas.IngestCursor;
 import dev.ghactivity.schemas.RecordKeys;
 import java.time.Instant;
-import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 
 /**
@@ -12,6 +12,10 @@ import okhttp3.HttpUrl;
  * date read, the first page's ETag, the content hashes of the overlap window and what was published so far.
  */
 final class ListingState {
+    /** How far ahead of this machine's clock GitHub's or a committer's clock may be before a date counts as wrong. */
+    static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(5);
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ListingState.class);
+    private boolean futureLogged;
     final String repoName;
     final String endpoint;
     /** The cursor this poll started from; null on the first run. */
@@ -35,11 +39,13 @@ final class ListingState {
     /** The last cursor this poll wrote, or null. */
     IngestCursor written;
 
-    ListingState(String repoName, String endpoint, IngestCursor cursor, java.time.Duration overlap) {
+    ListingState(String repoName, String endpoint, IngestCursor cursor, java.time.Duration overlap, Instant now) {
         this.repoName = repoName;
         this.endpoint = endpoint;
         this.cursor = cursor;
-        this.newest = cursor == null ? null : cursor.getSince();
+        // A cursor written before dates were capped may lie in the future: cap it too.
+        this.newest = cursor == null || cursor.getSince() == null ? null
+                : cursor.getSince().isAfter(now.plus(CLOCK_SKEW)) ? now.plus(CLOCK_SKEW) : cursor.getSince();
         this.previousSince = this.newest;
         this.previousFullReadAt = cursor == null ? null : cursor.getLastFullReadAt();
         this.lastFullReadAt = previousFullReadAt;
@@ -52,16 +58,33 @@ final class ListingState {
         return firstPage && resume == null;
     }
 
-    void sawNewest(Instant itemsNewest) {
-        newest = newest == null ? itemsNewest : itemsNewest == null || !itemsNewest.isAfter(newest) ? newest : itemsNewest;
+    /**
+     * Moves the cursor to the newest item date of a page, but never past {@code now} plus {@link #CLOCK_SKEW}: an item
+     * dated in the future (a committer's wrong clock) would otherwise make every later {@code since} skip what is
+     * pushed until that date.
+     */
+    void sawNewest(Instant itemsNewest, Instant now) {
+        if (itemsNewest == null) {
+            return;
+        }
+        Instant latest = now.plus(CLOCK_SKEW);
+        if (itemsNewest.isAfter(latest)) {
+            if (!futureLogged) {
+                futureLogged = true;
+                LOG.info("{} {}: an item is dated {}, after the current time; the cursor stops at {} (now + {})", repoName, endpoint,
+                        itemsNewest, latest, CLOCK_SKEW);
+            }
+            itemsNewest = latest;
+        }
+        newest = newest == null || itemsNewest.isAfter(newest) ? itemsNewest : newest;
     }
 
     /** Remembers an item inside the overlap window and tells whether it is unchanged since the last poll. */
-    boolean skipUnchanged(String key, Instant at, LongSupplier hash, RepositoryListingPoller.Counts counts) {
+    boolean skipUnchanged(String key, Instant at, Supplier<String> digest, RepositoryListingPoller.Counts counts) {
         if (!recent.mayMatter(at, newest, previousSince)) {
             return false;
         }
-        long h = hash.getAsLong();
+        String h = digest.get();
         recent.seen(key, h, at, newest);
         if (recent.unchanged(key, h)) {
             counts.unchanged++;

@@ -30,7 +30,6 @@ final class RepositoryListingPoller {
     static final class Counts {
         long events;
         long malformed;
-        long requests;
         long notModified;
         long unchanged;
     }
@@ -42,6 +41,7 @@ final class RepositoryListingPoller {
     private final BooleanSupplier stopRequested;
     private final ExecutorService prefetcher;
     private final VanishedIssuesCheck vanished;
+    private final RepositoryMoves moves;
 
     RepositoryListingPoller(ProducerAppConfig config, GitHubClient client, TransactionalPublisher publisher,
                             IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher) {
@@ -52,13 +52,14 @@ final class RepositoryListingPoller {
         this.stopRequested = stopRequested;
         this.prefetcher = prefetcher;
         this.vanished = new VanishedIssuesCheck(client, publisher);
+        this.moves = new RepositoryMoves(config, client);
     }
 
     /** Polls one listing, adding to {@code counts} as it goes (so a failure still shows what was done before it). */
     Counts poll(RepositoryName repo, String endpoint, Counts counts) throws InterruptedException {
         String repoName = repo.fullName();
         IngestCursor cursor = cursors.get(RecordKeys.cursor(repoName, endpoint));
-        ListingState state = new ListingState(repoName, endpoint, cursor, config.overlap());
+        ListingState state = new ListingState(repoName, endpoint, cursor, config.overlap(), config.clock().instant());
         HttpUrl resume = cursor == null || cursor.getResumeUrl() == null ? null : HttpUrl.parse(cursor.getResumeUrl());
         if (resume != null && GitHubClient.sameOrigin(resume, config.githubApiUrl())) {
             state.resume = resume;
@@ -70,33 +71,46 @@ final class RepositoryListingPoller {
                 ? new CommitsListing(state, config, client, publisher, stopRequested)
                 : new IssuesListing(state, publisher, vanished);
         HttpUrl url = state.resume != null ? state.resume : firstPage(state, kind);
-        String ifNoneMatch = state.resume == null && cursor != null && !state.fullReread ? cursor.getEtag() : null;
+        // A 304 proves only the page it answers: conditional only where the stored ETag was a whole listing's.
+        String ifNoneMatch = state.resume == null && cursor != null && !state.fullReread && kind.conditionalListing() ? cursor.getEtag() : null;
         if (state.resume != null) {
             LOG.info("{} {}: resuming the backfill at {}", repoName, endpoint, GitHubClient.describe(url));
         }
         Future<GitHubPage> prefetched = null;
         try {
+            try {
+                if (!kind.mayHaveChanged(counts)) {
+                    return counts;
+                }
+            } catch (RepositoryUnavailableException e) {
+                if (!kind.emptyListing(e)) {
+                    throw e;
+                }
+                endEmpty(state, kind, e);
+                return counts;
+            }
             while (url != null) {
                 GitHubPage page;
                 try {
                     page = prefetched != null ? await(prefetched) : client.get(url, state.firstPage ? ifNoneMatch : null, repoName);
                 } catch (RepositoryUnavailableException e) {
+                    if (state.atFirstPageOfListing() && kind.emptyListing(e)) {
+                        endEmpty(state, kind, e);
+                        return counts;
+                    }
                     if (state.atFirstPageOfListing() || e.status() != 404) {
-                        throw e; // the listing itself is not there: the repository is skipped
+                        throw e; // the listing itself cannot be read: the cursor stays where the last complete page put it
                     }
                     prefetched = null;
-                    counts.requests++;
                     endAtDeadLink(state, kind, url);
                     return counts;
                 }
                 prefetched = null;
-                counts.requests++;
                 state.pageNumber++;
                 // A body that is not a JSON array is often a proxy's error page: ask again before giving up on it.
                 for (int retry = 0; retry < MALFORMED_PAGE_RETRIES && !page.notModified() && !GitHubItemParser.looksLikeArray(page.body()); retry++) {
                     LOG.warn("{} {}: page {} is not a JSON array; fetching it again", repoName, endpoint, GitHubClient.describe(url));
                     page = client.get(url, null, repoName);
-                    counts.requests++;
                 }
                 if (page.notModified()) {
                     counts.notModified++;
@@ -104,7 +118,12 @@ final class RepositoryListingPoller {
                     return counts;
                 }
                 if (state.atFirstPageOfListing()) {
-                    state.firstPageEtag = page.etag();
+                    if (kind.conditionalListing()) {
+                        state.firstPageEtag = page.next() == null ? page.etag() : null;
+                    }
+                    if (page.redirectedTo() != null) {
+                        moves.moved(repo, endpoint, page.redirectedTo());
+                    }
                 }
                 // Fetch the next page while this one is parsed and published: the round trip is half the cost.
                 HttpUrl upcoming = page.next();
@@ -161,8 +180,8 @@ final class RepositoryListingPoller {
         IngestCursor cursor = state.cursor;
         List<String> query = new ArrayList<>(List.of("per_page", String.valueOf(config.perPage())));
         query.addAll(List.of(kind.query()));
-        if (cursor != null && cursor.getSince() != null && !state.fullReread) {
-            query.addAll(List.of("since", cursor.getSince().minus(config.overlap()).toString()));
+        if (state.previousSince != null && !state.fullReread) {
+            query.addAll(List.of("since", state.previousSince.minus(config.overlap()).toString()));
         }
         if (cursor == null) {
             LOG.info("{} {}: first run, backfilling the whole history", state.repoName, state.endpoint);
@@ -186,6 +205,15 @@ final class RepositoryListingPoller {
         publisher.commitIfDue(true);
         LOG.warn("{} {}: the next page {} answered 404; ending this listing with the {} items read{}", state.repoName, state.endpoint,
                 GitHubClient.describe(url), state.published + state.events, kind.afterDeadLink());
+    }
+
+    /** The listing is empty by GitHub's own answer (an empty repository's commits, disabled issues): 0 items, complete. */
+    private void endEmpty(ListingState state, ListingKind kind, RepositoryUnavailableException e) {
+        Instant now = config.clock().instant();
+        state.written = kind.cursor(now).setSince(state.newest).setEtag(null).setResumeUrl(null).setItemsPublished(0).build();
+        publisher.cursor(state.written);
+        publisher.commitIfDue(true);
+        LOG.info("{} {}: no {} to list: {}", state.repoName, state.endpoint, state.endpoint, e.getMessage());
     }
 
     /** Whether the listing is due to be read in full again; never when the interval is zero. */

@@ -83,12 +83,25 @@ class GitHubClientTest {
     }
 
     @Test
-    void aRedirectIsNotFollowedAndSaysWhereTheRepositoryOrIssueMoved() {
-        github.issueGone("a/b", 7, 301);
-        assertThatThrownBy(() -> client.get(client.issueUrl("a/b", 7), null, "a/b"))
-                .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.status()).isEqualTo(301))
-                .hasMessageContaining("moved to /repositories/1/issues/7").hasMessageContaining("/repos/a/b/issues/7");
-        assertThat(github.requests()).hasSize(1);
+    void aRedirectOnTheApiOriginIsFollowedWithTheTokenAndOneToAnotherHostIsNot() throws Exception {
+        github.serveCommits("acme/new-name", GitHubFixtures.EXAMPLE_COMMITS + ".json").renamed("acme/old-name", "acme/new-name", 505);
+        GitHubPage page = client.get(first("acme/old-name", "commits"), null, "acme/old-name");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.redirectedTo().encodedPath() + "?" + page.redirectedTo().encodedQuery()).isEqualTo("/repositories/505/commits?per_page=100");
+        assertThat(github.requests()).hasSize(2).allSatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + TOKEN));
+        assertThat(client.requestsSent()).isEqualTo(2);
+
+        try (FakeGitHub elsewhere = FakeGitHub.start()) {
+            github.failWhen(url -> url.encodedPath().equals("/repos/a/b/issues/7"), 301); // a body without Location first
+            assertThatThrownBy(() -> client.get(client.issueUrl("a/b", 7), null, "a/b"))
+                    .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.outcome()).isEqualTo(IngestReport.Outcome.MOVED))
+                    .hasMessageContaining("without a usable Location");
+            github.issueGoneTo("a/b", 7, elsewhere.apiUrl() + "/repositories/1/issues/7");
+            assertThatThrownBy(() -> client.get(client.issueUrl("a/b", 7), null, "a/b"))
+                    .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.status()).isEqualTo(301))
+                    .hasMessageContaining("another host (").hasMessageContaining("not followed");
+            assertThat(elsewhere.requests()).as("the token never leaves the API origin").isEmpty();
+        }
     }
 
     @Test
