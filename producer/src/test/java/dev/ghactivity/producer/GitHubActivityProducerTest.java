@@ -768,15 +768,21 @@ class GitHubActivityProducerTest {
         github.serveIssueItems("acme/busy", sortedByUpdated(closedByBot));
         ProducerAppConfig config = config("acme/busy").perPage(3).build();
         try (GitHubActivityProducer producer = producer(config)) {
-            producer.pollOnce();
+            producer.pollOnce(); // the backfill
+            producer.pollOnce(); // since = newest - overlap: the 5 closed by the bot, on 2 pages of 3
         }
         // Issue 6 is closed afterwards: it sorts last, onto page 2; page 1 (its body and ETag) stays the same.
         List<String> later = new ArrayList<>(closedByBot.subList(0, 5));
         later.add(issue(6, "2024-02-01T10:00:00Z", "2024-03-01T10:00:09Z", "2024-03-01T10:00:09Z", ""));
         github.serveIssueItems("acme/busy", sortedByUpdated(later));
+        int before = github.requests().size();
         try (GitHubActivityProducer producer = producer(config)) {
             producer.pollOnce();
         }
+        assertThat(github.requests().subList(before, github.requests().size()))
+                .filteredOn(r -> r.getUrl().encodedPath().endsWith("/issues"))
+                .as("no conditional request for a listing of two pages").hasSize(2)
+                .allSatisfy(r -> assertThat(r.getHeaders().get("If-None-Match")).isNull());
         assertThat(issues().get("acme/busy#6").getState()).isEqualTo("closed");
         assertThat(byMonth(issues(), "acme/busy", IssueEvent::getRepo, IssueEvent::getClosedAt, e -> e.getClosedAt() != null))
                 .isEqualTo(Map.of("2024-03", 6L));

@@ -105,6 +105,32 @@ class GitHubClientTest {
     }
 
     @Test
+    void aLinkUrlOfAnotherOriginIsReadAsItsPathAndQueryOnTheApiBaseKeepingAnEnterprisePrefix() throws Exception {
+        github.serveSyntheticActivity("a/b", 5, 0, 3);
+        github.linkOrigin("http://ghe.internal:8080");
+        GitHubPage page = client.get(client.listingUrl("a/b", "commits", "per_page", "2"), null, "a/b");
+        assertThat(page.next().toString()).isEqualTo(github.apiUrl() + "/repos/a/b/commits?per_page=2&page=2");
+
+        ProducerAppConfig enterprise = ProducerAppConfig.builder().bootstrapServers("unused:9092")
+                .githubApiUrl("https://ghe.example.com/api/v3").token(GitHubToken.none())
+                .repositories(List.of(RepositoryName.parse("a/b"))).build();
+        try (GitHubClient behindProxy = new GitHubClient(enterprise)) {
+            assertThat(behindProxy.onApiBase(okhttp3.HttpUrl.get("http://10.0.0.7/api/v3/repositories/9/issues?page=2")).toString())
+                    .isEqualTo("https://ghe.example.com/api/v3/repositories/9/issues?page=2");
+            assertThat(behindProxy.onApiBase(okhttp3.HttpUrl.get("http://10.0.0.7/repositories/9/issues?page=2")).toString())
+                    .isEqualTo("https://ghe.example.com/api/v3/repositories/9/issues?page=2");
+        }
+    }
+
+    @Test
+    void gitHubsErrorMessageIsReadFromItsJsonBody() {
+        github.emptyRepository("a/empty");
+        assertThatThrownBy(() -> client.get(first("a/empty", "commits"), null, "a/empty"))
+                .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.status()).isEqualTo(409))
+                .hasMessage("a/empty: GitHub answered 409 (Git Repository is empty.) for /repos/a/empty/commits?per_page=100");
+    }
+
+    @Test
     void sendsTheTokenAsBearerWithThePinnedApiVersion() throws Exception {
         github.serveCommits("a/b", GitHubFixtures.EXAMPLE_COMMITS + ".json");
         client.get(first("a/b", "commits"), null, "a/b");

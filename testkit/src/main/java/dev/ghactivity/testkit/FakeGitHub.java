@@ -509,7 +509,10 @@ public final class FakeGitHub implements AutoCloseable {
         // Like GitHub's, the ETag changes with the content (an issue closed in place changes it); CRC32C is intrinsic, so cheap.
         CRC32C crc = new CRC32C();
         crc.update(bytes);
-        String etag = "\"" + sha256(url.encodedPath() + "|" + since + "|" + page + "|" + perPage + "|" + selection.size() + "|" + crc.getValue()) + "\"";
+        // Like GitHub's, the ETag covers this page's answer only (its body and Link header), not the listing's other pages.
+        int lastPage = Math.max(1, (selection.size() + perPage - 1) / perPage);
+        String etag = "\"" + sha256(url.encodedPath() + "|" + since + "|" + page + "|" + perPage + "|" + (page < lastPage ? lastPage : 0)
+                + "|" + crc.getValue()) + "\"";
         if (etag.equals(request.getHeaders().get("If-None-Match"))) {
             return rateLimitHeaders(new MockResponse.Builder().code(304).setHeader("ETag", etag), false).build();
         }
@@ -517,7 +520,6 @@ public final class FakeGitHub implements AutoCloseable {
                 .setHeader("Content-Type", "application/json; charset=utf-8")
                 .setHeader("ETag", etag)
                 .body(new okio.Buffer().write(bytes));
-        int lastPage = Math.max(1, (selection.size() + perPage - 1) / perPage);
         if (page < lastPage) {
             b.setHeader("Link", "<" + withPage(url, page + 1) + ">; rel=\"next\", <" + withPage(url, lastPage) + ">; rel=\"last\"");
         }
