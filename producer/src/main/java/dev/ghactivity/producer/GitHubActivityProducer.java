@@ -85,7 +85,7 @@ public final class GitHubActivityProducer implements AutoCloseable {
         // What the report says was published is what committed transactions hold, whatever happened after.
         java.util.function.BiFunction<Outcome, String, RepositoryReport> report = (outcome, message) -> new RepositoryReport(
                 repo.fullName(), outcome, publisher.committedCommits() - commitsBefore, publisher.committedIssues() - issuesBefore,
-                counts.malformed, client.requestsSent() - requestsBefore, counts.notModified, message);
+                counts.malformed, client.requestsSent() - requestsBefore, counts.notModified, counts.missing, message);
         try {
             Outcome failure = null;
             String failureMessage = null;
@@ -103,10 +103,12 @@ public final class GitHubActivityProducer implements AutoCloseable {
                 }
             }
             publisher.commitIfDue(true);
-            if (failure == null && counts.malformed > 0) {
+            if (failure == null && (counts.malformed > 0 || counts.missing > 0)) {
                 failure = Outcome.INCOMPLETE;
-                failureMessage = counts.malformed + " malformed page(s) or item(s) skipped (see the log); the next full read "
-                        + "(--full-reread-interval " + config.fullRereadInterval() + ") reads them again";
+                failureMessage = counts.malformed > 0
+                        ? counts.malformed + " malformed page(s) or item(s) skipped (see the log); the next full read "
+                                + "(--full-reread-interval " + config.fullRereadInterval() + ") reads them again"
+                        : counts.missing + " item(s) without a field the counts need (see the log): counted as unknown, not as false";
             }
             return report.apply(failure == null ? Outcome.INGESTED : failure, failureMessage);
         } catch (GitHubUnreachableException e) {

@@ -148,7 +148,8 @@ public final class GitHubClient implements AutoCloseable {
                     if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
                         throw unreachable(url, "no connection after " + failures + " attempts (" + redact(e.getMessage()) + ")", e);
                     }
-                    throw new GitHubApiException(repo + ": " + describe(url) + " failed " + failures + " times: " + redact(e.toString()), e);
+                    throw new GitHubApiException(repo + ": " + describe(url) + " failed " + failures + " times: " + redact(e.toString()), e,
+                            e instanceof java.net.SocketTimeoutException);
                 }
                 Duration wait = backoff(failures);
                 LOG.warn("{}: {} failed ({}); retry {} of {} in {} ms", repo, describe(url), redact(e.toString()), failures,
@@ -224,7 +225,8 @@ public final class GitHubClient implements AutoCloseable {
             if (status >= 500 || status == 408) {
                 failures++;
                 if (failures >= config.maxAttempts()) {
-                    throw new GitHubApiException(repo + ": " + describe(url) + " answered " + status + " " + failures + " times", null);
+                    throw new GitHubApiException(repo + ": " + describe(url) + " answered " + status + " " + failures + " times", null,
+                            status >= 500);
                 }
                 Duration wait = backoff(failures);
                 LOG.warn("{}: {} answered {}; retry {} of {} in {} ms", repo, describe(url), status, failures, config.maxAttempts() - 1, wait.toMillis());

@@ -20,7 +20,7 @@ public record IngestReport(List<RepositoryReport> repositories) {
         MOVED,
         /** No answer from the API host at all (DNS, connection refused, proxy). */
         UNREACHABLE,
-        /** Read, but malformed pages or items were skipped: they are missing until the next full read. */
+        /** Read, but malformed pages or items were skipped (missing until the next full read), or items left out fields. */
         INCOMPLETE,
         /** Anything else: retries exhausted, a listing cut short, Kafka. */
         FAILED;
@@ -40,11 +40,12 @@ public record IngestReport(List<RepositoryReport> repositories) {
 
     /** One repository: its outcome, what was published, what was skipped. */
     public record RepositoryReport(String repo, Outcome outcome, long commits, long issues, long malformed,
-                                   long requests, long notModified, String message) {
+                                   long requests, long notModified, long missing, String message) {
         @Override
         public String toString() {
             return repo + " " + outcome.name().toLowerCase(java.util.Locale.ROOT) + " (" + commits + " commits, " + issues
-                    + " issues, " + malformed + " malformed, " + requests + " requests, " + notModified + " not modified"
+                    + " issues, " + malformed + " malformed, " + (missing == 0 ? "" : missing + " with missing fields, ") + requests
+                    + " requests, " + notModified + " not modified"
                     + (message == null ? "" : ": " + message) + ")";
         }
     }

@@ -73,6 +73,7 @@ final class IssuesListing implements ListingKind {
         publisher.issues(changed);
         state.events += changed.size();
         RepositoryListingPoller.skipped(state.repoName, page.url(), parsed.malformed(), counts);
+        RepositoryListingPoller.missing(state.repoName, page.url(), parsed.missing(), counts);
         state.everyItemRead &= parsed.malformed().isEmpty();
     }
 

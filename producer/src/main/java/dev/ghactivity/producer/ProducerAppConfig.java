@@ -106,7 +106,7 @@ public final class ProducerAppConfig {
     static HttpUrl apiUrl(String text) {
         HttpUrl url = HttpUrl.parse(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         if (url == null) {
-            throw new IllegalArgumentException("invalid --github-api-url '" + text + "': expected http(s)://host[:port][/path], "
+            throw new IllegalArgumentException("invalid GitHub API URL '" + text + "' (--github-api-url): expected http(s)://host[:port][/path], "
                     + "e.g. https://api.github.com or https://github.example.com/api/v3");
         }
         if (!url.username().isEmpty() || !url.password().isEmpty()) {

@@ -30,6 +30,8 @@ final class RepositoryListingPoller {
     static final class Counts {
         long events;
         long malformed;
+        /** Fields items left out that a count needs (see {@link GitHubItemParser.Parsed#missing()}). */
+        long missing;
         long notModified;
         long unchanged;
     }
@@ -104,6 +106,16 @@ final class RepositoryListingPoller {
                     prefetched = null;
                     endAtDeadLink(state, kind, url);
                     return counts;
+                } catch (GitHubApiException e) {
+                    HttpUrl smaller = e.serverTimeout() ? smallerPage(url) : null;
+                    if (smaller == null) {
+                        throw e;
+                    }
+                    prefetched = null;
+                    LOG.warn("{} {}: {}; asking for the same items in smaller pages ({}), as GitHub advises for requests "
+                            + "that time out", repoName, endpoint, e.getMessage(), GitHubClient.describe(smaller));
+                    url = smaller;
+                    continue;
                 }
                 prefetched = null;
                 state.pageNumber++;
@@ -216,6 +228,25 @@ final class RepositoryListingPoller {
         LOG.info("{} {}: no {} to list: {}", state.repoName, state.endpoint, state.endpoint, e.getMessage());
     }
 
+    /**
+     * The same items in pages half as large: {@code per_page=p&page=n} starts at item {@code (n-1)p}, which is page
+     * {@code 2n-1} of {@code per_page=p/2}. Null when the URL does not page by number or {@code p} is odd or below 20.
+     */
+    static HttpUrl smallerPage(HttpUrl url) {
+        String perPage = url.queryParameter("per_page");
+        String page = url.queryParameter("page");
+        try {
+            int p = perPage == null ? 30 : Integer.parseInt(perPage); // GitHub's default page size
+            int n = page == null ? 1 : Integer.parseInt(page);
+            if (p < 20 || p % 2 != 0 || n < 1) {
+                return null;
+            }
+            return url.newBuilder().setQueryParameter("per_page", String.valueOf(p / 2)).setQueryParameter("page", String.valueOf(2 * n - 1)).build();
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** Whether the listing is due to be read in full again; never when the interval is zero. */
     private boolean fullRereadDue(Instant lastFullReadAt) {
         if (config.fullRereadInterval().isZero()) {
@@ -245,6 +276,15 @@ final class RepositoryListingPoller {
             counts.malformed += malformed.size();
             LOG.warn("{}: skipped {} malformed item(s) of {}: {}", repo, malformed.size(), GitHubClient.describe(url),
                     String.join("; ", malformed.subList(0, Math.min(5, malformed.size()))));
+        }
+    }
+
+    /** Items published with a field GitHub left out: logged and counted as missing, never read as false or zero. */
+    static void missing(String repo, HttpUrl url, List<String> missing, Counts counts) {
+        if (!missing.isEmpty()) {
+            counts.missing += missing.size();
+            LOG.warn("{}: {} item(s) of {} leave out a field the counts need (published with it unknown, not as false): {}", repo,
+                    missing.size(), GitHubClient.describe(url), String.join("; ", missing.subList(0, Math.min(5, missing.size()))));
         }
     }
 }

@@ -26,6 +26,8 @@ final class RepositoryMoves {
 
     private final ProducerAppConfig config;
     private final GitHubClient client;
+    /** Repository id -> full name, as GitHub gave it (asked once per id). */
+    private final java.util.Map<String, String> namesById = new java.util.concurrent.ConcurrentHashMap<>();
 
     RepositoryMoves(ProducerAppConfig config, GitHubClient client) {
         this.config = config;
@@ -61,13 +63,21 @@ final class RepositoryMoves {
         if (!byId.find()) {
             return null;
         }
+        String known = namesById.get(byId.group(1));
+        if (known != null) {
+            return known;
+        }
         HttpUrl url = target.newBuilder().encodedPath(target.encodedPath().substring(0, byId.start())
                 + "/repositories/" + byId.group(1)).query(null).build();
         try {
             JsonNode fullName = JSON.readTree(client.get(url, null, repo.fullName()).body()).path("full_name");
-            return fullName.isTextual() && !fullName.asText().isBlank() ? fullName.asText() : null;
+            if (fullName.isTextual() && !fullName.asText().isBlank()) {
+                namesById.put(byId.group(1), fullName.asText());
+                return fullName.asText();
+            }
+            return null;
         } catch (IOException | RepositoryUnavailableException e) {
-            return null; // the name is for the log only
+            return null; // the name is for the log and the check of duplicates only
         }
     }
 }

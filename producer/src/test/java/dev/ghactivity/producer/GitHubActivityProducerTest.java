@@ -625,7 +625,7 @@ class GitHubActivityProducerTest {
     @Test
     void runUntilClosedKeepsPollingThroughFailedPollsUntilClosed() throws Exception {
         github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
-        github.failNext(6, 503); // two polls fail every attempt
+        github.failNext(12, 503); // the first poll fails every attempt, at 100 and then 50 per page, of both listings
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         GitHubActivityProducer producer = producer(config("org/tidbit").pollInterval(Duration.ofMillis(20)).build());
         Thread loop = new Thread(() -> {
@@ -637,7 +637,7 @@ class GitHubActivityProducerTest {
         }, "poll-loop");
         loop.start();
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed(Topics.COMMITS).size() == 30);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> github.requests().size() >= 6 + 2 + 2); // and polls on
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> github.requests().size() >= 12 + 2 + 2); // and polls on
         producer.close();
         loop.join(Duration.ofSeconds(20).toMillis());
         assertThat(loop.isAlive()).isFalse();
@@ -818,6 +818,38 @@ class GitHubActivityProducerTest {
         assertThat(report.repositories()).extracting(r -> r.outcome()).containsExactly(Outcome.UNAVAILABLE_FOR_LEGAL_REASONS,
                 Outcome.FORBIDDEN, Outcome.GONE, Outcome.NOT_FOUND);
         assertThat(report.toString()).contains("k/legal unavailable_for_legal_reasons", "k/forbidden forbidden", "k/gone gone", "k/missing not_found");
+    }
+
+    @Test
+    void aClosedIssueWithoutClosedAtIsPublishedCountedAsMissingAndTheRunIsIncomplete() {
+        github.serveIssueItems("old/ghe", List.of("{\"number\":1,\"title\":\"t\",\"state\":\"closed\",\"created_at\":\"2015-03-01T00:00:00Z\","
+                + "\"updated_at\":\"2015-04-01T00:00:00Z\"}"));
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("old/ghe").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("old/ghe")).extracting(r -> r.outcome(), r -> r.issues(), r -> r.missing()).containsExactly(Outcome.INCOMPLETE, 1L, 1L);
+        assertThat(report.allIngested()).isFalse();
+        assertThat(issues().get("old/ghe#1").getClosedAt()).isNull();
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("old/ghe", "#1: closed_at", "not as false"));
+    }
+
+    @Test
+    void aPageThatKeepsTimingOutIsAskedForAgainInSmallerPagesAndNothingIsLost() {
+        github.serveSyntheticActivity("org/s", 250, 0, 5);
+        for (int i = 0; i < 3; i++) {
+            github.failWhen(url -> url.encodedPath().endsWith("/commits") && "2".equals(url.queryParameter("page"))
+                    && "100".equals(url.queryParameter("per_page")), 502);
+        }
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("org/s").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("org/s")).extracting(r -> r.outcome(), r -> r.commits()).containsExactly(Outcome.INGESTED, 250L);
+        assertThat(commits()).hasSize(250);
+        assertThat(github.requests()).filteredOn(r -> r.getUrl().encodedPath().endsWith("/commits"))
+                .extracting(r -> r.getUrl().queryParameter("per_page") + "/" + r.getUrl().queryParameter("page"))
+                .containsExactly("100/null", "100/2", "100/2", "100/2", "50/3", "50/4", "50/5");
     }
 
     private static String issue(int number, String created, String updated, String closed, String extra) {
