@@ -80,15 +80,7 @@ final class RepositoryListingPoller {
         }
         Future<GitHubPage> prefetched = null;
         try {
-            try {
-                if (!kind.mayHaveChanged(counts)) {
-                    return counts;
-                }
-            } catch (RepositoryUnavailableException e) {
-                if (!kind.emptyListing(e)) {
-                    throw e;
-                }
-                endEmpty(state, kind, e);
+            if (!mayHaveChanged(state, kind, counts)) {
                 return counts;
             }
             while (url != null) {
@@ -119,11 +111,7 @@ final class RepositoryListingPoller {
                 }
                 prefetched = null;
                 state.pageNumber++;
-                // A body that is not a JSON array is often a proxy's error page: ask again before giving up on it.
-                for (int retry = 0; retry < MALFORMED_PAGE_RETRIES && !page.notModified() && !GitHubItemParser.looksLikeArray(page.body()); retry++) {
-                    LOG.warn("{} {}: page {} is not a JSON array; fetching it again", repoName, endpoint, GitHubClient.describe(url));
-                    page = client.get(url, null, repoName);
-                }
+                page = refetchIfNotAnArray(state, page);
                 if (page.notModified()) {
                     counts.notModified++;
                     LOG.info("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
@@ -143,32 +131,12 @@ final class RepositoryListingPoller {
                     prefetched = prefetcher.submit(() -> client.get(upcoming, null, repoName));
                 }
                 Instant now = config.clock().instant();
-                try {
-                    kind.publish(page, now, counts);
-                } catch (MalformedPageException e) {
-                    state.everyItemRead = false;
-                    counts.malformed++;
-                    LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until the next full "
-                            + "read (--full-reread-interval {}), or delete the cursor {} on {} to backfill again now", repoName, endpoint,
-                            GitHubClient.describe(url), MALFORMED_PAGE_RETRIES + 1, e.getMessage(), config.fullRereadInterval(),
-                            state.cursorKey(), Topics.INGEST_STATE);
-                }
+                publish(state, kind, page, now, counts);
                 HttpUrl next = page.next();
                 if (next == null) {
                     kind.lastPageRead(now, counts);
                 }
-                state.written = kind.cursor(now)
-                        .setSince(state.newest)
-                        .setEtag(state.firstPageEtag)
-                        .setResumeUrl(next == null ? null : next.toString())
-                        .setItemsPublished(state.published + state.events)
-                        .build();
-                publisher.cursor(state.written);
-                publisher.commitIfDue(next == null);
-                if (state.pageNumber % 10 == 0 || next == null) {
-                    LOG.info("{} {}: page {}, {} items so far, {} requests left", repoName, endpoint, state.pageNumber,
-                            state.published + state.events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
-                }
+                writeCursor(state, kind, page, now);
                 if (next != null && stopRequested.getAsBoolean()) {
                     publisher.commitIfDue(true);
                     LOG.info("{} {}: stopping; the next run resumes at page {}", repoName, endpoint, state.pageNumber + 1);
@@ -184,6 +152,59 @@ final class RepositoryListingPoller {
             if (prefetched != null) {
                 prefetched.cancel(true); // stopped or failed: the page will be fetched again next time
             }
+        }
+    }
+
+    /** Asks the kind whether there can be anything new; an empty listing by GitHub's own answer ends it complete. */
+    private boolean mayHaveChanged(ListingState state, ListingKind kind, Counts counts) throws InterruptedException {
+        try {
+            return kind.mayHaveChanged(counts);
+        } catch (RepositoryUnavailableException e) {
+            if (!kind.emptyListing(e)) {
+                throw e;
+            }
+            endEmpty(state, kind, e);
+            return false;
+        }
+    }
+
+    /** A body that is not a JSON array is often a proxy's error page: asked for again before giving up on it. */
+    private GitHubPage refetchIfNotAnArray(ListingState state, GitHubPage page) throws InterruptedException {
+        for (int retry = 0; retry < MALFORMED_PAGE_RETRIES && !page.notModified() && !GitHubItemParser.looksLikeArray(page.body()); retry++) {
+            LOG.warn("{} {}: page {} is not a JSON array; fetching it again", state.repoName, state.endpoint, GitHubClient.describe(page.url()));
+            page = client.get(page.url(), null, state.repoName);
+        }
+        return page;
+    }
+
+    /** Hands the page to its kind; a malformed page is logged, counted and skipped (the listing is then not complete). */
+    private void publish(ListingState state, ListingKind kind, GitHubPage page, Instant now, Counts counts) throws InterruptedException {
+        try {
+            kind.publish(page, now, counts);
+        } catch (MalformedPageException e) {
+            state.everyItemRead = false;
+            counts.malformed++;
+            LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until the next full "
+                    + "read (--full-reread-interval {}), or delete the cursor {} on {} to backfill again now", state.repoName,
+                    state.endpoint, GitHubClient.describe(page.url()), MALFORMED_PAGE_RETRIES + 1, e.getMessage(),
+                    config.fullRereadInterval(), state.cursorKey(), Topics.INGEST_STATE);
+        }
+    }
+
+    /** The cursor after a page: where the listing stands, and the next page to resume at (none after the last). */
+    private void writeCursor(ListingState state, ListingKind kind, GitHubPage page, Instant now) {
+        HttpUrl next = page.next();
+        state.written = kind.cursor(now)
+                .setSince(state.newest)
+                .setEtag(state.firstPageEtag)
+                .setResumeUrl(next == null ? null : next.toString())
+                .setItemsPublished(state.published + state.events)
+                .build();
+        publisher.cursor(state.written);
+        publisher.commitIfDue(next == null);
+        if (state.pageNumber % 10 == 0 || next == null) {
+            LOG.info("{} {}: page {}, {} items so far, {} requests left", state.repoName, state.endpoint, state.pageNumber,
+                    state.published + state.events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
         }
     }
 
