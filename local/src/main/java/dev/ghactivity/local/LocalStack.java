@@ -68,6 +68,10 @@ public final class LocalStack implements AutoCloseable {
             Files.createDirectories(config.dataDir());
             long t0 = System.nanoTime();
             startKafka();
+            // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
+            List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), config.replicationFactor()));
+            topics.add(Topics.deadLetterDefinition(config.replicationFactor()));
+            createTopics(topics);
             LeftoverGroupMembers.remove(bootstrapServers,
                     List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));
             startS3();
@@ -101,7 +105,7 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The embedded broker, or the configured cluster; then the topics. */
+    /** The embedded broker, or the configured cluster. */
     private void startKafka() {
         if (config.kafkaBootstrapServers() == null) {
             broker = track(EmbeddedKafkaBroker.start(config.kafkaDir()));
@@ -109,9 +113,9 @@ public final class LocalStack implements AutoCloseable {
         } else {
             bootstrapServers = config.kafkaBootstrapServers();
         }
-        // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
-        List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), config.replicationFactor()));
-        topics.add(Topics.deadLetterDefinition(config.replicationFactor()));
+    }
+
+    private void createTopics(List<NewTopic> topics) {
         try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             EmbeddedKafkaBroker.createTopics(admin, topics);
         }
