@@ -1,12 +1,15 @@
 package dev.ghactivity.embedded;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -39,12 +42,14 @@ import org.slf4j.LoggerFactory;
  * <p>Defaults are those of a production cluster of this size (see {@code docker/create-topics.sh}):
  * replication factor {@code min(3, n)} for every topic including the internal ones, {@code min.insync.replicas}
  * and {@code transaction.state.log.min.isr} 2 from three nodes on, unclean leader election off. A node keeps
- * its ports for the cluster's lifetime, so {@link #restartNode(int)} brings it back where its peers expect it.
+ * its ports, so {@link #restartNode(int)} brings it back where its peers expect it, and a new start on the same
+ * directory listens where the first did (the ports are kept in {@code <dir>/cluster-ports.properties}).
  * ({@code KafkaClusterTestKit} would need the kafka-clients test jar, which 4.4.0 does not publish.)
  */
 public final class EmbeddedKafkaCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaCluster.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final String PORTS_FILE = "cluster-ports.properties";
 
     private final Map<Integer, KafkaConfig> configs;
     private final Map<Integer, KafkaRaftServer> running = new TreeMap<>();
@@ -65,14 +70,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         if (nodes < 1) {
             throw new IllegalArgumentException("a cluster needs at least one node, got " + nodes);
         }
-        Map<Integer, int[]> ports = new TreeMap<>(); // node id -> {broker port, controller port}
-        try {
-            for (int id = 1; id <= nodes; id++) {
-                ports.put(id, new int[] {LoopbackPorts.free(), LoopbackPorts.free()});
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot find free loopback ports for the Kafka cluster: " + e.getMessage(), e);
-        }
+        Map<Integer, int[]> ports = listenerPorts(dir.toAbsolutePath(), nodes);
         String voters = ports.entrySet().stream()
                 .map(e -> e.getKey() + "@127.0.0.1:" + e.getValue()[1])
                 .collect(Collectors.joining(","));
@@ -95,6 +93,58 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         }
         LOG.info("Kafka cluster (KRaft, {} nodes) up at {}", nodes, bootstrap);
         return cluster;
+    }
+
+    /**
+     * node id -> {broker port, controller port}: those kept in {@code <dir>/cluster-ports.properties} by an
+     * earlier start (the metadata log knows every node at its address), else free ones, then kept there.
+     */
+    private static Map<Integer, int[]> listenerPorts(Path dir, int nodes) {
+        Path file = dir.resolve(PORTS_FILE);
+        Map<Integer, int[]> ports = new TreeMap<>();
+        try {
+            Files.createDirectories(dir);
+            if (Files.exists(file)) {
+                Properties kept = new Properties();
+                try (InputStream in = Files.newInputStream(file)) {
+                    kept.load(in);
+                }
+                for (int id = 1; id <= nodes; id++) {
+                    String broker = kept.getProperty("node." + id + ".broker.port");
+                    String controller = kept.getProperty("node." + id + ".controller.port");
+                    if (broker == null || controller == null) {
+                        throw new IllegalStateException(file + " has no ports for node " + id + " of " + nodes
+                                + ": start the cluster with as many nodes as the first time, or use a new directory");
+                    }
+                    ports.put(id, new int[] {Integer.parseInt(broker.trim()), Integer.parseInt(controller.trim())});
+                }
+                return ports;
+            }
+            // Every socket open at once: 2 x nodes different ports.
+            List<ServerSocket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2 * nodes; i++) {
+                    sockets.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+                }
+            } finally {
+                for (ServerSocket socket : sockets) {
+                    socket.close();
+                }
+            }
+            Properties kept = new Properties();
+            for (int id = 1; id <= nodes; id++) {
+                int[] pair = {sockets.get(2 * id - 2).getLocalPort(), sockets.get(2 * id - 1).getLocalPort()};
+                ports.put(id, pair);
+                kept.setProperty("node." + id + ".broker.port", String.valueOf(pair[0]));
+                kept.setProperty("node." + id + ".controller.port", String.valueOf(pair[1]));
+            }
+            try (OutputStream out = Files.newOutputStream(file)) {
+                kept.store(out, "Listener ports of the embedded Kafka cluster's nodes: the metadata log knows them here");
+            }
+            return ports;
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("cannot pick or read the Kafka cluster's ports (" + file + "): " + e.getMessage(), e);
+        }
     }
 
     private static KafkaConfig nodeConfig(int nodeId, int brokerPort, int controllerPort, String voters, Path logDir,

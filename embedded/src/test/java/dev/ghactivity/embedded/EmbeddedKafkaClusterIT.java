@@ -28,7 +28,9 @@ class EmbeddedKafkaClusterIT {
 
     @Test
     void threeNodesReplicateEveryTopicThreeTimesAndKeepCommittingTransactionsWhileOneNodeIsDown() throws Exception {
+        String firstBootstrap;
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(dir, 3, Map.of())) {
+            firstBootstrap = cluster.bootstrapServers();
             assertThat(cluster.nodeIds()).containsExactly(1, 2, 3);
             cluster.createTopics(List.of(new NewTopic("t", 3, (short) 3)));
             try (KafkaProducer<String, String> producer = transactionalProducer(cluster)) {
@@ -60,8 +62,9 @@ class EmbeddedKafkaClusterIT {
             assertThat(values).hasSize(90).doesNotHaveDuplicates();
             assertThat(values.stream().filter(v -> v.startsWith("during")).count()).isEqualTo(30);
         }
-        // A second start on the same directories finds the data.
+        // A second start on the same directories listens where the first did and finds the data.
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(dir, 3, Map.of())) {
+            assertThat(cluster.bootstrapServers()).isEqualTo(firstBootstrap);
             cluster.createTopics(List.of(new NewTopic("t", 3, (short) 3)));
             assertThat(readAll(cluster, "t", 90)).hasSize(90);
         }
