@@ -199,9 +199,33 @@ public final class LocalStack implements AutoCloseable {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
             awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app", events, deadline);
+            awaitRepartitionTopics(progress, deadline);
             Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
             awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline);
             awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline);
+        }
+    }
+
+    /**
+     * The streams-app commits an input offset as soon as the record's re-keyed form is in a repartition topic;
+     * its count is made later, from there. So it is caught up only once it has also read its repartition topics
+     * to their ends. Each hop's records are committed with the offsets of the hop before, so a pass that finds
+     * the repartition topics' last records unchanged after waiting for them has seen every hop.
+     */
+    private static void awaitRepartitionTopics(ConsumerGroupProgress progress, long deadline)
+            throws TimeoutException, InterruptedException {
+        List<String> repartition = progress.internalTopics(STREAMS_APPLICATION_ID, "-repartition");
+        if (repartition.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> last = progress.lastDataOffsets(repartition);
+        while (true) {
+            awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app (repartition topics)", last, deadline);
+            Map<TopicPartition, Long> now = progress.lastDataOffsets(repartition);
+            if (now.equals(last)) {
+                return;
+            }
+            last = now;
         }
     }
 

@@ -104,14 +104,15 @@ class ThreeBrokerClusterIT {
             assertThat(report.of(REPO).commits()).isEqualTo(COMMITS);
             assertThat(report.of(REPO).issues()).isEqualTo(ISSUES);
 
-            Map<String, String> expected = expectedRows(activity, REPO);
-            assertThat(sqliteCounts(data.resolve("ghactivity.db"))).isEqualTo(expected);
-            assertThat(s3Counts(data)).isEqualTo(expected);
-
-            // Nothing doubled: each commit and each issue was committed to its topic exactly once.
+            // Nothing lost or doubled on the way in: each commit and each issue was committed to its topic exactly once.
             assertThat(committedKeys(cluster, Topics.COMMITS)).hasSize(COMMITS).doesNotHaveDuplicates();
             assertThat(committedKeys(cluster, Topics.ISSUES)).hasSize(ISSUES).doesNotHaveDuplicates();
             assertThat(committedKeys(cluster, Topics.MONTHLY_ACTIVITY_DLQ)).isEmpty();
+
+            // ...nor on the way out: whole monthly maps.
+            Map<String, String> expected = expectedRows(activity, REPO);
+            assertThat(sqliteCounts(data.resolve("ghactivity.db"))).isEqualTo(expected);
+            assertThat(s3Counts(data)).isEqualTo(expected);
 
             // Every topic, the streams-app's changelogs and repartition topics, offsets and transactions included,
             // has three replicas, all in sync again after the node came back.
