@@ -71,6 +71,7 @@ public final class LocalStack implements AutoCloseable {
             // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
             List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), config.replicationFactor()));
             topics.add(Topics.deadLetterDefinition(config.replicationFactor()));
+            topics.add(Topics.streamsDeadLetterDefinition(config.replicationFactor()));
             createTopics(topics);
             LeftoverGroupMembers.remove(bootstrapServers,
                     List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));

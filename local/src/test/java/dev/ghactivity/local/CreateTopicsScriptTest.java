@@ -39,6 +39,7 @@ class CreateTopicsScriptTest {
 
         List<NewTopic> expected = new ArrayList<>(Topics.definitions(6, (short) 3));
         expected.add(Topics.deadLetterDefinition((short) 3));
+        expected.add(Topics.streamsDeadLetterDefinition((short) 3));
         Map<String, Creation> wanted = new TreeMap<>();
         for (NewTopic t : expected) {
             Map<String, String> configs = new TreeMap<>(t.configs());
@@ -57,14 +58,14 @@ class CreateTopicsScriptTest {
         Run run = run(Map.of(), "kafka:9092");
         assertThat(run.exitCode).as(run.stderr).isZero();
         assertThat(run.creations).extracting(Creation::topic).containsExactly(Topics.COMMITS, Topics.ISSUES, Topics.INGEST_STATE,
-                Topics.MONTHLY_ACTIVITY, Topics.MONTHLY_ACTIVITY_DLQ);
+                Topics.MONTHLY_ACTIVITY, Topics.MONTHLY_ACTIVITY_DLQ, Topics.STREAMS_DLQ);
         assertThat(run.creations).allSatisfy(c -> {
             assertThat(c.replicationFactor()).isEqualTo((short) 1);
             assertThat(c.configs()).containsEntry("min.insync.replicas", "1");
         });
         assertThat(run.creations).filteredOn(c -> !c.topic().endsWith(".dlq")).extracting(Creation::partitions).containsOnly(3);
-        assertThat(run.creations.get(4).configs()).containsEntry("retention.ms", String.valueOf(Topics.DEAD_LETTER_RETENTION_MS))
-                .containsEntry("cleanup.policy", "delete");
+        assertThat(run.creations.subList(4, 6)).allSatisfy(dlq -> assertThat(dlq.configs())
+                .containsEntry("retention.ms", String.valueOf(Topics.DEAD_LETTER_RETENTION_MS)).containsEntry("cleanup.policy", "delete"));
     }
 
     @Test
