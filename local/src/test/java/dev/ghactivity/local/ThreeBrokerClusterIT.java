@@ -62,7 +62,8 @@ class ThreeBrokerClusterIT {
              FakeGitHub github = FakeGitHub.start()) {
             SyntheticActivity activity = github.serveSyntheticActivity(REPO, COMMITS, ISSUES, 12);
             int pages = COMMITS / 100 + ISSUES / 100;
-            github.delayNext(1000, Duration.ofMillis(60)); // a backfill of several seconds: time to stop a node in it
+            // A backfill of ~20 s (a page every 250 ms): time to stop a node in it and bring it back (each takes ~5-8 s).
+            github.delayNext(1000, Duration.ofMillis(250));
             LocalStackConfig config = LocalStackConfig.builder()
                     .repositories(List.of(RepositoryName.parse(REPO)))
                     .githubApiUrl(github.apiUrl())
@@ -77,7 +78,7 @@ class ThreeBrokerClusterIT {
             try (LocalStack stack = new LocalStack(config, GitHubToken.none()).start()) {
                 long backfillStart = System.nanoTime();
                 CompletableFuture<IngestReport> backfill = CompletableFuture.supplyAsync(stack::ingestOnce);
-                await().atMost(Duration.ofSeconds(60)).until(() -> github.requests().size() >= pages / 4 || backfill.isDone());
+                await().atMost(Duration.ofSeconds(60)).until(() -> github.requests().size() >= pages / 8 || backfill.isDone());
                 assertThat(backfill).as("still backfilling when the node stops").isNotDone();
 
                 stopped = leaderOf(cluster, new TopicPartition(Topics.COMMITS, 0));
@@ -86,7 +87,7 @@ class ThreeBrokerClusterIT {
                 cluster.stopNode(stopped);
                 LOG.info("stopped node {} after {} of ~{} GitHub requests in {} ms", stopped, requestsAtStop, pages, millisSince(stopStart));
                 // The backfill goes on with two of three replicas (= min.insync.replicas).
-                await().atMost(Duration.ofSeconds(60)).until(() -> github.requests().size() >= requestsAtStop + pages / 4 || backfill.isDone());
+                await().atMost(Duration.ofSeconds(60)).until(() -> github.requests().size() >= requestsAtStop + pages / 8 || backfill.isDone());
                 int requestsWhileDown = github.requests().size() - requestsAtStop;
                 long restartStart = System.nanoTime();
                 cluster.restartNode(stopped);
@@ -108,6 +109,7 @@ class ThreeBrokerClusterIT {
             assertThat(committedKeys(cluster, Topics.COMMITS)).hasSize(COMMITS).doesNotHaveDuplicates();
             assertThat(committedKeys(cluster, Topics.ISSUES)).hasSize(ISSUES).doesNotHaveDuplicates();
             assertThat(committedKeys(cluster, Topics.MONTHLY_ACTIVITY_DLQ)).isEmpty();
+            assertThat(committedKeys(cluster, Topics.STREAMS_DLQ)).isEmpty();
 
             // ...nor on the way out: whole monthly maps.
             Map<String, String> expected = expectedRows(activity, REPO);
@@ -119,7 +121,7 @@ class ThreeBrokerClusterIT {
             cluster.awaitFullyReplicated(Duration.ofSeconds(60));
             Map<String, Integer> replicas = replicationFactors(cluster);
             assertThat(replicas).containsKeys(Topics.COMMITS, Topics.ISSUES, Topics.INGEST_STATE, Topics.MONTHLY_ACTIVITY,
-                    Topics.MONTHLY_ACTIVITY_DLQ, "__consumer_offsets", "__transaction_state");
+                    Topics.MONTHLY_ACTIVITY_DLQ, Topics.STREAMS_DLQ, "__consumer_offsets", "__transaction_state");
             assertThat(replicas.keySet()).anyMatch(t -> t.startsWith(LocalStack.STREAMS_APPLICATION_ID + "-") && t.endsWith("-changelog"));
             assertThat(replicas).allSatisfy((topic, factor) -> assertThat(factor).as(topic).isEqualTo(3));
             LOG.info("cluster test: {} commits, {} issues, {} months, node {} stopped and back, {} ms in all",
