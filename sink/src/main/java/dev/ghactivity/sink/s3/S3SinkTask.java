@@ -119,33 +119,12 @@ public final class S3SinkTask extends SinkTask {
             }
             buffer.apply(record.kafkaOffset(), row, clock.getAsLong());
         }
-        long now = clock.getAsLong();
-        for (PartitionBuffer buffer : buffers.values()) {
-            if (isDue(buffer, now)) {
-                try {
-                    buffer.flush();
-                    failures.succeeded();
-                } catch (SdkException e) {
-                    throw failures.of("writing " + buffer.tp + " to s3://" + config.bucket(), e);
-                }
-            }
-        }
+        flushDue(true);
     }
 
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-        // An opportunistic flush: a failure here leaves the rows buffered for put() to retry (and count).
-        long now = clock.getAsLong();
-        for (PartitionBuffer buffer : buffers.values()) {
-            if (isDue(buffer, now)) {
-                try {
-                    buffer.flush();
-                    failures.succeeded();
-                } catch (SdkException e) {
-                    LOG.debug("flush of {} before commit failed ({}), committing what is in S3", buffer.tp, S3ObjectStore.describe(e));
-                }
-            }
-        }
+        flushDue(false); // opportunistic: a failure leaves the rows buffered for put() to retry (and count)
         Map<TopicPartition, OffsetAndMetadata> durable = new HashMap<>();
         buffers.forEach((tp, buffer) -> {
             if (buffer.flushedOffset() >= 0 && currentOffsets.containsKey(tp)) {
@@ -155,8 +134,22 @@ public final class S3SinkTask extends SinkTask {
         return durable;
     }
 
-    private boolean isDue(PartitionBuffer buffer, long now) {
-        return buffer.isDue(now, config.flushMaxRecords(), config.flushIntervalMs());
+    /** Flushes the partitions due by size or time; a failure is thrown as put() must throw it, or only logged. */
+    private void flushDue(boolean throwFailure) {
+        long now = clock.getAsLong();
+        for (PartitionBuffer buffer : buffers.values()) {
+            if (buffer.isDue(now, config.flushMaxRecords(), config.flushIntervalMs())) {
+                try {
+                    buffer.flush();
+                    failures.succeeded();
+                } catch (SdkException e) {
+                    if (throwFailure) {
+                        throw failures.of("writing " + buffer.tp + " to s3://" + config.bucket(), e);
+                    }
+                    LOG.debug("flush of {} before commit failed ({}), committing what is in S3", buffer.tp, S3ObjectStore.describe(e));
+                }
+            }
+        }
     }
 
     @Override
