@@ -4,6 +4,7 @@ import dev.ghactivity.schemas.AvroSerde;
 import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.MonthlyActivityColumn;
+import dev.ghactivity.sink.Versions;
 import java.util.Date;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
@@ -12,6 +13,7 @@ import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.storage.Converter;
 
@@ -22,7 +24,7 @@ import org.apache.kafka.connect.storage.Converter;
  * {@link DataException}: Connect then applies {@code errors.tolerance}, so with {@code errors.tolerance=all} the
  * record goes to {@code errors.deadletterqueue.topic.name} as it was received and the sink goes on.
  */
-public final class MonthlyActivityConverter implements Converter {
+public final class MonthlyActivityConverter implements Converter, Versioned {
     /**
      * The Connect schema of a row: the fields of {@link MonthlyActivityColumn} in order; counts are INT64,
      * {@code updated_at} a Connect {@link Timestamp} (a {@link java.util.Date}). Optional: tombstones are null.
@@ -44,6 +46,11 @@ public final class MonthlyActivityConverter implements Converter {
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
+    }
+
+    @Override
+    public String version() {
+        return Versions.version();
     }
 
     /** @throws DataException when {@code value} is not a Struct of {@link #SCHEMA}'s fields */

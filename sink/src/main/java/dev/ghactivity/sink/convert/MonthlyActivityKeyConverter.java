@@ -1,11 +1,13 @@
 package dev.ghactivity.sink.convert;
 
 import dev.ghactivity.schemas.RecordKeys;
+import dev.ghactivity.sink.Versions;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.components.Versioned;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.storage.Converter;
 
@@ -15,12 +17,17 @@ import org.apache.kafka.connect.storage.Converter;
  * {@link DataException}, so Connect applies {@code errors.tolerance} and the dead-letter queue to it; the sink tasks
  * refuse keys of any other schema, so no unvalidated key reaches SQL parameters or S3 object names.
  */
-public final class MonthlyActivityKeyConverter implements Converter {
+public final class MonthlyActivityKeyConverter implements Converter, Versioned {
     /** A string schema named for this converter: the tasks' proof that the key was validated. */
     public static final Schema SCHEMA = SchemaBuilder.string().name("dev.ghactivity.MonthlyActivityKey").build();
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
+    }
+
+    @Override
+    public String version() {
+        return Versions.version();
     }
 
     @Override

@@ -13,6 +13,8 @@ final class PartitionBuffer {
     private final LongFunction<PartitionWriter> writerFrom;
     private PartitionWriter writer;
     private long lastOffset = -1;
+    /** A record given but not applied (its read-back failed): Connect delivers it again. */
+    private boolean applyFailed;
     private long flushedOffset = -1;
     private int unflushed;
     private long firstUnflushedAt;
@@ -33,9 +35,11 @@ final class PartitionBuffer {
         if (writer == null) {
             writer = writerFrom.apply(offset); // the committed position: what follows is rewritten
         }
+        applyFailed = true;
         if (row != null) {
             writer.apply(row);
         }
+        applyFailed = false;
         lastOffset = offset;
         if (unflushed++ == 0) {
             firstUnflushedAt = now;
@@ -50,6 +54,11 @@ final class PartitionBuffer {
         return unflushed > 0;
     }
 
+    /** True when every record given to this buffer is in S3: none waits for a flush, none failed to apply. */
+    boolean allFlushed() {
+        return unflushed == 0 && !applyFailed;
+    }
+
     void flush() {
         if (writer != null) {
             writer.flush();
@@ -58,7 +67,7 @@ final class PartitionBuffer {
         unflushed = 0;
     }
 
-    /** The offset to commit: everything before it is in S3; -1 before the first flush. */
+    /** The offset after the last record flushed: every record the task was given before it is in S3; -1 before the first flush. */
     long flushedOffset() {
         return flushedOffset;
     }

@@ -127,7 +127,14 @@ public final class S3SinkTask extends SinkTask {
         flushDue(false); // opportunistic: a failure leaves the rows buffered for put() to retry (and count)
         Map<TopicPartition, OffsetAndMetadata> durable = new HashMap<>();
         buffers.forEach((tp, buffer) -> {
-            if (buffer.flushedOffset() >= 0 && currentOffsets.containsKey(tp)) {
+            OffsetAndMetadata consumed = currentOffsets.get(tp);
+            if (consumed == null) {
+                return;
+            }
+            if (buffer.allFlushed() && consumed.offset() > 0) {
+                // Every row delivered is in S3; records Connect skipped after it (refused by a converter) need no object.
+                durable.put(tp, consumed);
+            } else if (buffer.flushedOffset() >= 0) {
                 durable.put(tp, new OffsetAndMetadata(buffer.flushedOffset()));
             }
         });
