@@ -10,3 +10,5 @@ for topic in github.commits github.issues github.ingest-state github.monthly-act
 done
 /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --create --if-not-exists \
   --topic github.monthly-activity.dlq --partitions 1 --replication-factor 1
+/opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --create --if-not-exists \
+  --topic github.streams.dlq --partitions 1 --replication-factor 1

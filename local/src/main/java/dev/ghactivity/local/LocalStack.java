@@ -68,6 +68,7 @@ public final class LocalStack implements AutoCloseable {
             // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
             List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), (short) 1));
             topics.add(Topics.deadLetterDefinition((short) 1));
+            topics.add(Topics.streamsDeadLetterDefinition((short) 1));
             broker.createTopics(topics);
             LeftoverGroupMembers.remove(broker.bootstrapServers(),
                     List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));

@@ -17,6 +17,11 @@ public final class Topics {
     public static final String MONTHLY_ACTIVITY = "github.monthly-activity";
     /** Records of {@link #MONTHLY_ACTIVITY} a sink could not write, as received, with Connect's error headers. */
     public static final String MONTHLY_ACTIVITY_DLQ = "github.monthly-activity.dlq";
+    /**
+     * Input records the streams-app could not deserialize, as read (key and value bytes), with Kafka Streams'
+     * {@code __streams.errors.topic/partition/offset/exception/message/stacktrace} headers (KIP-1034).
+     */
+    public static final String STREAMS_DLQ = "github.streams.dlq";
 
     /**
      * The pipeline's topics, all compacted: every key is an identity whose latest value is the truth.
@@ -36,6 +41,11 @@ public final class Topics {
     /** The sinks' dead-letter topic (time-retained, not compacted: every bad record is kept, not the last per key). */
     public static NewTopic deadLetterDefinition(short replicationFactor) {
         return new NewTopic(MONTHLY_ACTIVITY_DLQ, 1, replicationFactor);
+    }
+
+    /** The streams-app's dead-letter topic (time-retained like the sinks' one: every skipped record is kept). */
+    public static NewTopic streamsDeadLetterDefinition(short replicationFactor) {
+        return new NewTopic(STREAMS_DLQ, 1, replicationFactor);
     }
 
     private Topics() {

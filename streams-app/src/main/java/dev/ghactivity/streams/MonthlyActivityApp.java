@@ -1,12 +1,18 @@
 package dev.ghactivity.streams;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,38 +22,63 @@ public final class MonthlyActivityApp implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final StreamsAppConfig config;
+    private final Function<StreamsAppConfig, Topology> topology;
     private final CountDownLatch running = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final SkippedRecords skipped = new SkippedRecords();
+    private volatile String failure;
+    private boolean closed;
     private KafkaStreams streams;
     private MonthlyActivityQueryServer queryServer;
 
     public MonthlyActivityApp(StreamsAppConfig config) {
-        this.config = config;
+        this(config, MonthlyActivityTopology::build);
     }
 
-    /** Starts the query server (so its port is known to Streams' metadata) and then the streams. */
+    /** With another topology: tests of the failure handling inject a processor that fails. */
+    MonthlyActivityApp(StreamsAppConfig config, Function<StreamsAppConfig, Topology> topology) {
+        this.config = config;
+        this.topology = topology;
+    }
+
+    /**
+     * Starts the query server (so its port is known to Streams' metadata), checks the stored counting settings
+     * ({@link CountingSettings}) and starts the streams. Whatever was opened is closed when a step fails.
+     *
+     * @throws CountingSettings.SettingsChangedException if {@code --zone} or {@code --commit-date-field} differ
+     *         from those the application id counted with
+     */
     public MonthlyActivityApp start() {
-        queryServer = MonthlyActivityQueryServer.bind(config.httpHost(), config.httpPort());
-        StreamsAppConfig bound = config.withHttpPort(queryServer.port());
-        Properties props = bound.toStreamsProperties();
-        // Where other instances reach this one's query API (an explicit application.server wins).
-        String host = "0.0.0.0".equals(bound.httpHost()) ? "localhost" : bound.httpHost();
-        props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, host + ":" + queryServer.port());
-        streams = new KafkaStreams(MonthlyActivityTopology.build(bound), props);
-        streams.setStateListener((newState, oldState) -> {
-            LOG.info("streams-app {} -> {}", oldState, newState);
-            if (newState == KafkaStreams.State.RUNNING) {
-                running.countDown();
-            }
-        });
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed, replacing it: {}", e.toString(), e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
-        queryServer.start(streams);
-        streams.start();
+        try {
+            queryServer = MonthlyActivityQueryServer.bind(config.httpHost(), config.httpPort());
+            StreamsAppConfig bound = config.withHttpPort(queryServer.port());
+            Properties props = bound.toStreamsProperties();
+            // Where other instances reach this one's query API (an explicit application.server wins).
+            String host = "0.0.0.0".equals(bound.httpHost()) ? "localhost" : bound.httpHost();
+            props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, host + ":" + queryServer.port());
+            HostInfo self = HostInfo.buildFromEndpoint(props.get(StreamsConfig.APPLICATION_SERVER_CONFIG).toString());
+            props.put(SkippedRecords.CONFIG, skipped);
+            new CountingSettings(bound).verifyOrStore(props);
+            streams = new KafkaStreams(topology.apply(bound), props);
+            streams.setStateListener((newState, oldState) -> {
+                LOG.info("streams-app {} -> {}", oldState, newState);
+                if (newState == KafkaStreams.State.RUNNING) {
+                    running.countDown();
+                } else if (newState == KafkaStreams.State.ERROR || newState == KafkaStreams.State.NOT_RUNNING) {
+                    stopped.countDown();
+                }
+            });
+            streams.setUncaughtExceptionHandler(new StreamThreadFailurePolicy(config.maxThreadReplacements(),
+                    config.threadReplacementWindow(), Clock.systemUTC(), reason -> failure = reason));
+            queryServer.start(streams, self, skipped);
+            streams.start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         LOG.info("streams-app {} started: query API http://{}:{}/repos/{{owner}}/{{name}}/months, zone {}, months by {} date",
                 config.applicationId(), config.httpHost(), queryServer.port(), config.zone(),
-                config.commitDateField().name().toLowerCase(java.util.Locale.ROOT));
+                config.commitDateField().name().toLowerCase(Locale.ROOT));
         return this;
     }
 
@@ -69,16 +100,43 @@ public final class MonthlyActivityApp implements AutoCloseable {
         }
     }
 
+    /**
+     * Blocks until the streams stopped (closed, or failed for good) and returns why they failed, if they did:
+     * the one-line reason the failure policy logged, or the final state.
+     */
+    public Optional<String> awaitStopped() throws InterruptedException {
+        stopped.await();
+        if (streams.state() == KafkaStreams.State.ERROR || failure != null) {
+            return Optional.of(failure != null ? failure : "stream threads failed (state " + streams.state() + ")");
+        }
+        return Optional.empty();
+    }
+
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** For tests that make this instance unreachable to the others while its streams keep running. */
+    MonthlyActivityQueryServer queryServer() {
+        return queryServer;
     }
 
     public int httpPort() {
         return queryServer.port();
     }
 
+    /** Input records skipped (undeserializable) by this instance since it started; each is in the dead-letter topic. */
+    public long skippedRecords() {
+        return skipped.count();
+    }
+
+    /** Closes what was opened; idempotent (a shutdown hook may call it after a failed start). */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (queryServer != null) {
             queryServer.close();
         }

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +31,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -39,17 +41,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /repos/{owner}/{name}/months[/{YYYY-MM}]} from the {@code monthly-activity} store. A repository's
- * months live on several partitions, so with several instances the answer is gathered from all of them
- * (each asked with {@code ?local=true}). Also {@code /health/live} and {@code /health/ready} for probes.
+ * months live on several partitions, so with several instances the answer is gathered from all of them: this
+ * one (the instance whose {@code application.server} host and port are its own) from its store, every other one
+ * asked with {@code ?local=true}. An answer is complete or not given: while a rebalance is in progress, or when
+ * an instance does not answer, it is 503 with {@code Retry-After}. Also {@code /health/live} and
+ * {@code /health/ready} for probes.
  */
 final class MonthlyActivityQueryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MonthlyActivityQueryServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PATH = Pattern.compile("^/repos/([^/]+)/([^/]+)/months(?:/([^/]+))?/?$");
+    /** Seconds a client should wait before asking again after a 503 (a rebalance takes a few seconds). */
+    static final int RETRY_AFTER_SECONDS = 2;
 
     private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "query-api");
+        t.setDaemon(true);
+        return t;
+    });
+    // Its own (daemon) threads: a request thread waits on it, so sharing the request pool could starve both.
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile KafkaStreams streams;
+    private volatile HostInfo self;
+    private volatile SkippedRecords skipped;
+    private boolean started;
 
     private MonthlyActivityQueryServer(HttpServer server) {
         this.server = server;
@@ -68,15 +84,18 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    void start(KafkaStreams streams) {
+    /**
+     * Starts answering. {@code self} is this instance's {@code application.server} (how the others reach it);
+     * {@code skipped} is reported by the health probes.
+     */
+    synchronized void start(KafkaStreams streams, HostInfo self, SkippedRecords skipped) {
         this.streams = streams;
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "query-api");
-            t.setDaemon(true);
-            return t;
-        }));
+        this.self = self;
+        this.skipped = skipped;
+        server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        started = true;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -110,10 +129,12 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
             boolean localOnly = "local=true".equals(exchange.getRequestURI().getQuery());
             Map<String, ObjectNode> rows;
             try {
-                rows = localOnly ? localRows(repo.fullName()) : allRows(repo.fullName());
-            } catch (RuntimeException e) {
-                LOG.warn("query for {} failed: {}", repo, e.toString());
-                send(exchange, 503, error("state not queryable right now (" + e.getMessage() + "); retry shortly"));
+                rows = localOnly ? completeLocalRows(repo.fullName()) : allRows(repo.fullName());
+            } catch (NotQueryableException e) {
+                LOG.info("query for {} answered 503: {}", repo, e.getMessage());
+                exchange.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                send(exchange, 503, error("the answer would be incomplete: " + e.getMessage() + "; retry in "
+                        + RETRY_AFTER_SECONDS + " s"));
                 return;
             }
             if (localOnly) {
@@ -136,51 +157,77 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     }
 
     /**
-     * For orchestrators' probes: live = the streams run or rebalance (a restart will not help otherwise: 503 once
-     * they are in ERROR or stopped); ready = RUNNING, i.e. the stores answer queries.
+     * For orchestrators' probes: live = the streams run or rebalance (503 once they are in ERROR, e.g. after
+     * repeated stream-thread failures, or stopped: a restart is what helps then); ready = RUNNING, i.e. the stores
+     * answer queries. Both also say how many input records this instance skipped into the dead-letter topic.
      */
     private void health(HttpExchange exchange, boolean ready) throws IOException {
         KafkaStreams.State state = streams.state();
         boolean ok = ready ? state == KafkaStreams.State.RUNNING : state.isRunningOrRebalancing();
-        send(exchange, ok ? 200 : 503, JSON.createObjectNode().put("state", state.name()));
+        send(exchange, ok ? 200 : 503, JSON.createObjectNode().put("state", state.name())
+                .put("skipped_records", skipped == null ? 0 : skipped.count()));
+    }
+
+    /** This instance's rows, only while no rebalance is under way (before and after reading). */
+    private Map<String, ObjectNode> completeLocalRows(String repo) {
+        requireRunning("this instance");
+        Map<String, ObjectNode> rows = localRows(repo);
+        requireRunning("this instance");
+        return rows;
+    }
+
+    private void requireRunning(String who) {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING) {
+            throw new NotQueryableException(who + " is " + state + (state == KafkaStreams.State.REBALANCING
+                    ? " (partitions are moving between instances)" : ""));
+        }
     }
 
     private Map<String, ObjectNode> localRows(String repo) {
-        ReadOnlyKeyValueStore<String, MonthlyActivity> store = streams.store(StoreQueryParameters.fromNameAndType(
-                MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE, QueryableStoreTypes.<String, MonthlyActivity>keyValueStore()));
         Map<String, ObjectNode> rows = new TreeMap<>();
-        try (KeyValueIterator<String, MonthlyActivity> it = store.prefixScan(repo + "|", new StringSerializer())) {
-            while (it.hasNext()) {
-                KeyValue<String, MonthlyActivity> kv = it.next();
-                if (kv.value != null && RecordKeys.repoOfMonthly(kv.key).equals(repo)) {
-                    rows.put(kv.value.getMonth(), toJson(kv.value));
+        try {
+            ReadOnlyKeyValueStore<String, MonthlyActivity> store = streams.store(StoreQueryParameters.fromNameAndType(
+                    MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE, QueryableStoreTypes.<String, MonthlyActivity>keyValueStore()));
+            try (KeyValueIterator<String, MonthlyActivity> it = store.prefixScan(repo + "|", new StringSerializer())) {
+                while (it.hasNext()) {
+                    KeyValue<String, MonthlyActivity> kv = it.next();
+                    if (kv.value != null && RecordKeys.repoOfMonthly(kv.key).equals(repo)) {
+                        rows.put(kv.value.getMonth(), toJson(kv.value));
+                    }
                 }
             }
+        } catch (InvalidStateStoreException e) {
+            throw new NotQueryableException("the store of this instance is not queryable (" + e.getMessage() + ")");
         }
         return rows;
     }
 
+    /**
+     * Every instance hosting a part of the store, each once: this one by its own {@code application.server}
+     * (host and port: instances on different hosts share a port), the others over HTTP.
+     */
     private Map<String, ObjectNode> allRows(String repo) {
-        Map<String, ObjectNode> rows = new TreeMap<>(localRows(repo));
+        requireRunning("this instance");
+        Map<String, ObjectNode> rows = new TreeMap<>();
         for (StreamsMetadata instance : streams.streamsMetadataForStore(MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE)) {
             HostInfo host = instance.hostInfo();
-            if (host.port() == port() || instance.equals(streams.metadataForLocalThreads())) {
-                continue;
-            }
-            rows.putAll(remoteRows(host, repo));
+            rows.putAll(host.equals(self) ? localRows(repo) : remoteRows(host, repo));
         }
+        requireRunning("this instance"); // a rebalance that began meanwhile may have moved a partition past us
         return rows;
     }
 
     private Map<String, ObjectNode> remoteRows(HostInfo host, String repo) {
-        URI uri = URI.create("http://" + host.host() + ":" + host.port() + "/repos/" + repo + "/months?local=true");
+        String instance = host.host() + ":" + host.port();
+        URI uri = URI.create("http://" + instance + "/repos/" + repo + "/months?local=true");
         try {
             HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
             Map<String, ObjectNode> rows = new TreeMap<>();
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
-                    throw new IllegalStateException("instance " + host + " answered " + response.statusCode());
+                    throw new NotQueryableException("instance " + instance + " answered " + response.statusCode());
                 }
                 for (var node : JSON.readTree(body)) {
                     rows.put(node.get("month").asText(), (ObjectNode) node);
@@ -188,10 +235,10 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
             }
             return rows;
         } catch (IOException e) {
-            throw new IllegalStateException("instance " + host + " unreachable: " + e.getMessage(), e);
+            throw new NotQueryableException("instance " + instance + " unreachable (" + e + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            throw new NotQueryableException("interrupted while asking instance " + instance);
         }
     }
 
@@ -212,8 +259,23 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
         }
     }
 
+    /** Stops listening and ends the request threads; safe to call when never started. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (!started) {
+            // HttpServer.stop() releases the listening socket only of a started server (JDK 17).
+            server.setExecutor(executor);
+            server.start();
+            started = true;
+        }
         server.stop(0);
+        executor.shutdownNow();
+    }
+
+    /** The answer cannot be complete right now (rebalance, an instance down); the client should retry. */
+    private static final class NotQueryableException extends RuntimeException {
+        NotQueryableException(String message) {
+            super(message);
+        }
     }
 }

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -85,13 +85,18 @@ public final class StreamsAppCli implements Callable<Integer> {
             return CommandLine.ExitCode.USAGE;
         }
         MonthlyActivityApp app = new MonthlyActivityApp(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "streams-app-shutdown"));
-        app.start();
-        stopped.await();
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "streams-app-shutdown"));
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            System.err.println("ghactivity-streams: " + e.getMessage());
+            return 1;
+        }
+        Optional<String> failure = app.awaitStopped();
+        if (failure.isPresent()) {
+            System.err.println("ghactivity-streams: " + failure.get());
+            return 1;
+        }
         return 0;
     }
 }

@@ -6,9 +6,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import dev.ghactivity.schemas.Topics;
+import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /** Settings of the streams-app, with typed getters; {@link #toStreamsProperties()} gives the Kafka Streams config. */
 public final class StreamsAppConfig {
@@ -26,6 +27,9 @@ public final class StreamsAppConfig {
     private final long commitIntervalMs;
     private final int numStreamThreads;
     private final long cacheMaxBytes;
+    private final String deadLetterTopic;
+    private final int maxThreadReplacements;
+    private final Duration threadReplacementWindow;
     private final Map<String, Object> extra;
 
     private StreamsAppConfig(Builder b) {
@@ -40,7 +44,13 @@ public final class StreamsAppConfig {
         this.commitIntervalMs = b.commitIntervalMs;
         this.numStreamThreads = b.numStreamThreads;
         this.cacheMaxBytes = b.cacheMaxBytes;
+        this.deadLetterTopic = Objects.requireNonNull(b.deadLetterTopic, "deadLetterTopic");
+        this.maxThreadReplacements = b.maxThreadReplacements;
+        this.threadReplacementWindow = Objects.requireNonNull(b.threadReplacementWindow, "threadReplacementWindow");
         this.extra = Map.copyOf(b.extra);
+        if (maxThreadReplacements < 0 || threadReplacementWindow.isNegative()) {
+            throw new IllegalArgumentException("thread replacements >= 0 within a window >= 0");
+        }
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("http port must be 0-65535, got " + httpPort);
         }
@@ -53,7 +63,10 @@ public final class StreamsAppConfig {
         return new Builder();
     }
 
-    /** Kafka Streams properties: exactly-once v2, poison records logged and skipped. */
+    /**
+     * Kafka Streams properties: exactly-once v2; undeserializable input records logged with topic, partition and
+     * offset, counted ({@link SkippedRecords}) and written to the dead-letter topic (KIP-1034), then skipped.
+     */
     public Properties toStreamsProperties() {
         Properties p = new Properties();
         if (bootstrapServers != null) {
@@ -69,7 +82,10 @@ public final class StreamsAppConfig {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, numStreamThreads);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheMaxBytes);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class);
-        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, SkippedRecords.CountingHandler.class);
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, deadLetterTopic);
+        // No global tables here; set only so Streams does not warn that the handler does not cover them.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.OPTIMIZE);
         p.putAll(extra);
         return p;
@@ -111,6 +127,20 @@ public final class StreamsAppConfig {
         return commitIntervalMs;
     }
 
+    /** Where skipped input records are kept (default {@link Topics#STREAMS_DLQ}). */
+    public String deadLetterTopic() {
+        return deadLetterTopic;
+    }
+
+    /** How often a failed stream thread is replaced within {@link #threadReplacementWindow()} before the app stops. */
+    public int maxThreadReplacements() {
+        return maxThreadReplacements;
+    }
+
+    public Duration threadReplacementWindow() {
+        return threadReplacementWindow;
+    }
+
     public StreamsAppConfig withHttpPort(int port) {
         Builder b = toBuilder();
         b.httpPort = port;
@@ -130,6 +160,9 @@ public final class StreamsAppConfig {
         b.commitIntervalMs = commitIntervalMs;
         b.numStreamThreads = numStreamThreads;
         b.cacheMaxBytes = cacheMaxBytes;
+        b.deadLetterTopic = deadLetterTopic;
+        b.maxThreadReplacements = maxThreadReplacements;
+        b.threadReplacementWindow = threadReplacementWindow;
         b.extra = new HashMap<>(extra);
         return b;
     }
@@ -146,6 +179,9 @@ public final class StreamsAppConfig {
         private long commitIntervalMs = 100;
         private int numStreamThreads = 1;
         private long cacheMaxBytes = 10L * 1024 * 1024;
+        private String deadLetterTopic = Topics.STREAMS_DLQ;
+        private int maxThreadReplacements = 3;
+        private Duration threadReplacementWindow = Duration.ofMinutes(10);
         private Map<String, Object> extra = new HashMap<>();
 
         public Builder bootstrapServers(String v) {
@@ -201,6 +237,18 @@ public final class StreamsAppConfig {
 
         public Builder cacheMaxBytes(long v) {
             cacheMaxBytes = v;
+            return this;
+        }
+
+        public Builder deadLetterTopic(String v) {
+            deadLetterTopic = v;
+            return this;
+        }
+
+        /** A failed stream thread is replaced at most {@code max} times within {@code window}; then the app stops. */
+        public Builder threadReplacements(int max, Duration window) {
+            maxThreadReplacements = max;
+            threadReplacementWindow = window;
             return this;
         }
 
