@@ -42,11 +42,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path logDir;
+    private final int brokerPort;
+    private final int controllerPort;
+    private final Map<String, String> overrides;
+    private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path logDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, int brokerPort, int controllerPort, Map<String, String> overrides) {
         this.server = server;
-        this.bootstrapServers = bootstrapServers;
+        this.bootstrapServers = "127.0.0.1:" + brokerPort;
         this.logDir = logDir;
+        this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.overrides = Map.copyOf(overrides);
     }
 
     /** Starts a broker on free loopback ports, its log under {@code dir}, with default settings. */
@@ -61,10 +68,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public static EmbeddedKafkaBroker start(Path dir, Map<String, String> overrides) {
         try {
+            return start(dir, LoopbackPorts.free(), LoopbackPorts.free(), overrides);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find free ports for the embedded Kafka broker: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Stops this broker and starts it again on the same ports, log directory and settings, as a restarted real broker
+     * keeps its listeners: its clients reconnect by themselves (tests of clients riding out a broker outage).
+     *
+     * @return the new broker (this one is closed)
+     */
+    public EmbeddedKafkaBroker restart() {
+        close();
+        return start(logDir, brokerPort, controllerPort, overrides);
+    }
+
+    private static EmbeddedKafkaBroker start(Path dir, int brokerPort, int controllerPort, Map<String, String> overrides) {
+        try {
             Files.createDirectories(dir);
             Path logDir = dir.toAbsolutePath();
-            int brokerPort = LoopbackPorts.free();
-            int controllerPort = LoopbackPorts.free();
             Properties props = new Properties();
             props.put("node.id", String.valueOf(NODE_ID));
             props.put("process.roles", "broker,controller");
@@ -97,10 +121,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             format(logDir);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            String bootstrap = "127.0.0.1:" + brokerPort;
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, logDir);
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, logDir, brokerPort, controllerPort, overrides);
             broker.awaitReady();
-            LOG.info("Kafka broker (KRaft) up at {}, log in {}", bootstrap, logDir);
+            LOG.info("Kafka broker (KRaft) up at {}, log in {}", broker.bootstrapServers, logDir);
             return broker;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded Kafka broker in " + dir + ": " + e.getMessage(), e);
@@ -222,9 +245,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Thread.sleep(millis);
     }
 
-    /** Stops the broker and waits for it; the log directory stays. */
+    /** Stops the broker and waits for it; the log directory stays. Closing again does nothing. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         LOG.info("stopping Kafka broker at {}", bootstrapServers);
         server.shutdown();
         server.awaitShutdown();
