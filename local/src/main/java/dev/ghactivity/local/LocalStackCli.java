@@ -1,5 +1,6 @@
 package dev.ghactivity.local;
 
+import dev.ghactivity.local.LocalStackConfig.Defaults;
 import dev.ghactivity.producer.DurationConverter;
 import dev.ghactivity.producer.GitHubAuthenticationException;
 import dev.ghactivity.producer.GitHubSourceOptions;
@@ -39,32 +40,32 @@ public final class LocalStackCli implements Callable<Integer> {
     @Mixin
     GitHubSourceOptions github;
 
-    @Option(names = "--data-dir", defaultValue = "./data", paramLabel = "DIR", description = "Kafka log, streams state, SQLite and S3 files (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", defaultValue = Defaults.DATA_DIR, paramLabel = "DIR", description = "Kafka log, streams state, SQLite and S3 files (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
     @Option(names = "--once", description = "ingest every repository once, wait until SQLite and S3 hold every event, then exit")
     boolean once;
 
-    @Option(names = "--http-port", defaultValue = "8080", description = "port of the query API, 0 for any (default: ${DEFAULT-VALUE})")
+    @Option(names = "--http-port", defaultValue = Defaults.HTTP_PORT, description = "port of the query API, 0 for any (default: ${DEFAULT-VALUE})")
     int httpPort;
 
     @Option(names = "--s3-endpoint", paramLabel = "URL", description = "external S3 endpoint (e.g. MinIO); default: an embedded server under DIR/s3")
     URI s3Endpoint;
 
-    @Option(names = "--s3-bucket", defaultValue = "ghactivity", description = "S3 bucket (default: ${DEFAULT-VALUE})")
+    @Option(names = "--s3-bucket", defaultValue = Defaults.S3_BUCKET, description = "S3 bucket (default: ${DEFAULT-VALUE})")
     String s3Bucket;
 
-    @Option(names = "--s3-region", defaultValue = "us-east-1", description = "S3 region (default: ${DEFAULT-VALUE})")
+    @Option(names = "--s3-region", defaultValue = Defaults.S3_REGION, description = "S3 region (default: ${DEFAULT-VALUE})")
     String s3Region;
 
-    @Option(names = "--partitions", defaultValue = "3", description = "partitions of each topic (default: ${DEFAULT-VALUE})")
+    @Option(names = "--partitions", defaultValue = Defaults.PARTITIONS, description = "partitions of each topic (default: ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--zone", defaultValue = "UTC", description = "time zone of calendar months (default: ${DEFAULT-VALUE})")
+    @Option(names = "--zone", defaultValue = Defaults.ZONE, description = "time zone of calendar months (default: ${DEFAULT-VALUE})")
     ZoneId zone;
 
-    @Option(names = "--once-timeout", defaultValue = "PT15M", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "with --once: how long to wait for the sinks (default: 15m)")
+    @Option(names = "--once-timeout", defaultValue = Defaults.ONCE_TIMEOUT, converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "with --once: how long to wait for the sinks (default: ${DEFAULT-VALUE})")
     Duration onceTimeout;
 
     public static void main(String[] args) {

@@ -12,6 +12,26 @@ import okhttp3.HttpUrl;
 
 /** Settings of the producer, immutable, with typed getters. */
 public final class ProducerAppConfig {
+    /**
+     * The one home of each default that a command line also offers: picocli's {@code defaultValue} needs constant
+     * strings, and the builders here and in the local stack parse the same strings, so help, README and code agree.
+     */
+    public static final class Defaults {
+        public static final String GITHUB_API_URL = "https://api.github.com";
+        public static final String POLL_INTERVAL = "60s";
+        public static final String OVERLAP = "10m";
+        public static final String FULL_REREAD_INTERVAL = "1d";
+        public static final String TRANSACTIONAL_ID = "ghactivity-producer";
+
+        private Defaults() {
+        }
+
+        /** A default duration above as a {@link Duration}, read like the command line reads it. */
+        public static Duration duration(String value) {
+            return new DurationConverter().convert(value);
+        }
+    }
+
     private final String bootstrapServers;
     private final HttpUrl githubApiUrl;
     private final GitHubToken token;
@@ -206,13 +226,13 @@ public final class ProducerAppConfig {
 
     public static final class Builder {
         private String bootstrapServers;
-        private String githubApiUrl = "https://api.github.com";
+        private String githubApiUrl = Defaults.GITHUB_API_URL;
         private GitHubToken token = GitHubToken.none();
         private List<RepositoryName> repositories = List.of();
-        private Duration pollInterval = Duration.ofSeconds(60);
-        private Duration overlap = Duration.ofMinutes(10);
-        private Duration fullRereadInterval = Duration.ofDays(1);
-        private String transactionalId = "ghactivity-producer";
+        private Duration pollInterval = Defaults.duration(Defaults.POLL_INTERVAL);
+        private Duration overlap = Defaults.duration(Defaults.OVERLAP);
+        private Duration fullRereadInterval = Defaults.duration(Defaults.FULL_REREAD_INTERVAL);
+        private String transactionalId = Defaults.TRANSACTIONAL_ID;
         private int maxRecordsPerTransaction = 10_000;
         private Duration maxTimePerTransaction = Duration.ofSeconds(1);
         private int perPage = 100;
