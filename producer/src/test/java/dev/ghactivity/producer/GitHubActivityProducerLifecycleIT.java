@@ -241,6 +241,40 @@ class GitHubActivityProducerLifecycleIT {
         }
     }
 
+    @Test
+    void aProducerProcessStoppedDuringAnHourLongRateLimitWaitExitsWithinSecondsAndAbortsItsTransaction() throws Exception {
+        String transactionalId = "lifecycle-process";
+        try (FakeGitHub github = FakeGitHub.start(); Admin admin = broker.admin()) {
+            github.serveSyntheticActivity("org/process", 450, 0, 6);
+            github.exhaustRateLimitNext(Duration.ofHours(1));
+            Path out = dir.resolve("producer-process.log");
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), ProducerCli.class.getName(),
+                    "--repo", "org/process", "--github-api-url", github.apiUrl(), "--bootstrap-servers", broker.bootstrapServers(),
+                    "--transactional-id", transactionalId)
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> java.nio.file.Files.readString(out)
+                        .contains("rate limit reached (0 requests left); waiting 3"));
+                Awaitility.await().atMost(Duration.ofSeconds(30))
+                        .until(() -> transactionState(admin, transactionalId) == TransactionState.ONGOING);
+
+                long start = System.nanoTime();
+                process.destroy(); // SIGTERM, as docker stop or Ctrl-C
+                assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s").isTrue();
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+            } finally {
+                process.destroyForcibly();
+            }
+            assertThat(java.nio.file.Files.readString(out)).contains("producer stopped").doesNotContain("ERROR");
+            Awaitility.await().atMost(Duration.ofSeconds(10))
+                    .until(() -> transactionState(admin, transactionalId) == TransactionState.COMPLETE_ABORT);
+            assertThat(committedKeys(Topics.COMMITS, "org/process@")).isEmpty();
+            assertThat(committedCursors("org/process:commits")).isEmpty();
+            assertNothingPending(Topics.COMMITS);
+        }
+    }
+
     private static TransactionState transactionState(Admin admin, String transactionalId) throws Exception {
         return admin.describeTransactions(List.of(transactionalId)).description(transactionalId).get(30, TimeUnit.SECONDS).state();
     }
