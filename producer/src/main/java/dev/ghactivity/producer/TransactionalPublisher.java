@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures follow the transactional producer's error classes (KIP-1050, {@code KafkaProducer} javadoc): a
  * commit that times out ({@link TimeoutException}) may already be completing on the coordinator, so it cannot be
- * aborted and is retried until it commits, fails otherwise, or the publisher is stopped (or its thread interrupted); {@link #isFatal fatal} errors leave the producer unusable; any other {@link KafkaException} is abortable.
+ * aborted and is retried until it commits, fails otherwise, or the publisher is stopped (or its thread
+ * interrupted); {@link #isFatal fatal} errors leave the producer unusable; any other {@link KafkaException} is
+ * abortable.
  */
 final class TransactionalPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalPublisher.class);
@@ -58,6 +60,7 @@ final class TransactionalPublisher implements AutoCloseable {
     private final IngestCursorStore cursors;
     private final BooleanSupplier stopRequested;
 
+    /** The transactional Kafka producer the config describes. */
     static KafkaProducer<String, byte[]> kafkaProducer(ProducerAppConfig config) {
         return new KafkaProducer<>(kafkaProperties(config), new StringSerializer(), new ByteArraySerializer());
     }
@@ -95,12 +98,18 @@ final class TransactionalPublisher implements AutoCloseable {
      * Errors after which this producer can never commit again: another instance took over its transactional.id or
      * the coordinator bumped its epoch ({@link ApplicationRecoverableException}: the producer must be recreated), lost
      * sequence state, missing rights, an unsupported broker or a bad setting. Every other {@link KafkaException} is
-     * abortable: abort, and the next poll reads the same pages again.
+     * abortable: abort, and the next poll reads the same pages again. Causes count too: once in a fatal state, the
+     * client wraps the original error in a plain {@link KafkaException} on every later call.
      */
     static boolean isFatal(KafkaException e) {
-        return e instanceof ApplicationRecoverableException || e instanceof OutOfOrderSequenceException
-                || e instanceof AuthorizationException || e instanceof AuthenticationException
-                || e instanceof UnsupportedVersionException || e instanceof InvalidConfigurationException;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ApplicationRecoverableException || t instanceof OutOfOrderSequenceException
+                    || t instanceof AuthorizationException || t instanceof AuthenticationException
+                    || t instanceof UnsupportedVersionException || t instanceof InvalidConfigurationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void begin() {
