@@ -2,6 +2,8 @@ package dev.ghactivity.local;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -11,11 +13,17 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -28,6 +36,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class ConsumerGroupProgress implements AutoCloseable {
     private static final long FIRST_LOOKBACK = 64;
+    private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(10);
+    private static final Set<TransactionState> FINISHED = EnumSet.of(TransactionState.EMPTY,
+            TransactionState.COMPLETE_COMMIT, TransactionState.COMPLETE_ABORT);
 
     private final Admin admin;
     private final KafkaConsumer<byte[], byte[]> reader;
@@ -35,12 +46,16 @@ final class ConsumerGroupProgress implements AutoCloseable {
     ConsumerGroupProgress(String bootstrapServers) {
         Map<String, Object> adminConfig = new HashMap<>();
         adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // Status lines come every 15 s: a broker that does not answer must not hold one up for a minute.
+        adminConfig.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) STATUS_TIMEOUT.toMillis());
+        adminConfig.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) STATUS_TIMEOUT.toMillis());
         this.admin = Admin.create(adminConfig);
         Map<String, Object> consumerConfig = new HashMap<>();
         consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        consumerConfig.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) STATUS_TIMEOUT.toMillis());
         this.reader = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
@@ -88,6 +103,26 @@ final class ConsumerGroupProgress implements AutoCloseable {
         return lastOffset;
     }
 
+    /** The sum of the end offsets (committed or not) of every partition of {@code topics}: grows while a producer writes. */
+    long endOffsetSum(Collection<String> topics) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : topics) {
+            for (PartitionInfo info : reader.partitionsFor(topic, STATUS_TIMEOUT)) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+        }
+        try {
+            return admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
+                            new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get()
+                    .values().stream().mapToLong(ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the end offsets of " + topics + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** Records of {@code lastDataOffsets} that {@code groupId} has not committed yet (0 = caught up). */
     long pendingRecords(String groupId, Map<TopicPartition, Long> lastDataOffsets) {
         Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(groupId);
@@ -113,6 +148,81 @@ final class ConsumerGroupProgress implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Map.of();
+        }
+    }
+
+    /**
+     * One line on where {@code groupId} stands on {@code topics}: the group's state and members, then every partition
+     * that is not caught up as {@code topic-p committed C, last stable S, end E} (a last stable offset below the end
+     * is an open transaction), e.g. {@code group ghactivity-streams STABLE, 1 member(s); github.commits-0 committed
+     * 120, last stable 340, end 341}.
+     */
+    String status(String groupId, Collection<String> topics) {
+        StringBuilder line = new StringBuilder("group ").append(groupId).append(' ').append(groupState(groupId));
+        try {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                for (PartitionInfo info : reader.partitionsFor(topic, STATUS_TIMEOUT)) {
+                    partitions.add(new TopicPartition(topic, info.partition()));
+                }
+            }
+            partitions.sort(Comparator.comparing(TopicPartition::toString));
+            Map<TopicPartition, Long> stable = reader.endOffsets(partitions, STATUS_TIMEOUT); // read_committed
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(partitions.stream()
+                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
+                    new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+            Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(groupId);
+            long lag = 0;
+            List<String> behind = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                long c = committed.containsKey(tp) ? committed.get(tp).offset() : 0;
+                long lso = stable.get(tp);
+                long e = end.get(tp).offset();
+                if (c < lso || lso < e) {
+                    behind.add(tp + " committed " + (committed.containsKey(tp) ? c : "none") + ", last stable " + lso + ", end " + e);
+                }
+                lag += Math.max(0, lso - c);
+            }
+            line.append("; lag at most ").append(lag).append(" offsets");
+            if (!behind.isEmpty()) {
+                line.append(": ").append(String.join("; ", behind));
+            }
+        } catch (ExecutionException | RuntimeException e) {
+            line.append("; offsets unknown (").append(e instanceof ExecutionException ? e.getCause() : e).append(')');
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return line.toString();
+    }
+
+    private String groupState(String groupId) {
+        try {
+            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get();
+            return d.groupState() + ", " + d.members().size() + " member(s)";
+        } catch (ExecutionException e) {
+            return "unknown (" + e.getCause().getClass().getSimpleName() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    /**
+     * Transactions that are not finished, as {@code id (state)}: ongoing ones are normal while a part writes; one
+     * that stays in PrepareCommit or PrepareAbort holds every read_committed reader of its partitions.
+     */
+    List<String> unfinishedTransactions() {
+        try {
+            return admin.listTransactions().all().get().stream()
+                    .filter(t -> !FINISHED.contains(t.state()))
+                    .map(t -> t.transactionalId() + " (" + t.state() + ")")
+                    .sorted()
+                    .toList();
+        } catch (ExecutionException e) {
+            return List.of("unknown (" + e.getCause().getClass().getSimpleName() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
         }
     }
 
