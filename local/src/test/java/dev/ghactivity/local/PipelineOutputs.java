@@ -89,6 +89,24 @@ final class PipelineOutputs {
         return rows;
     }
 
+    /** monthly_activity without updated_at: {@code repo|month -> "commits,commit_authors,issues_opened,issues_closed,prs_opened,prs_merged"}. */
+    static Map<String, String> sqliteCountRows(Path db) {
+        Map<String, String> rows = new TreeMap<>();
+        sqliteRows(db).forEach((k, v) -> rows.put(k, v.substring(0, v.lastIndexOf(','))));
+        return rows;
+    }
+
+    /** The S3 snapshot rows of the embedded server under {@code dataDir/s3/ghactivity}, in the shape of {@link #sqliteCountRows}. */
+    static Map<String, String> s3CountRows(Path dataDir) {
+        Map<String, String> rows = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : s3SnapshotRows(dataDir.resolve("s3/ghactivity"), "monthly-activity").entrySet()) {
+            JsonNode r = e.getValue();
+            rows.put(e.getKey(), r.get("commits").asLong() + "," + r.get("commit_authors").asLong() + "," + r.get("issues_opened").asLong()
+                    + "," + r.get("issues_closed").asLong() + "," + r.get("prs_opened").asLong() + "," + r.get("prs_merged").asLong());
+        }
+        return rows;
+    }
+
     static Map<String, Long> column(Map<String, JsonNode> rows, String column) {
         Map<String, Long> result = new TreeMap<>();
         rows.forEach((k, v) -> {

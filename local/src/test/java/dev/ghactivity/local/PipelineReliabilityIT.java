@@ -3,7 +3,6 @@ package dev.ghactivity.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.testkit.FakeGitHub;
 import dev.ghactivity.testkit.SyntheticActivity;
@@ -42,21 +41,12 @@ class PipelineReliabilityIT {
         return rows;
     }
 
-    /** monthly_activity without updated_at: repo|month -> counts. */
     private static Map<String, String> sqliteCounts(Path db) {
-        Map<String, String> rows = new TreeMap<>();
-        PipelineOutputs.sqliteRows(db).forEach((k, v) -> rows.put(k, v.substring(0, v.lastIndexOf(','))));
-        return rows;
+        return PipelineOutputs.sqliteCountRows(db);
     }
 
     private static Map<String, String> s3Counts(Path dataDir) {
-        Map<String, String> rows = new TreeMap<>();
-        for (Map.Entry<String, JsonNode> e : PipelineOutputs.s3SnapshotRows(dataDir.resolve("s3/ghactivity"), "monthly-activity").entrySet()) {
-            JsonNode r = e.getValue();
-            rows.put(e.getKey(), r.get("commits").asLong() + "," + r.get("commit_authors").asLong() + "," + r.get("issues_opened").asLong()
-                    + "," + r.get("issues_closed").asLong() + "," + r.get("prs_opened").asLong() + "," + r.get("prs_merged").asLong());
-        }
-        return rows;
+        return PipelineOutputs.s3CountRows(dataDir);
     }
 
     private static long sqliteRowCount(Path db) {
