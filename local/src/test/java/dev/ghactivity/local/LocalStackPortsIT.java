@@ -1,14 +1,23 @@
 package dev.ghactivity.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ghactivity.embedded.EmbeddedKafkaBroker;
+import dev.ghactivity.embedded.PortTakenException;
+import dev.ghactivity.producer.GitHubToken;
+import dev.ghactivity.schemas.RepositoryName;
+import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.testkit.FakeGitHub;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +73,34 @@ class LocalStackPortsIT {
                 assertThat(run.stdout()).doesNotContain("\tat ");
             }
             assertThat(github.requests()).isEmpty();
+        }
+    }
+
+    /** Issue 12.7: a start that fails half-way (here: at the query API, after broker, S3 and Connect) closes what it opened. */
+    @Test
+    void aStartThatFailsHalfWayReleasesTheBrokersPortsAndItsLogDirectory() throws Exception {
+        Path data = dir.resolve("data");
+        try (FakeGitHub github = FakeGitHub.start();
+             ServerSocket squatter = squat(0)) {
+            LocalStackConfig config = LocalStackConfig.builder().repositories(List.of(RepositoryName.parse(REPO)))
+                    .githubApiUrl(github.apiUrl()).dataDir(data).httpPort(squatter.getLocalPort()).build();
+            LocalStack stack = new LocalStack(config, GitHubToken.none());
+            assertThatThrownBy(stack::start).isInstanceOf(PortTakenException.class).hasMessageContaining("--http-port");
+        }
+        Properties kept = new Properties();
+        try (var in = Files.newInputStream(data.resolve("kafka/listeners.properties"))) {
+            kept.load(in);
+        }
+        for (String port : List.of(kept.getProperty("broker.port"), kept.getProperty("controller.port"))) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port))); // throws if still bound
+            }
+        }
+        // The log directory's lock is free again: the broker starts on it and finds the stack's topics.
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(data.resolve("kafka"));
+             var admin = broker.admin()) {
+            assertThat(admin.listTopics().names().get()).contains(Topics.COMMITS, Topics.ISSUES, Topics.MONTHLY_ACTIVITY);
         }
     }
 }
