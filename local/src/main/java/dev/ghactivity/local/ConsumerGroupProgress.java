@@ -30,12 +30,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Tells whether a consumer group (the streams-app, a sink connector) has processed every committed record
- * of some topics. Offsets alone cannot say so: transactional topics end with commit markers that a
- * consumer never "processes", so a sink's committed offset stops one short of the end offset. So we
- * find each partition's last committed <em>data</em> record and compare the group's offset with that.
+ * of some topics, and where it stands. Offsets alone cannot say so: transactional topics end with commit
+ * markers that a consumer never "processes", so a sink's committed offset stops one short of the end
+ * offset. So we look for a committed <em>data</em> record between the group's offset and the last stable offset.
  */
 final class ConsumerGroupProgress implements AutoCloseable {
-    private static final long FIRST_LOOKBACK = 64;
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(10);
     private static final Set<TransactionState> FINISHED = EnumSet.of(TransactionState.EMPTY,
             TransactionState.COMPLETE_COMMIT, TransactionState.COMPLETE_ABORT);
@@ -59,58 +58,62 @@ final class ConsumerGroupProgress implements AutoCloseable {
         this.reader = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    /** Offset of the last committed record of every non-empty partition of {@code topics}. */
-    Map<TopicPartition, Long> lastDataOffsets(Collection<String> topics) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : topics) {
-            for (PartitionInfo info : reader.partitionsFor(topic, Duration.ofSeconds(30))) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-        }
-        reader.assign(partitions);
-        Map<TopicPartition, Long> begin = reader.beginningOffsets(partitions);
-        Map<TopicPartition, Long> end = reader.endOffsets(partitions); // read_committed: the last stable offset
-        Map<TopicPartition, Long> last = new HashMap<>();
+    /**
+     * Offsets {@code groupId} still has to go on {@code topics} before it has processed every committed record: 0
+     * when it has. A partition counts only if a committed data record lies between the group's committed offset and
+     * the last stable offset, so the commit markers a consumer never "processes" do not count. Errs on the side of
+     * "not yet": a partition that cannot be read in time counts as behind.
+     */
+    long pendingRecords(String groupId, Collection<String> topics) {
+        List<TopicPartition> partitions = partitionsOf(topics);
+        Map<TopicPartition, Long> begin = reader.beginningOffsets(partitions, STATUS_TIMEOUT);
+        Map<TopicPartition, Long> stable = reader.endOffsets(partitions, STATUS_TIMEOUT); // read_committed: the last stable offset
+        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(groupId);
+        long pending = 0;
         for (TopicPartition tp : partitions) {
-            long lookback = FIRST_LOOKBACK;
-            while (end.get(tp) > begin.get(tp)) {
-                long start = Math.max(begin.get(tp), end.get(tp) - lookback);
-                Long found = lastRecordFrom(tp, start, end.get(tp));
-                if (found != null) {
-                    last.put(tp, found);
-                    break;
-                }
-                if (start == begin.get(tp)) {
-                    break; // only markers and aborted records
-                }
-                lookback *= 16;
+            long from = Math.max(begin.get(tp), committed.containsKey(tp) ? committed.get(tp).offset() : 0);
+            long to = stable.get(tp);
+            if (from < to && hasRecordBetween(tp, from, to)) {
+                pending += to - from;
             }
         }
-        reader.assign(List.of());
-        return last;
+        return pending;
     }
 
-    private Long lastRecordFrom(TopicPartition tp, long start, long end) {
+    private boolean hasRecordBetween(TopicPartition tp, long from, long to) {
         reader.assign(List.of(tp));
-        reader.seek(tp, start);
-        Long lastOffset = null;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (reader.position(tp) < end && System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(100))) {
-                lastOffset = record.offset();
+        reader.seek(tp, from);
+        long deadline = System.nanoTime() + STATUS_TIMEOUT.toNanos();
+        try {
+            while (reader.position(tp, STATUS_TIMEOUT) < to) {
+                if (System.nanoTime() > deadline) {
+                    return true; // unknown: not caught up
+                }
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(100))) {
+                    if (record.offset() < to) {
+                        return true;
+                    }
+                }
             }
+            return false; // only markers and aborted records before the last stable offset
+        } finally {
+            reader.assign(List.of());
         }
-        return lastOffset;
     }
 
-    /** The sum of the end offsets (committed or not) of every partition of {@code topics}: grows while a producer writes. */
-    long endOffsetSum(Collection<String> topics) {
+    private List<TopicPartition> partitionsOf(Collection<String> topics) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
             for (PartitionInfo info : reader.partitionsFor(topic, STATUS_TIMEOUT)) {
                 partitions.add(new TopicPartition(topic, info.partition()));
             }
         }
+        return partitions;
+    }
+
+    /** The sum of the end offsets (committed or not) of every partition of {@code topics}: grows while a producer writes. */
+    long endOffsetSum(Collection<String> topics) {
+        List<TopicPartition> partitions = partitionsOf(topics);
         try {
             return admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
                             new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get()
@@ -121,18 +124,6 @@ final class ConsumerGroupProgress implements AutoCloseable {
             Thread.currentThread().interrupt();
             return -1;
         }
-    }
-
-    /** Records of {@code lastDataOffsets} that {@code groupId} has not committed yet (0 = caught up). */
-    long pendingRecords(String groupId, Map<TopicPartition, Long> lastDataOffsets) {
-        Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(groupId);
-        long pending = 0;
-        for (Map.Entry<TopicPartition, Long> e : lastDataOffsets.entrySet()) {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            long next = c == null ? 0 : c.offset();
-            pending += Math.max(0, e.getValue() + 1 - next);
-        }
-        return pending;
     }
 
     private Map<TopicPartition, OffsetAndMetadata> committedOffsets(String groupId) {
@@ -160,12 +151,7 @@ final class ConsumerGroupProgress implements AutoCloseable {
     String status(String groupId, Collection<String> topics) {
         StringBuilder line = new StringBuilder("group ").append(groupId).append(' ').append(groupState(groupId));
         try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : topics) {
-                for (PartitionInfo info : reader.partitionsFor(topic, STATUS_TIMEOUT)) {
-                    partitions.add(new TopicPartition(topic, info.partition()));
-                }
-            }
+            List<TopicPartition> partitions = partitionsOf(topics);
             partitions.sort(Comparator.comparing(TopicPartition::toString));
             Map<TopicPartition, Long> stable = reader.endOffsets(partitions, STATUS_TIMEOUT); // read_committed
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(partitions.stream()
@@ -224,10 +210,6 @@ final class ConsumerGroupProgress implements AutoCloseable {
             Thread.currentThread().interrupt();
             return List.of();
         }
-    }
-
-    static Set<String> topicsOf(Map<TopicPartition, Long> offsets) {
-        return offsets.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet());
     }
 
     @Override

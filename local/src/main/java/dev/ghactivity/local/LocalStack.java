@@ -31,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.LagInfo;
 import org.slf4j.Logger;
@@ -249,9 +248,9 @@ public final class LocalStack implements AutoCloseable {
 
     private void logLag() {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
-            Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
-            Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
-            LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows",
+            List<String> events = List.of(Topics.COMMITS, Topics.ISSUES);
+            List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
+            LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows (offsets, at most)",
                     progress.pendingRecords(STREAMS_APPLICATION_ID, events),
                     progress.pendingRecords(SQLITE_GROUP, activity),
                     progress.pendingRecords(S3_GROUP, activity));
@@ -269,24 +268,22 @@ public final class LocalStack implements AutoCloseable {
     public void awaitSinksCaughtUp(Duration timeout) throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
-            List<String> eventTopics = List.of(Topics.COMMITS, Topics.ISSUES);
-            Map<TopicPartition, Long> events = progress.lastDataOffsets(eventTopics);
-            awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app", eventTopics, events, deadline, timeout);
-            List<String> activityTopic = List.of(Topics.MONTHLY_ACTIVITY);
-            Map<TopicPartition, Long> activity = progress.lastDataOffsets(activityTopic);
-            awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activityTopic, activity, deadline, timeout);
-            awaitGroup(progress, S3_GROUP, "S3 sink", activityTopic, activity, deadline, timeout);
+            List<String> events = List.of(Topics.COMMITS, Topics.ISSUES);
+            awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app", events, deadline, timeout);
+            // The producer is done: once the streams-app has caught up, its output is complete too.
+            List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
+            awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline, timeout);
+            awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline, timeout);
         }
     }
 
     private static void awaitGroup(ConsumerGroupProgress progress, String group, String stage, List<String> topics,
-                                   Map<TopicPartition, Long> lastOffsets, long deadline, Duration timeout)
+                                   long deadline, Duration timeout)
             throws StuckPartException, InterruptedException {
-        new PartWait(stage, () -> progress.pendingRecords(group, lastOffsets) + " records to process; "
-                + progress.status(group, topics) + "; unfinished transactions " + progress.unfinishedTransactions(),
+        new PartWait(stage, () -> progress.status(group, topics) + "; unfinished transactions " + progress.unfinishedTransactions(),
                 deadline, timeout)
-                .until(() -> progress.pendingRecords(group, lastOffsets) == 0);
-        LOG.info("{}: caught up ({} of {})", stage, "all records", ConsumerGroupProgress.topicsOf(lastOffsets));
+                .until(() -> progress.pendingRecords(group, topics) == 0);
+        LOG.info("{}: caught up (all records of {})", stage, topics);
     }
 
     public String bootstrapServers() {

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 final class PartWait {
     static final Duration REPORT_EVERY = Duration.ofSeconds(15);
     private static final Logger LOG = LoggerFactory.getLogger(PartWait.class);
-    private static final long POLL_MILLIS = 200;
+    private static final long POLL_MILLIS = 500;
 
     private final String part;
     private final Supplier<String> status;
