@@ -80,6 +80,24 @@ final class ConsumerGroupProgress implements AutoCloseable {
         return pending;
     }
 
+    /**
+     * The repartition topics of a Kafka Streams application ({@code <application.id>-...-repartition}): its group
+     * reads them too, and records on them are not counted until the group has read them.
+     */
+    List<String> repartitionTopicsOf(String applicationId) {
+        try {
+            return admin.listTopics().names().get().stream()
+                    .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
+                    .sorted()
+                    .toList();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list the topics: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing the topics", e);
+        }
+    }
+
     private boolean hasRecordBetween(TopicPartition tp, long from, long to) {
         reader.assign(List.of(tp));
         reader.seek(tp, from);

@@ -268,9 +268,22 @@ public final class LocalStack implements AutoCloseable {
     public void awaitSinksCaughtUp(Duration timeout) throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
-            List<String> events = List.of(Topics.COMMITS, Topics.ISSUES);
-            awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app", events, deadline, timeout);
-            // The producer is done: once the streams-app has caught up, its output is complete too.
+            // The streams-app's group reads its repartition topics too: it has counted everything only once it has read
+            // the input and every repartition topic (their records are committed with the input offsets that made them).
+            List<String> streamsTopics = new ArrayList<>(List.of(Topics.COMMITS, Topics.ISSUES));
+            List<String> repartition = progress.repartitionTopicsOf(STREAMS_APPLICATION_ID);
+            streamsTopics.addAll(repartition);
+            // One pass per hop: a pass may look at a repartition topic before the hop feeding it was read to the end.
+            int passes = 1 + repartition.size();
+            int[] zeroPasses = {0};
+            new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; unfinished transactions "
+                    + progress.unfinishedTransactions(), deadline, timeout)
+                    .until(() -> {
+                        zeroPasses[0] = progress.pendingRecords(STREAMS_APPLICATION_ID, streamsTopics) == 0 ? zeroPasses[0] + 1 : 0;
+                        return zeroPasses[0] >= passes;
+                    });
+            LOG.info("streams-app: caught up (all records of {})", streamsTopics);
+            // The producer is done: once the streams-app has read everything, its output is complete too.
             List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
             awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline, timeout);
             awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline, timeout);
