@@ -1,5 +1,6 @@
 package dev.ghactivity.local;
 
+import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.RepositoryName;
 import java.net.URI;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ public final class LocalStackConfig {
     private final ZoneId zone;
     private final Duration onceTimeout;
     private final Duration s3FlushInterval;
+    private final WebhookSettings webhook;
 
     private LocalStackConfig(Builder b) {
         this.repositories = List.copyOf(b.repositories);
@@ -44,6 +46,7 @@ public final class LocalStackConfig {
         this.zone = b.zone;
         this.onceTimeout = b.onceTimeout;
         this.s3FlushInterval = b.s3FlushInterval;
+        this.webhook = b.webhook;
         if (repositories.isEmpty()) {
             throw new IllegalArgumentException("give at least one --repo OWNER/NAME");
         }
@@ -143,6 +146,11 @@ public final class LocalStackConfig {
         return s3FlushInterval;
     }
 
+    /** The webhook receiver's settings, or null for none. */
+    public WebhookSettings webhook() {
+        return webhook;
+    }
+
     @Override
     public String toString() {
         return "LocalStackConfig{repositories=" + repositories + ", githubApiUrl=" + githubApiUrl + ", dataDir=" + dataDir
@@ -166,6 +174,7 @@ public final class LocalStackConfig {
         private ZoneId zone = ZoneId.of("UTC");
         private Duration onceTimeout = Duration.ofMinutes(15);
         private Duration s3FlushInterval = Duration.ofSeconds(5);
+        private WebhookSettings webhook;
 
         public Builder repositories(List<RepositoryName> repositories) {
             this.repositories = repositories;
@@ -240,6 +249,12 @@ public final class LocalStackConfig {
 
         public Builder s3FlushInterval(Duration s3FlushInterval) {
             this.s3FlushInterval = s3FlushInterval;
+            return this;
+        }
+
+        /** Receive GitHub webhook deliveries with these settings; null (the default): no receiver. */
+        public Builder webhook(WebhookSettings webhook) {
+            this.webhook = webhook;
             return this;
         }
 
