@@ -97,7 +97,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             format(logDir);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            String bootstrap = "127.0.0.1:" + brokerPort;
+            String bootstrap = props.getProperty("advertised.listeners").replaceFirst("^PLAINTEXT://", ""); // an override's port, else ours
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, logDir);
             broker.awaitReady();
             LOG.info("Kafka broker (KRaft) up at {}, log in {}", bootstrap, logDir);

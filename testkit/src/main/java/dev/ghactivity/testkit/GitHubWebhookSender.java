@@ -73,6 +73,15 @@ public final class GitHubWebhookSender {
         }
     }
 
+    /** Any JSON text (e.g. a listing item), parsed. */
+    public static JsonNode jsonOf(String text) {
+        try {
+            return GitHubFixtures.JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** {@code sha256=} + hex HMAC-SHA256 of {@code body} keyed with {@code secret} (UTF-8). */
     public static String signature(String secret, byte[] body) {
         try {

@@ -42,7 +42,7 @@ final class WebhookPublisher implements AutoCloseable {
     private boolean closed;
 
     WebhookPublisher(ProducerAppConfig config, Duration maxWait) {
-        long wait = maxWait.toMillis();
+        int wait = (int) Math.min(Integer.MAX_VALUE, maxWait.toMillis()); // these settings are ints
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId() + TRANSACTIONAL_ID_SUFFIX);
