@@ -13,9 +13,6 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -97,12 +94,7 @@ final class WebhookBenchmark {
                 if (status != 200) {
                     throw new IllegalStateException("push delivery " + i + " answered " + status);
                 }
-                while (commitsOf(db, month.toString()) != expected) {
-                    if (System.nanoTime() - t0 > Duration.ofSeconds(30).toNanos()) {
-                        throw new IllegalStateException("the row of " + REPO + " " + month + " never showed " + expected + " commits");
-                    }
-                    Thread.sleep(2);
-                }
+                LatencyBenchmark.awaitCommits(db, REPO, month.toString(), expected, t0);
                 if (i >= WARMUPS) {
                     millis.add((System.nanoTime() - t0) / 1_000_000);
                 }
@@ -190,17 +182,5 @@ final class WebhookBenchmark {
         });
         server.start();
         return server;
-    }
-
-    private static long commitsOf(Connection db, String month) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT commits FROM monthly_activity WHERE repo = ? AND month = ?")) {
-            ps.setString(1, REPO);
-            ps.setString(2, month);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        } catch (SQLException e) {
-            return -1; // table not there yet, or busy: look again
-        }
     }
 }

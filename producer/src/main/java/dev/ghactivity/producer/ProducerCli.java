@@ -77,7 +77,14 @@ public final class ProducerCli implements Callable<Integer> {
             return 1; // a receiver without a secret refuses to start
         }
         GitHubActivityProducer producer = new GitHubActivityProducer(config);
-        WebhookReceiver receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings);
+        WebhookReceiver receiver;
+        try {
+            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings);
+        } catch (IllegalStateException e) {
+            producer.close();
+            System.err.println("ghactivity-producer: " + e.getMessage());
+            return 1; // e.g. the port is taken
+        }
         Thread hook = new Thread(producer::close, "producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {

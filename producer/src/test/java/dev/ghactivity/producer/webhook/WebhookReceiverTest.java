@@ -58,6 +58,17 @@ class WebhookReceiverTest {
     }
 
     @Test
+    void aTakenPortIsOneClearMessage() {
+        ProducerAppConfig config = ProducerAppConfig.builder().bootstrapServers("127.0.0.1:9")
+                .repositories(List.of(RepositoryName.parse("Codertocat/Hello-World"))).build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> WebhookReceiver.start(config,
+                        WebhookSettings.of("127.0.0.1", receiver.port(), WebhookSecret.of(SECRET))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot start the webhook receiver on 127.0.0.1:" + receiver.port())
+                .hasMessageEndingWith("; choose another --webhook-port");
+    }
+
+    @Test
     void aMissingOrWrongSignatureIs401AndLogsNeitherBodyNorSecret() {
         byte[] body = GitHubWebhookSender.fixture("issues_opened.json");
         Answer missing = github.post("issues", "d-1", body, null, "application/json");
