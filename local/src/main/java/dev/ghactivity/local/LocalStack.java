@@ -7,6 +7,7 @@ import dev.ghactivity.producer.GitHubActivityProducer;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
@@ -61,6 +62,7 @@ public final class LocalStack implements AutoCloseable {
     private String bootstrapServers;
     private GitHubActivityProducer producer;
     private MonthlyActivityApp streamsApp;
+    private WebhookReceiver webhookReceiver;
     private URI s3Endpoint;
     private volatile boolean closed;
 
@@ -101,7 +103,7 @@ public final class LocalStack implements AutoCloseable {
             startConnect();
             startStreamsApp();
             awaitStreamsRunning(streamsStartTimeout);
-            producer = track(new GitHubActivityProducer(ProducerAppConfig.builder()
+            ProducerAppConfig producerConfig = ProducerAppConfig.builder()
                     .bootstrapServers(bootstrapServers)
                     .githubApiUrl(config.githubApiUrl())
                     .token(token)
@@ -109,7 +111,11 @@ public final class LocalStack implements AutoCloseable {
                     .pollInterval(config.pollInterval())
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())
-                    .build()));
+                    .build();
+            producer = track(new GitHubActivityProducer(producerConfig));
+            if (config.webhook() != null) {
+                webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook()));
+            }
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/{{owner}}/{{name}}/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),
                     config.sqlitePath(), s3Endpoint, config.s3Bucket());
@@ -327,6 +333,11 @@ public final class LocalStack implements AutoCloseable {
 
     public int httpPort() {
         return streamsApp.httpPort();
+    }
+
+    /** The webhook receiver's port; -1 when the stack runs without one. */
+    public int webhookPort() {
+        return webhookReceiver == null ? -1 : webhookReceiver.port();
     }
 
     public URI s3Endpoint() {

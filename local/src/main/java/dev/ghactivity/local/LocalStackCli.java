@@ -7,6 +7,7 @@ import dev.ghactivity.producer.GitHubAuthenticationException;
 import dev.ghactivity.producer.GitHubSourceOptions;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
+import dev.ghactivity.producer.webhook.WebhookOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +42,9 @@ public final class LocalStackCli implements Callable<Integer> {
 
     @Mixin
     GitHubSourceOptions github;
+
+    @Mixin
+    WebhookOptions webhook;
 
     @Option(names = "--data-dir", defaultValue = Defaults.DATA_DIR, paramLabel = "DIR", description = "Kafka log, streams state, SQLite and S3 files (default: ${DEFAULT-VALUE})")
     Path dataDir;
@@ -102,6 +106,7 @@ public final class LocalStackCli implements Callable<Integer> {
                 .zone(zone)
                 .onceTimeout(onceTimeout)
                 .s3FlushInterval(once ? Duration.ofSeconds(1) : Duration.ofSeconds(10))
+                .webhook(webhook.settings())
                 .build();
     }
 

@@ -1,5 +1,8 @@
 package dev.ghactivity.producer;
 
+import dev.ghactivity.producer.webhook.WebhookOptions;
+import dev.ghactivity.producer.webhook.WebhookReceiver;
+import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,6 +20,9 @@ import picocli.CommandLine.Option;
 public final class ProducerCli implements Callable<Integer> {
     @Mixin
     GitHubSourceOptions github;
+
+    @Mixin
+    WebhookOptions webhook;
 
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers")
     String bootstrapServers;
@@ -64,7 +70,22 @@ public final class ProducerCli implements Callable<Integer> {
             System.err.println("ghactivity-producer: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
+        WebhookSettings webhookSettings;
+        try {
+            webhookSettings = webhook.settings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("ghactivity-producer: " + e.getMessage());
+            return 1; // a receiver without a secret refuses to start
+        }
         GitHubActivityProducer producer = new GitHubActivityProducer(config);
+        WebhookReceiver receiver;
+        try {
+            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings);
+        } catch (IllegalStateException e) {
+            producer.close();
+            System.err.println("ghactivity-producer: " + e.getMessage());
+            return 1; // e.g. the port is taken
+        }
         Thread hook = new Thread(producer::close, "producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -86,6 +107,9 @@ public final class ProducerCli implements Callable<Integer> {
             System.err.println("ghactivity-producer: " + e.getMessage());
             return 1;
         } finally {
+            if (receiver != null) {
+                receiver.close();
+            }
             producer.close();
         }
     }
