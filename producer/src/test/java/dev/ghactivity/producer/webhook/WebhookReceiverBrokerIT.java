@@ -17,7 +17,6 @@ import dev.ghactivity.testkit.GitHubFixtures;
 import dev.ghactivity.testkit.GitHubWebhookSender;
 import dev.ghactivity.testkit.GitHubWebhookSender.Answer;
 
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
