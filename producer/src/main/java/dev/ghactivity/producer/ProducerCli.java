@@ -1,5 +1,7 @@
 package dev.ghactivity.producer;
 
+import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,9 +13,11 @@ import picocli.CommandLine.Option;
 
 /** {@code ProducerCli --repo OWNER/NAME ... --bootstrap-servers HOST:PORT}: the producer as its own process. */
 @Command(name = "ghactivity-producer", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = GhactivityVersion.class, exitCodeOnInvalidInput = CliExitCodes.USAGE,
         description = "Polls GitHub commits and issues of the given repositories and publishes them to Kafka, exactly once per change.",
-        exitCodeListHeading = "%nExit codes (with --once):%n",
-        exitCodeList = {"0:every repository ingested", "1:fatal error (e.g. bad credentials)", "2:some repositories failed"})
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every repository ingested (with --once)", "1:fatal error (e.g. bad credentials)",
+            "2:some repositories failed (with --once)", "64:usage error (unknown option, bad value, invalid repository name)"})
 public final class ProducerCli implements Callable<Integer> {
     @Mixin
     GitHubSourceOptions github;
@@ -61,7 +65,7 @@ public final class ProducerCli implements Callable<Integer> {
             config = config();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return CommandLine.ExitCode.USAGE;
+            return CliExitCodes.USAGE;
         }
         GitHubActivityProducer producer = new GitHubActivityProducer(config);
         Thread hook = new Thread(producer::close, "producer-shutdown");
@@ -69,13 +73,13 @@ public final class ProducerCli implements Callable<Integer> {
         try {
             if (once) {
                 IngestReport report = producer.pollOnce();
-                return report.allIngested() ? 0 : 2;
+                return report.allIngested() ? CliExitCodes.OK : CliExitCodes.PARTIAL;
             }
             producer.runUntilClosed();
-            return 0;
+            return CliExitCodes.OK;
         } catch (GitHubAuthenticationException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return 1;
+            return CliExitCodes.FATAL;
         } finally {
             producer.close();
         }
