@@ -92,7 +92,7 @@ public final class LocalStack implements AutoCloseable {
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())
                     .build()));
-            LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/{{owner}}/{{name}}/months, SQLite {}, S3 {}/{}",
+            LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/OWNER/NAME/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, broker.bootstrapServers(), streamsApp.httpPort(),
                     config.sqlitePath(), s3Endpoint, config.s3Bucket());
             return this;
@@ -162,10 +162,12 @@ public final class LocalStack implements AutoCloseable {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
             Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
             Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
-            LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows",
-                    progress.pendingRecords(STREAMS_APPLICATION_ID, events),
-                    progress.pendingRecords(SQLITE_GROUP, activity),
-                    progress.pendingRecords(S3_GROUP, activity));
+            long streams = progress.pendingRecords(STREAMS_APPLICATION_ID, events);
+            long sqlite = progress.pendingRecords(SQLITE_GROUP, activity);
+            long s3 = progress.pendingRecords(S3_GROUP, activity);
+            // Only a lag is news: an idle pipeline would otherwise print this every half minute.
+            (streams + sqlite + s3 > 0 ? LOG.atInfo() : LOG.atDebug())
+                    .log("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows", streams, sqlite, s3);
         } catch (RuntimeException e) {
             LOG.debug("cannot measure lag: {}", e.toString());
         }

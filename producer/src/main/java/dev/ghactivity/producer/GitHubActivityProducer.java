@@ -73,7 +73,7 @@ public final class GitHubActivityProducer implements AutoCloseable {
             reports.add(pollRepository(repo));
         }
         IngestReport report = new IngestReport(reports);
-        LOG.info("poll done: {}", report);
+        LOG.debug("poll done: {}", report);
         return report;
     }
 
@@ -90,7 +90,9 @@ public final class GitHubActivityProducer implements AutoCloseable {
                 poller.poll(repo, endpoint, counts);
             }
             publisher.commitIfDue(true);
-            return report.apply(Outcome.INGESTED, null);
+            RepositoryReport ingested = report.apply(Outcome.INGESTED, null);
+            LOG.info("{}", ingested); // the one line per repository and poll (failures log their own ERROR)
+            return ingested;
         } catch (RepositoryUnavailableException e) {
             commitWhatWasRead(repo);
             LOG.error("{} skipped: {}", repo, e.getMessage());

@@ -151,7 +151,7 @@ final class RepositoryListingPoller {
                 }
                 if (page.notModified()) {
                     counts.notModified++;
-                    LOG.info("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
+                    LOG.debug("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
                     return counts;
                 }
                 if (firstPage && resume == null) {
@@ -229,8 +229,9 @@ final class RepositoryListingPoller {
                 publisher.cursor(written);
                 publisher.commitIfDue(next == null);
                 if (pageNumber % 10 == 0 || next == null) {
-                    LOG.info("{} {}: page {}, {} items so far, {} requests left", repoName, endpoint, pageNumber,
-                            published + events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
+                    // INFO: progress of a long listing; its last page is in the repository's poll line (GitHubActivityProducer).
+                    (next == null ? LOG.atDebug() : LOG.atInfo()).log("{} {}: page {}, {} items so far, {} requests left", repoName,
+                            endpoint, pageNumber, published + events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
                 }
                 if (next != null && stopRequested.getAsBoolean()) {
                     publisher.commitIfDue(true);

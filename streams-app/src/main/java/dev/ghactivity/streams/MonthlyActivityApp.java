@@ -45,7 +45,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
         });
         queryServer.start(streams);
         streams.start();
-        LOG.info("streams-app {} started: query API http://{}:{}/repos/{{owner}}/{{name}}/months, zone {}, months by {} date",
+        LOG.info("streams-app {} started: query API http://{}:{}/repos/OWNER/NAME/months, zone {}, months by {} date",
                 config.applicationId(), config.httpHost(), queryServer.port(), config.zone(),
                 config.commitDateField().name().toLowerCase(java.util.Locale.ROOT));
         return this;
