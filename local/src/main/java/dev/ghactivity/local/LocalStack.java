@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -114,17 +113,8 @@ public final class LocalStack implements AutoCloseable {
 
     private void startConnect() throws Exception {
         Files.createDirectories(config.connectDir());
-        Map<String, String> worker = new HashMap<>();
-        worker.put("bootstrap.servers", broker.bootstrapServers());
-        worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        worker.put("offset.storage.file.filename", config.connectDir().resolve("standalone.offsets").toString());
-        worker.put("offset.flush.interval.ms", "500");
-        worker.put("plugin.discovery", "service_load");
-        worker.put("listeners", "http://127.0.0.1:0");
-        // Sinks see only committed output of the exactly-once streams-app.
-        worker.put("consumer.isolation.level", "read_committed");
-        worker.put("consumer.auto.offset.reset", "earliest");
+        Map<String, String> worker = SinkConnectorConfigs.standaloneWorker(broker.bootstrapServers(),
+                config.connectDir().resolve("standalone.offsets"));
         EmbeddedConnectWorker connect = track(EmbeddedConnectWorker.start(worker));
         connect.putConnector(SQLITE_CONNECTOR, SinkConnectorConfigs.sqlite(SQLITE_CONNECTOR, config.sqlitePath(), DEAD_LETTER_TOPIC));
         String accessKey = config.s3Endpoint() == null ? EmbeddedS3Server.ACCESS_KEY : config.s3AccessKey();
