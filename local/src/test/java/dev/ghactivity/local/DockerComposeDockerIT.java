@@ -35,11 +35,8 @@ import org.testcontainers.junit.jupiter.Testcontainers;
  */
 @Testcontainers(disabledWithoutDocker = true)
 class DockerComposeDockerIT {
-    private static final String TIDBIT_REPO = "amilner42/code-tidbit";
-    private static final String EXAMPLE_REPO = "octocat/hello-world";
-    private static final String TIDBIT_COMMITS = "viva-doc__code-tidbit__commits__body-only__2018-04_to_2018-06";
-    private static final String EXAMPLE_COMMITS = "openapi-example__repos-list-commits__commit-items";
-    private static final String EXAMPLE_ISSUES = "openapi-example__issues-list-for-repo__issue-items";
+    private static final String TIDBIT_REPO = TwoRepositoryFixture.TIDBIT_REPO;
+    private static final String EXAMPLE_REPO = TwoRepositoryFixture.EXAMPLE_REPO;
     private static final List<String> TOPICS = List.of("github.commits", "github.issues", "github.ingest-state", "github.monthly-activity");
 
     private final Path root = DockerImages.projectRoot();
@@ -53,9 +50,7 @@ class DockerComposeDockerIT {
         Assumptions.assumeTrue(run(List.of("docker", "compose", "version"), Map.of()).exitCode == 0,
                 "the Docker CLI has no 'docker compose': skipping the compose test");
         try (FakeGitHub github = FakeGitHub.start(InetAddress.getByName("0.0.0.0"), 0)) {
-            github.serveCommits(TIDBIT_REPO, TIDBIT_COMMITS + ".json");
-            github.serveCommits(EXAMPLE_REPO, EXAMPLE_COMMITS + ".json");
-            github.serveIssues(EXAMPLE_REPO, EXAMPLE_ISSUES + ".json");
+            TwoRepositoryFixture.serveOn(github);
             Map<String, String> env = Map.of(
                     "GITHUB_API_URL", "http://host.docker.internal:" + github.port(),
                     "REPOS", TIDBIT_REPO + " " + EXAMPLE_REPO,
@@ -68,12 +63,8 @@ class DockerComposeDockerIT {
             compose.start();
             try {
                 URI minio = URI.create("http://" + compose.getServiceHost("minio-1", 9000) + ":" + compose.getServicePort("minio-1", 9000));
-                Map<String, Long> commits = new TreeMap<>();
-                commits.putAll(PipelineOutputs.expectedCounts(TIDBIT_COMMITS, "commits_by_author_date_month_utc", TIDBIT_REPO));
-                commits.putAll(PipelineOutputs.expectedCounts(EXAMPLE_COMMITS, "commits_by_author_date_month_utc", EXAMPLE_REPO));
-                Map<String, Long> prs = PipelineOutputs.expectedCounts(EXAMPLE_ISSUES, "pull_requests_by_created_month_utc", EXAMPLE_REPO);
-                assertThat(commits.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(31);
-                assertThat(prs).containsExactly(Map.entry(EXAMPLE_REPO + "|2011-04", 1L));
+                Map<String, Long> commits = TwoRepositoryFixture.commits();
+                Map<String, Long> prs = TwoRepositoryFixture.pullRequests();
 
                 awaitCounts(compose, minio, commits, prs);
                 String project = compose.getContainerByServiceName("kafka-1").orElseThrow()

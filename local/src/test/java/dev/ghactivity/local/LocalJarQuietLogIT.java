@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * and the unchanged poll logs one INFO line per repository.
  */
 class LocalJarQuietLogIT {
-    private static final String TIDBIT_REPO = "amilner42/code-tidbit";
-    private static final String EXAMPLE_REPO = "octocat/hello-world";
+    private static final String TIDBIT_REPO = TwoRepositoryFixture.TIDBIT_REPO;
+    private static final String EXAMPLE_REPO = TwoRepositoryFixture.EXAMPLE_REPO;
     private static final String TOKEN = "ghp_quietLogTest0123456789abcdefghijklmn";
 
     /**
@@ -41,9 +41,7 @@ class LocalJarQuietLogIT {
     @Test
     void aCleanOnceRunAndAnUnchangedPollLogNoWarningAndOneLinePerRepository() throws Exception {
         try (FakeGitHub github = FakeGitHub.start()) {
-            github.serveCommits(TIDBIT_REPO, "viva-doc__code-tidbit__commits__body-only__2018-04_to_2018-06.json");
-            github.serveCommits(EXAMPLE_REPO, "openapi-example__repos-list-commits__commit-items.json");
-            github.serveIssues(EXAMPLE_REPO, "openapi-example__issues-list-for-repo__issue-items.json");
+            TwoRepositoryFixture.serveOn(github);
             String[] args = {"--repo", TIDBIT_REPO, "--repo", EXAMPLE_REPO, "--github-api-url", github.apiUrl(),
                     "--data-dir", dir.resolve("data").toString(), "--once", "--http-port", "0"};
 

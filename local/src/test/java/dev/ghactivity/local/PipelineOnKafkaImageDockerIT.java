@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -43,11 +42,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @Testcontainers(disabledWithoutDocker = true)
 class PipelineOnKafkaImageDockerIT {
-    private static final String TIDBIT_REPO = "amilner42/code-tidbit";
-    private static final String EXAMPLE_REPO = "octocat/hello-world";
-    private static final String TIDBIT_COMMITS = "viva-doc__code-tidbit__commits__body-only__2018-04_to_2018-06";
-    private static final String EXAMPLE_COMMITS = "openapi-example__repos-list-commits__commit-items";
-    private static final String EXAMPLE_ISSUES = "openapi-example__issues-list-for-repo__issue-items";
+    private static final String TIDBIT_REPO = TwoRepositoryFixture.TIDBIT_REPO;
+    private static final String EXAMPLE_REPO = TwoRepositoryFixture.EXAMPLE_REPO;
     private static final String MINIO_USER = "minioadmin";
     private static final String MINIO_PASSWORD = "minioadmin";
     private static final String BUCKET = "ghactivity";
@@ -93,9 +89,7 @@ class PipelineOnKafkaImageDockerIT {
 
         List<AutoCloseable> parts = new ArrayList<>();
         try (FakeGitHub github = FakeGitHub.start()) {
-            github.serveCommits(TIDBIT_REPO, TIDBIT_COMMITS + ".json");
-            github.serveCommits(EXAMPLE_REPO, EXAMPLE_COMMITS + ".json");
-            github.serveIssues(EXAMPLE_REPO, EXAMPLE_ISSUES + ".json");
+            TwoRepositoryFixture.serveOn(github);
 
             MonthlyActivityApp streams = new MonthlyActivityApp(StreamsAppConfig.builder()
                     .bootstrapServers(bootstrap)
@@ -126,14 +120,9 @@ class PipelineOnKafkaImageDockerIT {
             IngestReport report = producer.pollOnce();
             assertThat(report.allIngested()).as(report.toString()).isTrue();
 
-            Map<String, Long> commits = new TreeMap<>();
-            commits.putAll(PipelineOutputs.expectedCounts(TIDBIT_COMMITS, "commits_by_author_date_month_utc", TIDBIT_REPO));
-            commits.putAll(PipelineOutputs.expectedCounts(EXAMPLE_COMMITS, "commits_by_author_date_month_utc", EXAMPLE_REPO));
-            Map<String, Long> prs = PipelineOutputs.expectedCounts(EXAMPLE_ISSUES, "pull_requests_by_created_month_utc", EXAMPLE_REPO);
-            Map<String, Long> issues = PipelineOutputs.expectedCounts(EXAMPLE_ISSUES, "issues_excluding_prs_by_created_month_utc", EXAMPLE_REPO);
-            // The fixtures are what we think they are: 30 + 1 commits, 1 pull request.
-            assertThat(commits.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(31);
-            assertThat(prs).containsExactly(Map.entry(EXAMPLE_REPO + "|2011-04", 1L));
+            Map<String, Long> commits = TwoRepositoryFixture.commits();
+            Map<String, Long> prs = TwoRepositoryFixture.pullRequests();
+            Map<String, Long> issues = TwoRepositoryFixture.issues();
 
             Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
                 assertThat(PipelineOutputs.sqliteCounts(db, "SELECT repo, month, commit_count FROM aggregate_commits")).isEqualTo(commits);
