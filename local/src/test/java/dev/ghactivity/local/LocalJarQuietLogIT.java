@@ -3,20 +3,24 @@ package dev.ghactivity.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ghactivity.testkit.FakeGitHub;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A successful run logs nothing that needs no action: the runnable jar, started as a user starts it, backfills
- * the recorded fixtures with {@code --once}, then polls them again unchanged; neither run prints a WARN or
- * ERROR line (of ours or of the embedded broker, Streams, Connect, S3 server), nor an unformatted placeholder,
- * and the unchanged poll logs one INFO line per repository.
+ * the recorded fixtures with {@code --once}, then runs continuously on the same data until Ctrl-C; neither run
+ * prints a WARN or ERROR line (of ours or of the embedded broker, Streams, Connect, S3 server), nor an
+ * unformatted placeholder, and the unchanged poll logs one INFO line per repository.
  */
 class LocalJarQuietLogIT {
     private static final String TIDBIT_REPO = TwoRepositoryFixture.TIDBIT_REPO;
@@ -30,44 +34,44 @@ class LocalJarQuietLogIT {
     private final Path dir = Path.of("target", "quiet-log-" + System.nanoTime()).toAbsolutePath();
 
     @AfterEach
-    void deleteDataDir() throws java.io.IOException {
-        if (java.nio.file.Files.exists(dir)) {
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    void deleteDataDir() throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
 
     @Test
-    void aCleanOnceRunAndAnUnchangedPollLogNoWarningAndOneLinePerRepository() throws Exception {
+    void aCleanOnceRunThenAnUnchangedPollAndCtrlCLogNoWarningAndOneLinePerRepository() throws Exception {
         try (FakeGitHub github = FakeGitHub.start()) {
             TwoRepositoryFixture.serveOn(github);
             String[] args = {"--repo", TIDBIT_REPO, "--repo", EXAMPLE_REPO, "--github-api-url", github.apiUrl(),
                     "--data-dir", dir.resolve("data").toString(), "--once", "--http-port", "0"};
 
             String first = runClean(args);
-            assertThat(first).contains("done: ");
+            assertThat(first).contains("LocalStackCli - done: ");
 
-            String second = runClean(args);
-            List<String> pollLines = lines(second).stream()
-                    .filter(l -> l.contains(" INFO ") && (l.contains(TIDBIT_REPO) || l.contains(EXAMPLE_REPO)))
-                    .filter(l -> !l.contains("LocalStackCli - done: ") && !l.contains("pipeline up"))
-                    .toList();
-            assertThat(pollLines).as("one INFO line per repository for an unchanged poll:\n" + second).hasSize(2);
-            assertThat(pollLines).anySatisfy(l -> assertThat(l).contains(TIDBIT_REPO + " ingested (0 commits, 0 issues"))
-                    .anySatisfy(l -> assertThat(l).contains(EXAMPLE_REPO + " ingested (0 commits, 0 issues"));
-
-            // Running continuously, then Ctrl-C (SIGTERM): the stack stops in order, without an ERROR.
-            String[] continuous = {"--repo", TIDBIT_REPO, "--github-api-url", github.apiUrl(),
+            // Then running continuously on the same data: its first poll finds nothing new (one line per
+            // repository), and Ctrl-C (SIGTERM) stops the stack in order, without a WARN or an ERROR.
+            String[] continuous = {"--repo", TIDBIT_REPO, "--repo", EXAMPLE_REPO, "--github-api-url", github.apiUrl(),
                     "--data-dir", dir.resolve("data").toString(), "--poll-interval", "1h", "--http-port", "0"};
             try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of("GITHUB_TOKEN", TOKEN), continuous)) {
-                Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> run.stdout().contains(TIDBIT_REPO + " ingested (") || !run.isAlive());
+                Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> run.stdout().contains(EXAMPLE_REPO + " ingested (") || !run.isAlive());
                 Thread.sleep(3_000); // the sinks at work, as when a user presses Ctrl-C
                 run.terminate();
                 run.awaitExit(Duration.ofMinutes(2));
-                assertThat(run.stdout()).contains("pipeline stopped");
-                assertThat(noise(run.stdout() + run.stderr())).as("lines of a clean stop that need no action").isEmpty();
+                String out = run.stdout();
+                assertThat(out).contains("pipeline stopped");
+                assertThat(noise(out + run.stderr())).as("lines of a poll and a clean stop that need no action").isEmpty();
+                List<String> pollLines = lines(out).stream()
+                        .filter(l -> l.contains(" INFO ") && (l.contains(TIDBIT_REPO) || l.contains(EXAMPLE_REPO)))
+                        .filter(l -> !l.contains("polling ["))
+                        .toList();
+                assertThat(pollLines).as("one INFO line per repository for an unchanged poll:\n" + out).hasSize(2);
+                assertThat(pollLines).anySatisfy(l -> assertThat(l).contains(TIDBIT_REPO + " ingested (0 commits, 0 issues"))
+                        .anySatisfy(l -> assertThat(l).contains(EXAMPLE_REPO + " ingested (0 commits, 0 issues"));
             }
         }
     }
