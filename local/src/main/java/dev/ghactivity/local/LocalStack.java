@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -116,7 +115,7 @@ public final class LocalStack implements AutoCloseable {
             if (config.webhook() != null) {
                 webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook()));
             }
-            LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/{{owner}}/{{name}}/months, SQLite {}, S3 {}/{}",
+            LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/OWNER/NAME/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),
                     config.sqlitePath(), s3Endpoint, config.s3Bucket());
             return this;
@@ -209,17 +208,8 @@ public final class LocalStack implements AutoCloseable {
 
     private void startConnect() throws Exception {
         Files.createDirectories(config.connectDir());
-        Map<String, String> worker = new HashMap<>();
-        worker.put("bootstrap.servers", bootstrapServers);
-        worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        worker.put("offset.storage.file.filename", config.connectDir().resolve("standalone.offsets").toString());
-        worker.put("offset.flush.interval.ms", "500");
-        worker.put("plugin.discovery", "service_load");
-        worker.put("listeners", "http://127.0.0.1:0");
-        // Sinks see only committed output of the exactly-once streams-app.
-        worker.put("consumer.isolation.level", "read_committed");
-        worker.put("consumer.auto.offset.reset", "earliest");
+        Map<String, String> worker = SinkConnectorConfigs.standaloneWorker(bootstrapServers,
+                config.connectDir().resolve("standalone.offsets"));
         EmbeddedConnectWorker connect = track(EmbeddedConnectWorker.start(worker));
         connect.putConnector(SQLITE_CONNECTOR, SinkConnectorConfigs.sqlite(SQLITE_CONNECTOR, config.sqlitePath(), DEAD_LETTER_TOPIC));
         String accessKey = config.s3Endpoint() == null ? EmbeddedS3Server.ACCESS_KEY : config.s3AccessKey();
@@ -278,10 +268,12 @@ public final class LocalStack implements AutoCloseable {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             List<String> events = List.of(Topics.COMMITS, Topics.ISSUES);
             List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
-            LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows (offsets, at most)",
-                    progress.pendingRecords(STREAMS_APPLICATION_ID, events),
-                    progress.pendingRecords(SQLITE_GROUP, activity),
-                    progress.pendingRecords(S3_GROUP, activity));
+            long streams = progress.pendingRecords(STREAMS_APPLICATION_ID, events);
+            long sqlite = progress.pendingRecords(SQLITE_GROUP, activity);
+            long s3 = progress.pendingRecords(S3_GROUP, activity);
+            // Only a lag is news: an idle pipeline would otherwise print this every half minute.
+            (streams + sqlite + s3 > 0 ? LOG.atInfo() : LOG.atDebug())
+                    .log("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows (offsets, at most)", streams, sqlite, s3);
         } catch (RuntimeException e) {
             LOG.debug("cannot measure lag: {}", e.toString());
         }

@@ -3,6 +3,8 @@ package dev.ghactivity.producer;
 import dev.ghactivity.producer.webhook.WebhookOptions;
 import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.producer.webhook.WebhookSettings;
+import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,9 +16,11 @@ import picocli.CommandLine.Option;
 
 /** {@code ProducerCli --repo OWNER/NAME ... --bootstrap-servers HOST:PORT}: the producer as its own process. */
 @Command(name = "ghactivity-producer", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = GhactivityVersion.class, exitCodeOnInvalidInput = CliExitCodes.USAGE,
         description = "Polls GitHub commits and issues of the given repositories and publishes them to Kafka, exactly once per change.",
-        exitCodeListHeading = "%nExit codes (with --once):%n",
-        exitCodeList = {"0:every repository ingested", "1:fatal error (bad options, bad credentials, GitHub unreachable)", "2:some repositories failed or were read incompletely"})
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every repository ingested (with --once)", "1:fatal error (a bad option value, bad credentials, GitHub unreachable)",
+            "2:some repositories failed or were read incompletely (with --once)", "64:usage error (unknown option, malformed value, invalid repository name)"})
 public final class ProducerCli implements Callable<Integer> {
     @Mixin
     GitHubSourceOptions github;
@@ -68,7 +72,7 @@ public final class ProducerCli implements Callable<Integer> {
             config = config();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return CommandLine.ExitCode.USAGE;
+            return CliExitCodes.USAGE;
         }
         WebhookSettings webhookSettings;
         try {
@@ -93,19 +97,19 @@ public final class ProducerCli implements Callable<Integer> {
                 IngestReport report = producer.pollOnce();
                 if (report.noneReached()) {
                     System.err.println("ghactivity-producer: " + report.repositories().get(0).message());
-                    return 1;
+                    return CliExitCodes.FATAL;
                 }
                 if (!report.allIngested()) {
                     System.err.println("ghactivity-producer: some repositories were not ingested completely: " + report.failureSummary());
-                    return 2;
+                    return CliExitCodes.PARTIAL;
                 }
-                return 0;
+                return CliExitCodes.OK;
             }
             producer.runUntilClosed();
-            return 0;
+            return CliExitCodes.OK;
         } catch (GitHubAuthenticationException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return 1;
+            return CliExitCodes.FATAL;
         } finally {
             if (receiver != null) {
                 receiver.close();
