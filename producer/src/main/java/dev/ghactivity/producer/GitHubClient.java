@@ -37,6 +37,7 @@ public final class GitHubClient implements AutoCloseable {
 
     private final ProducerAppConfig config;
     private final OkHttpClient http;
+    private final ProducerMetrics metrics;
     private volatile int rateLimitRemaining = -1;
     private volatile Instant rateLimitReset = Instant.EPOCH;
     /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
@@ -45,11 +46,21 @@ public final class GitHubClient implements AutoCloseable {
     private final Set<String> foreignLinkHosts = ConcurrentHashMap.newKeySet();
 
     public GitHubClient(ProducerAppConfig config) {
-        this(config, new GitHubProxySelector(System.getenv()));
+        this(config, ProducerMetrics.unscraped());
+    }
+
+    /** Counting requests, 304s and the rate limit left in {@code metrics}. */
+    public GitHubClient(ProducerAppConfig config, ProducerMetrics metrics) {
+        this(config, new GitHubProxySelector(System.getenv()), metrics);
     }
 
     GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies) {
+        this(config, proxies, ProducerMetrics.unscraped());
+    }
+
+    private GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies, ProducerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(config.readTimeout())
@@ -132,6 +143,7 @@ public final class GitHubClient implements AutoCloseable {
             requestsSent.incrementAndGet();
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
+                metrics.request(url, Integer.toString(status));
                 readRateLimit(response);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
@@ -140,9 +152,11 @@ public final class GitHubClient implements AutoCloseable {
                 retryAfter = response.header("Retry-After");
                 location = response.header("Location");
             } catch (UnknownHostException e) {
+                metrics.request(url, "io_error");
                 // The resolver retried already; more attempts only delay the one line that says what to check.
                 throw unreachable(url, "its name does not resolve (DNS)", e);
             } catch (IOException e) {
+                metrics.request(url, "io_error");
                 failures++;
                 if (failures >= config.maxAttempts()) {
                     if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
@@ -269,6 +283,7 @@ public final class GitHubClient implements AutoCloseable {
         String reset = response.header("X-RateLimit-Reset");
         if (remaining != null) {
             rateLimitRemaining = (int) parseLong(remaining, -1);
+            metrics.rateLimitRemaining(rateLimitRemaining, config.token().isPresent());
         }
         if (reset != null) {
             rateLimitReset = Instant.ofEpochSecond(parseLong(reset, 0));

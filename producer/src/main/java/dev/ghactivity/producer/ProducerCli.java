@@ -35,6 +35,13 @@ public final class ProducerCli implements Callable<Integer> {
     @Option(names = "--once", description = "poll every repository once, then exit")
     boolean once;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "serve GET /metrics (Prometheus text format) on this port; 0 picks a free one (logged); none by default")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "0.0.0.0", description = "address of --metrics-port (default: ${DEFAULT-VALUE})")
+    String metricsHost;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ProducerCli()).execute(args));
     }
@@ -64,7 +71,18 @@ public final class ProducerCli implements Callable<Integer> {
             System.err.println("ghactivity-producer: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
-        GitHubActivityProducer producer = new GitHubActivityProducer(config);
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
+        MetricsEndpoint endpoint;
+        try {
+            endpoint = metricsPort == null ? null : MetricsEndpoint.start(metricsHost, metricsPort, registry);
+        } catch (IllegalStateException e) {
+            System.err.println("ghactivity-producer: " + e.getMessage() + " (choose another --metrics-port)");
+            return CommandLine.ExitCode.USAGE;
+        }
+        if (endpoint != null) {
+            org.slf4j.LoggerFactory.getLogger(ProducerCli.class).info("metrics on http://{}:{}/metrics", metricsHost, endpoint.port());
+        }
+        GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
         Thread hook = new Thread(producer::close, "producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -87,6 +105,9 @@ public final class ProducerCli implements Callable<Integer> {
             return 1;
         } finally {
             producer.close();
+            if (endpoint != null) {
+                endpoint.close();
+            }
         }
     }
 }

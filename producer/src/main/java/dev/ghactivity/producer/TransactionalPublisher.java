@@ -59,6 +59,11 @@ final class TransactionalPublisher implements AutoCloseable {
     }
 
     /** With a given producer (tests pass a transactional {@code MockProducer}); takes ownership of it. */
+    /** The Kafka producer, for its metrics. */
+    Producer<String, byte[]> kafkaProducer() {
+        return producer;
+    }
+
     TransactionalPublisher(ProducerAppConfig config, Producer<String, byte[]> producer, IngestCursorStore cursors) {
         this.producer = producer;
         this.producer.initTransactions();
