@@ -6,6 +6,8 @@ import dev.ghactivity.producer.GitHubActivityProducer;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.ProducerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
@@ -51,6 +53,8 @@ public final class LocalStack implements AutoCloseable {
     private EmbeddedKafkaBroker broker;
     private GitHubActivityProducer producer;
     private MonthlyActivityApp streamsApp;
+    /** One registry for every part, served at {@code /metrics} of the query API. */
+    private final PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
     private URI s3Endpoint;
     private volatile boolean closed;
 
@@ -80,7 +84,7 @@ public final class LocalStack implements AutoCloseable {
                     .stateDir(config.streamsStateDir())
                     .zone(config.zone())
                     .httpPort(config.httpPort())
-                    .build()));
+                    .build())).withMeterRegistry(registry);
             streamsApp.start();
             // Generous: after an unclean stop the stores are rebuilt from their changelogs first.
             streamsApp.awaitRunning(STREAMS_START_TIMEOUT);
@@ -92,7 +96,7 @@ public final class LocalStack implements AutoCloseable {
                     .pollInterval(config.pollInterval())
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())
-                    .build()));
+                    .build(), new ProducerMetrics(registry)));
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/{{owner}}/{{name}}/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, broker.bootstrapServers(), streamsApp.httpPort(),
                     config.sqlitePath(), s3Endpoint, config.s3Bucket());
@@ -127,6 +131,8 @@ public final class LocalStack implements AutoCloseable {
         worker.put("consumer.isolation.level", "read_committed");
         worker.put("consumer.auto.offset.reset", "earliest");
         EmbeddedConnectWorker connect = track(EmbeddedConnectWorker.start(worker));
+        ConnectSinkMetrics.bind(registry, SQLITE_CONNECTOR);
+        ConnectSinkMetrics.bind(registry, S3_CONNECTOR);
         connect.putConnector(SQLITE_CONNECTOR, SinkConnectorConfigs.sqlite(SQLITE_CONNECTOR, config.sqlitePath(), DEAD_LETTER_TOPIC));
         String accessKey = config.s3Endpoint() == null ? EmbeddedS3Server.ACCESS_KEY : config.s3AccessKey();
         String secretKey = config.s3Endpoint() == null ? EmbeddedS3Server.SECRET_KEY : config.s3SecretKey();
