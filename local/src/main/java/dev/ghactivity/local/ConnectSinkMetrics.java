@@ -12,7 +12,7 @@ import javax.management.ObjectName;
  * The sink connectors' row counts, read from Connect's own metrics in this JVM's JMX (Connect registers every task's
  * {@code sink-task-metrics} and {@code task-error-metrics} there), as
  * {@code ghactivity_sink_records_written_total{connector}} ({@code sink-record-send-total}: records handed to the
- * task's {@code put}, i.e. rows upserted) and {@code ghactivity_sink_records_dead_lettered_total{connector}}
+ * task's {@code put}, those it dead-letters itself included) and {@code ghactivity_sink_records_dead_lettered_total{connector}}
  * ({@code deadletterqueue-produce-requests}), summed over the connector's tasks. A Connect worker running alone
  * exposes the same MBeans for a JMX exporter (see the README).
  */
@@ -23,7 +23,7 @@ final class ConnectSinkMetrics {
     static void bind(MeterRegistry registry, String connector) {
         FunctionCounter.builder("ghactivity.sink.records.written", connector,
                         c -> sum("kafka.connect:type=sink-task-metrics,connector=" + c + ",task=*", "sink-record-send-total"))
-                .description("Records the sink connector's tasks wrote (Connect's sink-record-send-total)")
+                .description("Records handed to the sink connector's tasks (Connect's sink-record-send-total)")
                 .tag("connector", connector).register(registry);
         FunctionCounter.builder("ghactivity.sink.records.dead.lettered", connector,
                         c -> sum("kafka.connect:type=task-error-metrics,connector=" + c + ",task=*", "deadletterqueue-produce-requests"))
