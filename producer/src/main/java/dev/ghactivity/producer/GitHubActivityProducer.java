@@ -28,6 +28,7 @@ public final class GitHubActivityProducer implements AutoCloseable {
     private final GitHubClient client;
     private final TransactionalPublisher publisher;
     private final RepositoryListingPoller poller;
+    private final ProducerMetrics metrics;
     private final ExecutorService prefetcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "github-prefetch");
         t.setDaemon(true);
@@ -40,19 +41,31 @@ public final class GitHubActivityProducer implements AutoCloseable {
 
     /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
     public GitHubActivityProducer(ProducerAppConfig config) {
-        this(config, null, IngestCursorStore.load(config.bootstrapServers(), config.kafkaProperties()));
+        this(config, ProducerMetrics.unscraped());
+    }
+
+    /** Recording its GitHub requests, items published and polls in {@code metrics} (see {@link ProducerMetrics}). */
+    public GitHubActivityProducer(ProducerAppConfig config, ProducerMetrics metrics) {
+        this(config, null, IngestCursorStore.load(config.bootstrapServers(), config.kafkaProperties()), metrics);
     }
 
     /** With a given Kafka producer (null: one from the config) and cursors; tests pass a transactional {@code MockProducer}. */
     GitHubActivityProducer(ProducerAppConfig config, Producer<String, byte[]> kafka, IngestCursorStore cursors) {
+        this(config, kafka, cursors, ProducerMetrics.unscraped());
+    }
+
+    private GitHubActivityProducer(ProducerAppConfig config, Producer<String, byte[]> kafka, IngestCursorStore cursors,
+                                   ProducerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         if (!config.token().isPresent()) {
             LOG.warn("no GitHub token ({}): unauthenticated requests are limited to 60 an hour", GitHubToken.ENVIRONMENT_VARIABLE);
         }
-        this.client = new GitHubClient(config);
+        this.client = new GitHubClient(config, metrics);
         this.publisher = new TransactionalPublisher(config, kafka == null ? TransactionalPublisher.kafkaProducer(config) : kafka,
                 cursors, () -> closed);
         this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher);
+        metrics.bindKafka(publisher.kafkaProducer());
     }
 
     /**
@@ -66,7 +79,10 @@ public final class GitHubActivityProducer implements AutoCloseable {
             if (closed) {
                 break;
             }
-            reports.add(pollRepository(repo));
+            long start = System.nanoTime();
+            RepositoryReport polled = pollRepository(repo);
+            metrics.repositoryPolled(polled, java.time.Duration.ofNanos(System.nanoTime() - start), config.clock().instant());
+            reports.add(polled);
         }
         IngestReport report = new IngestReport(reports);
         LOG.debug("poll done: {}", report);
@@ -227,6 +243,7 @@ public final class GitHubActivityProducer implements AutoCloseable {
                 abortQuietly(new IllegalStateException("closing with an open transaction"));
             }
             publisher.close();
+            metrics.close();
         }
         LOG.info("producer stopped");
     }

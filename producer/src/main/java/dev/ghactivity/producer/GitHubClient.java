@@ -38,6 +38,7 @@ public final class GitHubClient implements AutoCloseable {
 
     private final ProducerAppConfig config;
     private final OkHttpClient http;
+    private final ProducerMetrics metrics;
     private volatile int rateLimitRemaining = -1;
     private volatile Instant rateLimitReset = Instant.EPOCH;
     /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
@@ -49,11 +50,21 @@ public final class GitHubClient implements AutoCloseable {
 
     /** Waits for real (or with the config's test sleeper); {@link #close()} ends every wait and call at once. */
     public GitHubClient(ProducerAppConfig config) {
-        this(config, new GitHubProxySelector(System.getenv()));
+        this(config, ProducerMetrics.unscraped());
+    }
+
+    /** Counting requests, 304s and the rate limit left in {@code metrics}. */
+    public GitHubClient(ProducerAppConfig config, ProducerMetrics metrics) {
+        this(config, new GitHubProxySelector(System.getenv()), metrics);
     }
 
     GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies) {
+        this(config, proxies, ProducerMetrics.unscraped());
+    }
+
+    private GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies, ProducerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.sleeper = config.sleeper().orElse(Sleeper.until(closed));
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
@@ -141,6 +152,7 @@ public final class GitHubClient implements AutoCloseable {
             requestsSent.incrementAndGet();
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
+                metrics.request(url, Integer.toString(status));
                 readRateLimit(response);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
@@ -149,9 +161,11 @@ public final class GitHubClient implements AutoCloseable {
                 retryAfter = response.header("Retry-After");
                 location = response.header("Location");
             } catch (UnknownHostException e) {
+                metrics.request(url, "io_error");
                 // The resolver retried already; more attempts only delay the one line that says what to check.
                 throw unreachable(url, "its name does not resolve (DNS)", e);
             } catch (IOException e) {
+                metrics.request(url, "io_error");
                 if (closed.getCount() == 0) {
                     throw new InterruptedException("the GitHub client is closed"); // the call was cancelled: no retry, no warning
                 }
@@ -281,6 +295,7 @@ public final class GitHubClient implements AutoCloseable {
         String reset = response.header("X-RateLimit-Reset");
         if (remaining != null) {
             rateLimitRemaining = (int) parseLong(remaining, -1);
+            metrics.rateLimitRemaining(rateLimitRemaining, config.token().isPresent());
         }
         if (reset != null) {
             rateLimitReset = Instant.ofEpochSecond(parseLong(reset, 0));
