@@ -123,6 +123,14 @@ class LocalStackWebhookIT {
                 assertThat(stack.ingestOnce().allIngested()).isTrue();
                 stack.awaitSinksCaughtUp(Duration.ofMinutes(2));
                 assertCounts(stack, afterDeletion);
+
+                // The stack's /metrics counts the deliveries by answer: the two bad signatures refused, none failed.
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + stack.httpPort() + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertThat(metrics).contains("ghactivity_webhook_deliveries_total{result=\"rejected\"} 2.0")
+                        .contains("ghactivity_webhook_deliveries_total{result=\"failed\"} 0.0")
+                        .containsPattern("ghactivity_webhook_deliveries_total\\{result=\"committed\"} [1-9]");
             }
         }
     }

@@ -1,6 +1,8 @@
 package dev.ghactivity.producer.webhook;
 
 import dev.ghactivity.producer.ProducerAppConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collections;
@@ -117,6 +119,20 @@ public final class WebhookReceiver implements AutoCloseable {
     /** Deliveries answered 503 because Kafka did not commit them. */
     public long failedDeliveries() {
         return failed.get();
+    }
+
+    /**
+     * Counts deliveries in {@code registry} as {@code ghactivity_webhook_deliveries_total{result}}, result one of
+     * {@code committed}, {@code ignored}, {@code rejected} (401, 413, 415, 400...) and {@code failed} (503).
+     *
+     * @return this receiver
+     */
+    public WebhookReceiver bindMetrics(MeterRegistry registry) {
+        Map.of("committed", committed, "ignored", ignored, "rejected", rejected, "failed", failed).forEach((result, count) ->
+                FunctionCounter.builder("ghactivity.webhook.deliveries", count, AtomicLong::get)
+                        .description("GitHub webhook deliveries received, by how they were answered")
+                        .tag("result", result).register(registry));
+        return this;
     }
 
     @Override
