@@ -71,10 +71,20 @@ class MonthlyActivityTopologyTest {
         return new TreeMap<>(result);
     }
 
-    /** commits/authors/opened/closed/prsOpened/prsMerged. */
+    /**
+     * The whole row: {@code commits/authors/issuesOpened/issuesClosed/prsOpened/prsMerged
+     * prsClosedUnmerged/botCommits/newContributors mergeP50,mergeP90 closeP50,closeP90} (hours, - for null).
+     */
     private static String counts(MonthlyActivity a) {
         return a.getCommits() + "/" + a.getCommitAuthors() + "/" + a.getIssuesOpened() + "/" + a.getIssuesClosed()
-                + "/" + a.getPrsOpened() + "/" + a.getPrsMerged();
+                + "/" + a.getPrsOpened() + "/" + a.getPrsMerged()
+                + " " + a.getPrsClosedUnmerged() + "/" + a.getBotCommits() + "/" + a.getNewContributors()
+                + " " + hours(a.getPrMergeHoursP50()) + "," + hours(a.getPrMergeHoursP90())
+                + " " + hours(a.getIssueCloseHoursP50()) + "," + hours(a.getIssueCloseHoursP90());
+    }
+
+    private static String hours(Double h) {
+        return h == null ? "-" : h.toString();
     }
 
     private static Map<String, String> expect(String... keyValues) {
@@ -104,9 +114,9 @@ class MonthlyActivityTopologyTest {
         pipe(commit("other/repo", "x1", "alice", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"));
 
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2024-01", "3/2/0/0/0/0",
-                "octo/repo|2024-02", "1/1/0/0/0/0",
-                "other/repo|2024-01", "1/1/0/0/0/0"));
+                "octo/repo|2024-01", "3/2/0/0/0/0 0/0/2 -,- -,-",
+                "octo/repo|2024-02", "1/1/0/0/0/0 0/0/1 -,- -,-",
+                "other/repo|2024-01", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -127,13 +137,13 @@ class MonthlyActivityTopologyTest {
         CommitEvent c = commit(REPO, "a1", "alice", "2024-01-31T23:00:00Z", "2024-02-01T01:00:00Z");
         start();
         pipe(c);
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0 0/0/1 -,- -,-"));
         driver.close();
         state.clear();
 
         start(config().commitDateField(StreamsAppConfig.CommitDateField.COMMITTER).build());
         pipe(c);
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-02", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-02", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -141,13 +151,13 @@ class MonthlyActivityTopologyTest {
         start();
         // 2012-02-29T20:30-08:00 is 2012-03-01T04:30Z.
         pipe(commit(REPO, "leap", "alice", "2012-02-29T20:30:00-08:00", "2012-02-29T20:30:00-08:00"));
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-03", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-03", "1/1/0/0/0/0 0/0/1 -,- -,-"));
         driver.close();
         state.clear();
 
         start(config().zone(ZoneId.of("America/Los_Angeles")).build());
         pipe(commit(REPO, "leap", "alice", "2012-02-29T20:30:00-08:00", "2012-02-29T20:30:00-08:00"));
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-02", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-02", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -156,14 +166,14 @@ class MonthlyActivityTopologyTest {
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-02-10T00:00:00Z", null));
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2024-01", "0/0/1/0/0/0",
-                "octo/repo|2024-02", "0/0/0/1/0/0"));
+                "octo/repo|2024-01", "0/0/1/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "0/0/0/1/0/0 0/0/0 -,- 744.0,744.0"));
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null)); // re-opened: the close goes away
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-03-10T00:00:00Z", null));
         Map<String, String> state = finalOutput();
         assertThat(state).isEqualTo(expect(
-                "octo/repo|2024-01", "0/0/1/0/0/0",
-                "octo/repo|2024-03", "0/0/0/1/0/0"));
+                "octo/repo|2024-01", "0/0/1/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2024-03", "0/0/0/1/0/0 0/0/0 -,- 1440.0,1440.0"));
     }
 
     @Test
@@ -173,7 +183,7 @@ class MonthlyActivityTopologyTest {
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-02-10T00:00:00Z", null));
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
         // February's only activity was retracted: its row is deleted (tombstone), January stays.
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "0/0/1/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "0/0/1/0/0/0 0/0/0 -,- -,-"));
     }
 
     @Test
@@ -183,8 +193,9 @@ class MonthlyActivityTopologyTest {
         pipe(issue(REPO, 7, true, "2024-01-30T00:00:00Z", "2024-03-02T00:00:00Z", "2024-03-02T00:00:00Z"));
         pipe(issue(REPO, 8, true, "2024-01-31T00:00:00Z", "2024-02-01T00:00:00Z", null)); // closed unmerged
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2024-01", "0/0/0/0/2/0",
-                "octo/repo|2024-03", "0/0/0/0/0/1"));
+                "octo/repo|2024-01", "0/0/0/0/2/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "0/0/0/0/0/0 1/0/0 -,- -,-", // #8 closed unmerged
+                "octo/repo|2024-03", "0/0/0/0/0/1 0/0/0 768.0,768.0 -,-")); // #7: 32 days from open to merge
     }
 
     @Test
@@ -195,8 +206,8 @@ class MonthlyActivityTopologyTest {
         pipe(commit(REPO, "a1", "alice", "2024-02-01T00:00:00Z", "2024-02-01T00:00:00Z"));
         issues.pipeInput(REPO + "#1", null); // deleted or transferred
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2024-01", "0/0/1/0/0/0",
-                "octo/repo|2024-02", "1/1/0/0/0/0"));
+                "octo/repo|2024-01", "0/0/1/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -209,10 +220,10 @@ class MonthlyActivityTopologyTest {
         issues.pipeInput(REPO + "#1", issue(REPO, 1, false, "2006-04-01T00:00:00Z", "2006-05-01T00:00:00Z", null),
                 Instant.parse("2026-01-01T00:00:02Z"));
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2006-03", "1/1/0/0/0/0",
-                "octo/repo|2006-04", "0/0/1/0/0/0",
-                "octo/repo|2006-05", "0/0/0/1/0/0",
-                "octo/repo|2024-05", "1/1/0/0/0/0"));
+                "octo/repo|2006-03", "1/1/0/0/0/0 0/0/1 -,- -,-",
+                "octo/repo|2006-04", "0/0/1/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2006-05", "0/0/0/1/0/0 0/0/0 -,- 720.0,720.0",
+                "octo/repo|2024-05", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -232,19 +243,20 @@ class MonthlyActivityTopologyTest {
         driver.createInputTopic(Topics.COMMITS, new StringSerializer(), new ByteArraySerializer())
                 .pipeInput(REPO + "@bad", "not avro".getBytes());
         pipe(commit(REPO, "a1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z"));
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
-    void everyStoreProcessorAndRepartitionTopicHasAnExplicitName() {
+    void everyStoreProcessorAndRepartitionTopicHasAnExplicitNameAndThereIsOneRepartition() {
         TopologyDescription description = MonthlyActivityTopology.build(config().build()).describe();
         String text = description.toString();
         assertThat(text).doesNotContainPattern("KSTREAM-|KTABLE-|KSTREAM_|KTABLE_");
-        assertThat(text).contains(MonthlyActivityTopology.COMMIT_EVENTS_STORE, MonthlyActivityTopology.ISSUE_EVENTS_STORE,
-                MonthlyActivityTopology.COMMITS_PER_AUTHOR_MONTH_STORE, MonthlyActivityTopology.COMMIT_STATS_PER_MONTH_STORE,
-                MonthlyActivityTopology.ISSUES_OPENED_PER_MONTH_STORE, MonthlyActivityTopology.ISSUES_RESOLVED_PER_MONTH_STORE,
-                MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE,
-                "commits-by-author-month-repartition", "author-counts-by-month-repartition",
-                "issues-by-created-month-repartition", "issues-by-resolved-month-repartition");
+        assertThat(text).contains(MonthlyActivityTopology.COMMITS_COUNTED_STORE, MonthlyActivityTopology.ISSUES_COUNTED_STORE,
+                MonthlyActivityTopology.MONTH_COUNTERS_STORE, MonthlyActivityTopology.DURATIONS_STORE,
+                MonthlyActivityTopology.AUTHOR_MONTHS_STORE, MonthlyActivityTopology.FIRST_COMMIT_MONTHS_STORE,
+                MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE, "emit-on-change", "contributions-by-repo-repartition");
+        assertThat(java.util.regex.Pattern.compile("[\\w.-]+-repartition").matcher(text).results()
+                .map(java.util.regex.MatchResult::group).distinct()).containsExactly("contributions-by-repo-repartition");
+        assertThat(description.subtopologies()).hasSize(2);
     }
 }
