@@ -1,6 +1,7 @@
 package dev.ghactivity.streams;
 
 import static dev.ghactivity.streams.Events.commit;
+import static dev.ghactivity.streams.Events.commitBy;
 import static dev.ghactivity.streams.Events.issue;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -244,6 +245,101 @@ class MonthlyActivityTopologyTest {
                 .pipeInput(REPO + "@bad", "not avro".getBytes());
         pipe(commit(REPO, "a1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z"));
         assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0 0/0/1 -,- -,-"));
+    }
+
+    @Test
+    void closeTimesArePerMonthNearestRankPercentilesAndMoveWithAReopenedIssue() {
+        start();
+        pipe(issue(REPO, 1, false, "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z", null)); // 1 h
+        pipe(issue(REPO, 2, false, "2024-01-01T00:00:00Z", "2024-01-01T02:00:00Z", null)); // 2 h
+        pipe(issue(REPO, 3, false, "2024-01-01T00:00:00Z", "2024-01-01T03:30:00Z", null)); // 3.5 h
+        pipe(issue(REPO, 4, false, "2024-01-01T00:00:00Z", "2024-01-01T10:00:00Z", null)); // 10 h
+        pipe(issue(REPO, 5, true, "2024-01-01T00:00:00Z", "2024-01-01T05:00:00Z", "2024-01-01T05:00:00Z")); // a PR: merge time only
+        // n = 4: p50 at rank ceil(2) = 2 -> 2 h, p90 at rank ceil(3.6) = 4 -> 10 h
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/4/4/1/1 0/0/0 5.0,5.0 2.0,10.0"));
+
+        pipe(issue(REPO, 4, false, "2024-01-01T00:00:00Z", null, null)); // re-opened: its 10 h leave January
+        // n = 3: p50 at rank ceil(1.5) = 2 -> 2 h, p90 at rank ceil(2.7) = 3 -> 3.5 h
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/4/3/1/1 0/0/0 5.0,5.0 2.0,3.5"));
+
+        pipe(issue(REPO, 4, false, "2024-01-01T00:00:00Z", "2024-02-01T12:00:00Z", null)); // closed again: 31.5 days
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/4/3/1/1 0/0/0 5.0,5.0 2.0,3.5",
+                "octo/repo|2024-02", "0/0/0/1/0/0 0/0/0 -,- 756.0,756.0"));
+
+        issues.pipeInput(REPO + "#2", null); // deleted: its 2 h leave too; n = 2: p50 rank 1 -> 1 h, p90 rank 2 -> 3.5 h
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/3/2/1/1 0/0/0 5.0,5.0 1.0,3.5",
+                "octo/repo|2024-02", "0/0/0/1/0/0 0/0/0 -,- 756.0,756.0"));
+    }
+
+    @Test
+    void mergeTimesCountEqualDurationsOnceEachAndAPullRequestClosedUnmergedHasNone() {
+        start();
+        pipe(issue(REPO, 1, true, "2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z")); // 1440 h
+        pipe(issue(REPO, 2, true, "2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z")); // 696 h
+        pipe(issue(REPO, 3, true, "2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z")); // 696 h
+        pipe(issue(REPO, 4, true, "2024-02-10T00:00:00Z", "2024-03-05T00:00:00Z", null)); // closed without merge
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/0/0/1/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "0/0/0/0/3/0 0/0/0 -,- -,-",
+                "octo/repo|2024-03", "0/0/0/0/0/3 1/0/0 696.0,1440.0 -,-"));
+        pipe(issue(REPO, 3, true, "2024-02-01T00:00:00Z", null, null)); // one of the two equal ones re-opened
+        pipe(issue(REPO, 4, true, "2024-02-10T00:00:00Z", null, null)); // re-opened: no longer closed unmerged
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/0/0/1/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "0/0/0/0/3/0 0/0/0 -,- -,-",
+                "octo/repo|2024-03", "0/0/0/0/0/2 0/0/0 696.0,1440.0 -,-"));
+    }
+
+    @Test
+    void botsCountInCommitsAndBotCommitsButAreNoAuthors() {
+        start();
+        pipe(commitBy(REPO, "d1", "dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com", "2024-01-02T00:00:00Z"));
+        pipe(commitBy(REPO, "d2", null, "49699333+dependabot[bot]@users.noreply.github.com", "2024-01-03T00:00:00Z"));
+        pipe(commitBy(REPO, "g1", "github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com", "2024-02-03T00:00:00Z"));
+        pipe(commitBy(REPO, "a1", "alice", "alice@example.com", "2024-01-04T00:00:00Z"));
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "3/1/0/0/0/0 0/2/1 -,- -,-",
+                "octo/repo|2024-02", "1/0/0/0/0/0 0/1/0 -,- -,-"));
+    }
+
+    @Test
+    void aNoreplyAddressIsItsLoginAndANameAloneIsNeverMatched() {
+        start();
+        pipe(commitBy(REPO, "a1", "Alice", "alice@example.com", "2024-01-02T00:00:00Z"));
+        pipe(commitBy(REPO, "a2", null, "1234+alice@users.noreply.github.com", "2024-01-03T00:00:00Z")); // same person
+        pipe(commitBy(REPO, "a3", null, "ALICE@users.noreply.github.com", "2024-02-03T00:00:00Z")); // older noreply form
+        pipe(commitBy(REPO, "x1", null, "Alice@Example.com", "2024-02-04T00:00:00Z")); // an address GitHub linked to no login
+        pipe(commitBy(REPO, "x2", null, "someone.else@example.org", "2024-02-05T00:00:00Z")); // same name "Alice Example"
+        pipe(commitBy(REPO, "x3", null, null, "2024-02-06T00:00:00Z")); // name only: no known author
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "2/1/0/0/0/0 0/0/1 -,- -,-",
+                "octo/repo|2024-02", "4/3/0/0/0/0 0/0/2 -,- -,-"));
+    }
+
+    @Test
+    void aFirstCommitArrivingByLateBackfillMovesTheNewContributorToItsMonth() {
+        start();
+        pipe(commitBy(REPO, "b2", "bob", "bob@example.com", "2024-03-10T00:00:00Z"));
+        pipe(commitBy(REPO, "b3", "bob", "bob@example.com", "2024-04-10T00:00:00Z"));
+        pipe(commitBy(REPO, "c1", "carol", "carol@example.com", "2024-04-11T00:00:00Z"));
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-03", "1/1/0/0/0/0 0/0/1 -,- -,-",
+                "octo/repo|2024-04", "2/2/0/0/0/0 0/0/1 -,- -,-"));
+
+        pipe(commitBy(REPO, "b1", "bob", "bob@example.com", "2023-11-01T00:00:00Z")); // older history, read later
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2023-11", "1/1/0/0/0/0 0/0/1 -,- -,-",
+                "octo/repo|2024-03", "1/1/0/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2024-04", "2/2/0/0/0/0 0/0/1 -,- -,-"));
+
+        commits.pipeInput(REPO + "@b1", null); // gone again (a force push): March is bob's first month again
+        commits.pipeInput(REPO + "@b2", null); // and then April
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-04", "2/2/0/0/0/0 0/0/2 -,- -,-"));
     }
 
     @Test
