@@ -60,6 +60,33 @@ final class BrokerTopics {
         return result;
     }
 
+    /** The latest whole row of every key of {@code github.monthly-activity}, as {@link #wholeRow}. */
+    static Map<String, String> wholeRows(EmbeddedKafkaBroker broker) {
+        Map<String, String> result = new TreeMap<>();
+        for (ConsumerRecord<String, MonthlyActivity> r : readAll(broker, Topics.MONTHLY_ACTIVITY, AvroSerdes.monthlyActivity().deserializer())) {
+            if (r.value() == null) {
+                result.remove(r.key());
+            } else {
+                result.put(r.key(), wholeRow(r.value()));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * {@code commits/authors/issuesOpened/issuesClosed/prsOpened/prsMerged prsClosedUnmerged/botCommits/newContributors
+     * mergeP50,mergeP90 closeP50,closeP90} (hours, - for null).
+     */
+    static String wholeRow(MonthlyActivity a) {
+        return counts(a) + " " + a.getPrsClosedUnmerged() + "/" + a.getBotCommits() + "/" + a.getNewContributors()
+                + " " + hours(a.getPrMergeHoursP50()) + "," + hours(a.getPrMergeHoursP90())
+                + " " + hours(a.getIssueCloseHoursP50()) + "," + hours(a.getIssueCloseHoursP90());
+    }
+
+    private static String hours(Double h) {
+        return h == null ? "-" : h.toString();
+    }
+
     static String counts(MonthlyActivity a) {
         return a.getCommits() + "/" + a.getCommitAuthors() + "/" + a.getIssuesOpened() + "/" + a.getIssuesClosed()
                 + "/" + a.getPrsOpened() + "/" + a.getPrsMerged();

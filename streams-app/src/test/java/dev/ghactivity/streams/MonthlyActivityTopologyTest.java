@@ -72,20 +72,9 @@ class MonthlyActivityTopologyTest {
         return new TreeMap<>(result);
     }
 
-    /**
-     * The whole row: {@code commits/authors/issuesOpened/issuesClosed/prsOpened/prsMerged
-     * prsClosedUnmerged/botCommits/newContributors mergeP50,mergeP90 closeP50,closeP90} (hours, - for null).
-     */
+    /** The whole row, as {@link BrokerTopics#wholeRow}. */
     private static String counts(MonthlyActivity a) {
-        return a.getCommits() + "/" + a.getCommitAuthors() + "/" + a.getIssuesOpened() + "/" + a.getIssuesClosed()
-                + "/" + a.getPrsOpened() + "/" + a.getPrsMerged()
-                + " " + a.getPrsClosedUnmerged() + "/" + a.getBotCommits() + "/" + a.getNewContributors()
-                + " " + hours(a.getPrMergeHoursP50()) + "," + hours(a.getPrMergeHoursP90())
-                + " " + hours(a.getIssueCloseHoursP50()) + "," + hours(a.getIssueCloseHoursP90());
-    }
-
-    private static String hours(Double h) {
-        return h == null ? "-" : h.toString();
+        return BrokerTopics.wholeRow(a);
     }
 
     private static Map<String, String> expect(String... keyValues) {
