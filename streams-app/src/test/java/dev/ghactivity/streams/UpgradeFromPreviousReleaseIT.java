@@ -1,6 +1,7 @@
 package dev.ghactivity.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
@@ -25,6 +26,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -65,6 +69,23 @@ class UpgradeFromPreviousReleaseIT {
             previousRelease(broker, applicationId, stateDir);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(BrokerTopics.monthlyActivity(broker)).isEqualTo(Map.of(
                     "org/up|2024-01", "1/1/1/1/1/0", "org/up|2024-02", "2/2/0/0/1/1"))); // the old rule counted the bot
+
+            // An instance of the previous release still in the group: the reset is refused, nothing is touched.
+            try (KafkaConsumer<String, byte[]> oldInstance = new KafkaConsumer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, applicationId, ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6000),
+                    new StringDeserializer(), new ByteArrayDeserializer())) {
+                oldInstance.subscribe(List.of(Topics.COMMITS));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    oldInstance.poll(Duration.ofMillis(100));
+                    return !oldInstance.assignment().isEmpty();
+                });
+                MonthlyActivityApp refused = new MonthlyActivityApp(config(broker, applicationId, stateDir));
+                assertThatThrownBy(refused::start).isInstanceOf(IllegalStateException.class)
+                        .hasMessageStartingWith("application " + applicationId + " must rebuild its counting state for this release, but "
+                                + "1 instance(s) of it are still running (")
+                        .hasMessageEndingWith("): stop them all, then start this release");
+            }
+            assertThat(Files.exists(stateDir.resolve(applicationId).resolve("1_0").resolve("old-release-store"))).isTrue();
 
             Logger appLog = (Logger) LoggerFactory.getLogger(MonthlyActivityApp.class);
             ListAppender<ILoggingEvent> lines = new ListAppender<>();
