@@ -49,25 +49,21 @@ final class BrokerTopics {
      * {@code commits/authors/issues opened/closed/PRs opened/merged}.
      */
     static Map<String, String> monthlyActivity(EmbeddedKafkaBroker broker) {
-        Map<String, String> result = new TreeMap<>();
-        for (ConsumerRecord<String, MonthlyActivity> r : readAll(broker, Topics.MONTHLY_ACTIVITY, AvroSerdes.monthlyActivity().deserializer())) {
-            if (r.value() == null) {
-                result.remove(r.key());
-            } else {
-                result.put(r.key(), counts(r.value()));
-            }
-        }
-        return result;
+        return latestRows(broker, BrokerTopics::counts);
     }
 
     /** The latest whole row of every key of {@code github.monthly-activity}, as {@link #wholeRow}. */
     static Map<String, String> wholeRows(EmbeddedKafkaBroker broker) {
+        return latestRows(broker, BrokerTopics::wholeRow);
+    }
+
+    private static Map<String, String> latestRows(EmbeddedKafkaBroker broker, java.util.function.Function<MonthlyActivity, String> format) {
         Map<String, String> result = new TreeMap<>();
         for (ConsumerRecord<String, MonthlyActivity> r : readAll(broker, Topics.MONTHLY_ACTIVITY, AvroSerdes.monthlyActivity().deserializer())) {
             if (r.value() == null) {
                 result.remove(r.key());
             } else {
-                result.put(r.key(), wholeRow(r.value()));
+                result.put(r.key(), format.apply(r.value()));
             }
         }
         return result;
