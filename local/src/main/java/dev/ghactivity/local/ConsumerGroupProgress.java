@@ -116,6 +116,14 @@ final class ConsumerGroupProgress implements AutoCloseable {
         }
     }
 
+    /** Names of the topics of {@code applicationId} (a Kafka Streams application) that end with {@code suffix}, sorted. */
+    List<String> internalTopics(String applicationId, String suffix) {
+        return reader.listTopics(Duration.ofSeconds(30)).keySet().stream()
+                .filter(t -> t.startsWith(applicationId + "-") && t.endsWith(suffix))
+                .sorted()
+                .collect(Collectors.toList());
+    }
+
     static Set<String> topicsOf(Map<TopicPartition, Long> offsets) {
         return offsets.keySet().stream().map(TopicPartition::topic).collect(Collectors.toSet());
     }

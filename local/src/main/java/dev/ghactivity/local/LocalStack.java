@@ -24,6 +24,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -49,6 +51,7 @@ public final class LocalStack implements AutoCloseable {
     private final GitHubToken token;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private EmbeddedKafkaBroker broker;
+    private String bootstrapServers;
     private GitHubActivityProducer producer;
     private MonthlyActivityApp streamsApp;
     private URI s3Endpoint;
@@ -64,18 +67,18 @@ public final class LocalStack implements AutoCloseable {
         try {
             Files.createDirectories(config.dataDir());
             long t0 = System.nanoTime();
-            broker = track(EmbeddedKafkaBroker.start(config.kafkaDir()));
+            startKafka();
             // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
-            List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), (short) 1));
-            topics.add(Topics.deadLetterDefinition((short) 1));
-            topics.add(Topics.streamsDeadLetterDefinition((short) 1));
-            broker.createTopics(topics);
-            LeftoverGroupMembers.remove(broker.bootstrapServers(),
+            List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), config.replicationFactor()));
+            topics.add(Topics.deadLetterDefinition(config.replicationFactor()));
+            topics.add(Topics.streamsDeadLetterDefinition(config.replicationFactor()));
+            createTopics(topics);
+            LeftoverGroupMembers.remove(bootstrapServers,
                     List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));
             startS3();
             startConnect();
             streamsApp = track(new MonthlyActivityApp(StreamsAppConfig.builder()
-                    .bootstrapServers(broker.bootstrapServers())
+                    .bootstrapServers(bootstrapServers)
                     .applicationId(STREAMS_APPLICATION_ID)
                     .stateDir(config.streamsStateDir())
                     .zone(config.zone())
@@ -85,7 +88,7 @@ public final class LocalStack implements AutoCloseable {
             // Generous: after an unclean stop the stores are rebuilt from their changelogs first.
             streamsApp.awaitRunning(STREAMS_START_TIMEOUT);
             producer = track(new GitHubActivityProducer(ProducerAppConfig.builder()
-                    .bootstrapServers(broker.bootstrapServers())
+                    .bootstrapServers(bootstrapServers)
                     .githubApiUrl(config.githubApiUrl())
                     .token(token)
                     .repositories(config.repositories())
@@ -94,12 +97,28 @@ public final class LocalStack implements AutoCloseable {
                     .fullRereadInterval(config.fullRereadInterval())
                     .build()));
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/{{owner}}/{{name}}/months, SQLite {}, S3 {}/{}",
-                    (System.nanoTime() - t0) / 1_000_000, broker.bootstrapServers(), streamsApp.httpPort(),
+                    (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),
                     config.sqlitePath(), s3Endpoint, config.s3Bucket());
             return this;
         } catch (Exception e) {
             close();
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The embedded broker, or the configured cluster. */
+    private void startKafka() {
+        if (config.kafkaBootstrapServers() == null) {
+            broker = track(EmbeddedKafkaBroker.start(config.kafkaDir()));
+            bootstrapServers = broker.bootstrapServers();
+        } else {
+            bootstrapServers = config.kafkaBootstrapServers();
+        }
+    }
+
+    private void createTopics(List<NewTopic> topics) {
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            EmbeddedKafkaBroker.createTopics(admin, topics);
         }
     }
 
@@ -116,7 +135,7 @@ public final class LocalStack implements AutoCloseable {
     private void startConnect() throws Exception {
         Files.createDirectories(config.connectDir());
         Map<String, String> worker = new HashMap<>();
-        worker.put("bootstrap.servers", broker.bootstrapServers());
+        worker.put("bootstrap.servers", bootstrapServers);
         worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
         worker.put("offset.storage.file.filename", config.connectDir().resolve("standalone.offsets").toString());
@@ -160,7 +179,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void logLag() {
-        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
+        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
             Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
             LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows",
@@ -178,12 +197,36 @@ public final class LocalStack implements AutoCloseable {
      */
     public void awaitSinksCaughtUp(Duration timeout) throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
+        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
             awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app", events, deadline);
+            awaitRepartitionTopics(progress, deadline);
             Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
             awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline);
             awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline);
+        }
+    }
+
+    /**
+     * The streams-app commits an input offset as soon as the record's re-keyed form is in a repartition topic;
+     * its count is made later, from there. So it is caught up only once it has also read its repartition topics
+     * to their ends. Each hop's records are committed with the offsets of the hop before, so a pass that finds
+     * the repartition topics' last records unchanged after waiting for them has seen every hop.
+     */
+    private static void awaitRepartitionTopics(ConsumerGroupProgress progress, long deadline)
+            throws TimeoutException, InterruptedException {
+        List<String> repartition = progress.internalTopics(STREAMS_APPLICATION_ID, "-repartition");
+        if (repartition.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> last = progress.lastDataOffsets(repartition);
+        while (true) {
+            awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app (repartition topics)", last, deadline);
+            Map<TopicPartition, Long> now = progress.lastDataOffsets(repartition);
+            if (now.equals(last)) {
+                return;
+            }
+            last = now;
         }
     }
 
@@ -209,7 +252,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return broker.bootstrapServers();
+        return bootstrapServers;
     }
 
     public int httpPort() {

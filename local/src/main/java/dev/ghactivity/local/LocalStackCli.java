@@ -29,8 +29,8 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes (with --once):%n",
         exitCodeList = {
             "0:every repository was ingested and written to SQLite and S3",
-            "1:fatal error (e.g. bad credentials): nothing more could be done",
-            "2:some repositories failed (e.g. not found); the others were written"})
+            "1:fatal error (bad options, bad credentials, GitHub unreachable): nothing more could be done",
+            "2:some repositories failed or were read incompletely (e.g. not found); the others were written"})
 public final class LocalStackCli implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FATAL = 1;
@@ -105,6 +105,7 @@ public final class LocalStackCli implements Callable<Integer> {
         LocalStackConfig config;
         GitHubToken token;
         try {
+            github.validate();
             config = config();
             token = github.token();
         } catch (IllegalArgumentException e) {
@@ -128,10 +129,14 @@ public final class LocalStackCli implements Callable<Integer> {
                 return EXIT_OK;
             }
             IngestReport report = stack.ingestOnce();
+            if (report.noneReached()) {
+                System.err.println("ghactivity: " + report.repositories().get(0).message());
+                return EXIT_FATAL;
+            }
             stack.awaitSinksCaughtUp(config.onceTimeout());
             log.info("done: {}; SQLite {}, S3 bucket {} at {}", report, config.sqlitePath(), config.s3Bucket(), stack.s3Endpoint());
             if (!report.allIngested()) {
-                System.err.println("ghactivity: some repositories were not ingested: " + report.failureSummary());
+                System.err.println("ghactivity: some repositories were not ingested completely: " + report.failureSummary());
                 return EXIT_PARTIAL;
             }
             return EXIT_OK;

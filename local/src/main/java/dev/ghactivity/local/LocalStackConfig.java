@@ -26,6 +26,8 @@ public final class LocalStackConfig {
     private final ZoneId zone;
     private final Duration onceTimeout;
     private final Duration s3FlushInterval;
+    private final String kafkaBootstrapServers;
+    private final short replicationFactor;
 
     private LocalStackConfig(Builder b) {
         this.repositories = List.copyOf(b.repositories);
@@ -44,11 +46,16 @@ public final class LocalStackConfig {
         this.zone = b.zone;
         this.onceTimeout = b.onceTimeout;
         this.s3FlushInterval = b.s3FlushInterval;
+        this.kafkaBootstrapServers = b.kafkaBootstrapServers;
+        this.replicationFactor = b.replicationFactor;
         if (repositories.isEmpty()) {
             throw new IllegalArgumentException("give at least one --repo OWNER/NAME");
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replication factor must be >= 1, got " + replicationFactor);
         }
     }
 
@@ -143,9 +150,20 @@ public final class LocalStackConfig {
         return s3FlushInterval;
     }
 
+    /** {@code host:port,...} of an existing Kafka cluster to use, or null to run the embedded broker. */
+    public String kafkaBootstrapServers() {
+        return kafkaBootstrapServers;
+    }
+
+    /** Replication factor of the topics the stack creates (1 for the embedded broker; 3 on a production cluster). */
+    public short replicationFactor() {
+        return replicationFactor;
+    }
+
     @Override
     public String toString() {
         return "LocalStackConfig{repositories=" + repositories + ", githubApiUrl=" + githubApiUrl + ", dataDir=" + dataDir
+                + ", kafka=" + (kafkaBootstrapServers == null ? "embedded" : kafkaBootstrapServers)
                 + ", s3=" + (s3Endpoint == null ? "embedded" : s3Endpoint) + "/" + s3Bucket + ", partitions=" + partitions + "}";
     }
 
@@ -166,6 +184,8 @@ public final class LocalStackConfig {
         private ZoneId zone = ZoneId.of("UTC");
         private Duration onceTimeout = Duration.ofMinutes(15);
         private Duration s3FlushInterval = Duration.ofSeconds(5);
+        private String kafkaBootstrapServers;
+        private short replicationFactor = 1;
 
         public Builder repositories(List<RepositoryName> repositories) {
             this.repositories = repositories;
@@ -240,6 +260,17 @@ public final class LocalStackConfig {
 
         public Builder s3FlushInterval(Duration s3FlushInterval) {
             this.s3FlushInterval = s3FlushInterval;
+            return this;
+        }
+
+        /** Use this Kafka cluster instead of starting the embedded broker. */
+        public Builder kafkaBootstrapServers(String kafkaBootstrapServers) {
+            this.kafkaBootstrapServers = kafkaBootstrapServers;
+            return this;
+        }
+
+        public Builder replicationFactor(short replicationFactor) {
+            this.replicationFactor = replicationFactor;
             return this;
         }
 

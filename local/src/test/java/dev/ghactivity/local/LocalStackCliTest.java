@@ -59,6 +59,27 @@ class LocalStackCliTest {
                 "--overlap", "--full-reread-interval");
     }
 
+    @Test
+    void badGitHubOptionsAreOneLineOnStderrAndExitOneBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir Path dir) {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        int badUrl;
+        int missingToken;
+        try {
+            badUrl = LocalStackCli.run("--repo", "a/b", "--github-api-url", "not-a-url", "--data-dir", dir.resolve("d").toString(), "--once");
+            missingToken = LocalStackCli.run("--repo", "a/b", "--github-token-file", "/missing", "--data-dir", dir.resolve("d").toString(), "--once");
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(badUrl).isEqualTo(LocalStackCli.EXIT_FATAL);
+        assertThat(missingToken).isEqualTo(LocalStackCli.EXIT_FATAL);
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).containsExactly(
+                "ghactivity: invalid GitHub API URL 'not-a-url' (--github-api-url): expected http(s)://host[:port][/path], e.g. https://api.github.com or https://github.example.com/api/v3",
+                "ghactivity: cannot read the GitHub token file /missing (no such file): give a readable file holding the token, or set GITHUB_TOKEN instead");
+        assertThat(dir.resolve("d")).as("nothing started").doesNotExist();
+    }
+
     /** Name, default and help of every option that is about GitHub. */
     private static List<String> gitHubOptions(CommandLine cli) {
         List<String> names = cli.getCommandSpec().options().stream()

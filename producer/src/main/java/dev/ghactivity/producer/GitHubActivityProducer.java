@@ -81,24 +81,40 @@ public final class GitHubActivityProducer implements AutoCloseable {
         RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
         long commitsBefore = publisher.committedCommits();
         long issuesBefore = publisher.committedIssues();
+        long requestsBefore = client.requestsSent();
         // What the report says was published is what committed transactions hold, whatever happened after.
         java.util.function.BiFunction<Outcome, String, RepositoryReport> report = (outcome, message) -> new RepositoryReport(
                 repo.fullName(), outcome, publisher.committedCommits() - commitsBefore, publisher.committedIssues() - issuesBefore,
-                counts.malformed, counts.requests, counts.notModified, message);
+                counts.malformed, client.requestsSent() - requestsBefore, counts.notModified, counts.missing, message);
         try {
+            Outcome failure = null;
+            String failureMessage = null;
             for (String endpoint : List.of(RecordKeys.COMMITS_ENDPOINT, RecordKeys.ISSUES_ENDPOINT)) {
-                poller.poll(repo, endpoint, counts);
+                // One listing's failure never cancels the other: an empty or unreadable commits listing still lets issues count.
+                try {
+                    poller.poll(repo, endpoint, counts);
+                } catch (RepositoryUnavailableException | GitHubApiException e) {
+                    commitWhatWasRead(repo);
+                    LOG.error("{} {} not read: {}; its cursor stays where the last complete page put it", repo, endpoint, e.getMessage());
+                    if (failure == null) {
+                        failure = e instanceof RepositoryUnavailableException u ? u.outcome() : Outcome.FAILED;
+                        failureMessage = endpoint + ": " + e.getMessage();
+                    }
+                }
             }
             publisher.commitIfDue(true);
-            return report.apply(Outcome.INGESTED, null);
-        } catch (RepositoryUnavailableException e) {
+            if (failure == null && (counts.malformed > 0 || counts.missing > 0)) {
+                failure = Outcome.INCOMPLETE;
+                failureMessage = counts.malformed > 0
+                        ? counts.malformed + " malformed page(s) or item(s) skipped (see the log); the next full read "
+                                + "(--full-reread-interval " + config.fullRereadInterval() + ") reads them again"
+                        : counts.missing + " item(s) without a field the counts need (see the log): counted as unknown, not as false";
+            }
+            return report.apply(failure == null ? Outcome.INGESTED : failure, failureMessage);
+        } catch (GitHubUnreachableException e) {
             commitWhatWasRead(repo);
-            LOG.error("{} skipped: {}", repo, e.getMessage());
-            return report.apply(Outcome.NOT_FOUND, e.getMessage());
-        } catch (GitHubApiException e) {
-            commitWhatWasRead(repo);
-            LOG.error("{} failed, will retry at the next poll: {}", repo, e.getMessage());
-            return report.apply(Outcome.FAILED, e.getMessage());
+            LOG.error("{}: {}", repo, e.getMessage());
+            return report.apply(Outcome.UNREACHABLE, e.getMessage());
         } catch (GitHubAuthenticationException e) {
             abortQuietly(e);
             throw e;

@@ -1,12 +1,19 @@
 package dev.ghactivity.producer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -18,26 +25,39 @@ import org.slf4j.LoggerFactory;
 /**
  * GETs of the GitHub REST API, politely: honours the primary rate limit ({@code X-RateLimit-Remaining/Reset}),
  * secondary limits ({@code Retry-After}, else 60 s then exponentially longer), retries 5xx and I/O errors with
- * bounded exponential backoff and jitter, and sends the token only to the configured API host.
+ * bounded exponential backoff and jitter, follows redirects on the API origin only and sends the token only there,
+ * and goes through the JVM's proxy settings or {@code HTTPS_PROXY}/{@code NO_PROXY} ({@link GitHubProxySelector}).
  */
 public final class GitHubClient implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GitHubClient.class);
-    private static final Pattern LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"([^\"]+)\"");
     private static final int MAX_LIMIT_WAITS = 10;
+    /** Like browsers and curl's default: a longer chain is a loop or a misconfigured proxy. */
+    private static final int MAX_REDIRECTS = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ProducerAppConfig config;
     private final OkHttpClient http;
     private volatile int rateLimitRemaining = -1;
     private volatile Instant rateLimitReset = Instant.EPOCH;
+    /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
+    private final AtomicLong requestsSent = new AtomicLong();
+    /** Hosts whose Link URLs were already reported as followed on the API base (logged once each). */
+    private final Set<String> foreignLinkHosts = ConcurrentHashMap.newKeySet();
 
     public GitHubClient(ProducerAppConfig config) {
+        this(config, new GitHubProxySelector(System.getenv()));
+    }
+
+    GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies) {
         this.config = config;
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(config.readTimeout())
                 .callTimeout(config.readTimeout().multipliedBy(2))
-                .followRedirects(false) // a redirect could carry the token elsewhere; GitHub's listings do not redirect
+                .followRedirects(false) // followed here, on the API origin only: a redirect could carry the token elsewhere
                 .retryOnConnectionFailure(false)
+                .proxySelector(proxies)
+                .proxyAuthenticator(proxies.authenticator())
                 .build();
     }
 
@@ -74,13 +94,21 @@ public final class GitHubClient implements AutoCloseable {
     }
 
     /**
+     * One page: 200, or 304 when {@code ifNoneMatch} still matches. Redirects (301, 302, 303, 307, 308) are followed
+     * when they stay on the API origin, with the token, up to {@value #MAX_REDIRECTS} times; a {@code Link} next
+     * URL on another origin is read as its path and query on the API base ({@link #onApiBase}).
+     *
      * @throws GitHubAuthenticationException  on 401
-     * @throws RepositoryUnavailableException on 404, 410, 451 or a 403 that is not a rate limit
-     * @throws GitHubApiException             when retries are exhausted
+     * @throws RepositoryUnavailableException on 404, 409, 410, 451, a 403 that is not a rate limit, or a redirect
+     *                                        to another origin
+     * @throws GitHubUnreachableException     when the API host's name does not resolve or no connection succeeds
+     * @throws GitHubApiException             when retries are exhausted, or a {@code Link} header is unusable
      */
     public GitHubPage get(HttpUrl url, String ifNoneMatch, String repo) throws InterruptedException {
+        HttpUrl requested = url;
         int failures = 0;
         int limitWaits = 0;
+        int redirects = 0;
         int secondaryWaitsWithoutRetryAfter = 0;
         while (true) {
             awaitPrimaryLimit(repo);
@@ -101,6 +129,7 @@ public final class GitHubClient implements AutoCloseable {
             String link;
             String retryAfter;
             String location;
+            requestsSent.incrementAndGet();
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
                 readRateLimit(response);
@@ -110,10 +139,17 @@ public final class GitHubClient implements AutoCloseable {
                 link = response.header("Link");
                 retryAfter = response.header("Retry-After");
                 location = response.header("Location");
+            } catch (UnknownHostException e) {
+                // The resolver retried already; more attempts only delay the one line that says what to check.
+                throw unreachable(url, "its name does not resolve (DNS)", e);
             } catch (IOException e) {
                 failures++;
                 if (failures >= config.maxAttempts()) {
-                    throw new GitHubApiException(repo + ": " + describe(url) + " failed " + failures + " times: " + redact(e.toString()), e);
+                    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+                        throw unreachable(url, "no connection after " + failures + " attempts (" + redact(e.getMessage()) + ")", e);
+                    }
+                    throw new GitHubApiException(repo + ": " + describe(url) + " failed " + failures + " times: " + redact(e.toString()), e,
+                            e instanceof java.net.SocketTimeoutException);
                 }
                 Duration wait = backoff(failures);
                 LOG.warn("{}: {} failed ({}); retry {} of {} in {} ms", repo, describe(url), redact(e.toString()), failures,
@@ -122,10 +158,12 @@ public final class GitHubClient implements AutoCloseable {
                 continue;
             }
             if (status == 200) {
-                return new GitHubPage(url, status, body, nextLink(link, repo), etag, rateLimitRemaining);
+                return new GitHubPage(url, status, body, nextLink(link, url, repo), etag, rateLimitRemaining,
+                        url.equals(requested) ? null : url);
             }
             if (status == 304) {
-                return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, rateLimitRemaining);
+                return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, rateLimitRemaining,
+                        url.equals(requested) ? null : url);
             }
             if (status == 401) {
                 throw new GitHubAuthenticationException("GitHub rejected the credentials (401 Bad credentials) at "
@@ -157,22 +195,38 @@ public final class GitHubClient implements AutoCloseable {
                     rateLimitRemaining = -1; // waited for this limit already
                     continue;
                 }
-                throw new RepositoryUnavailableException(status, repo + ": GitHub answered 403 Forbidden (" + message + ") for " + describe(url)
+                throw new RepositoryUnavailableException(403, repo + ": GitHub answered 403 Forbidden (" + message + ") for " + describe(url)
                         + "; the token may lack access to it");
             }
-            if (status == 301 || status == 302 || status == 307 || status == 308) {
-                // Redirects are not followed (they could carry the token elsewhere): a renamed or transferred repository, or issue.
-                throw new RepositoryUnavailableException(status, repo + ": GitHub answered " + status + " (moved to "
-                        + describeLocation(location) + ") for " + describe(url) + "; a renamed or transferred repository is ingested under its new name");
+            if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+                // GitHub answers a renamed or transferred repository with a redirect to /repositories/{id}/...
+                // (docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api). Only the API origin gets the token.
+                HttpUrl target = location == null ? null : url.resolve(location);
+                if (target == null || !sameOrigin(target, config.githubApiUrl())) {
+                    throw new RepositoryUnavailableException(status, repo + ": GitHub answered " + status + " for " + describe(url)
+                            + (target == null ? " without a usable Location" : ", moving it to another host (" + target.host() + ")")
+                            + "; not followed, the token is only sent to --github-api-url " + config.githubApiUrl());
+                }
+                if (++redirects > MAX_REDIRECTS) {
+                    throw new GitHubApiException(repo + ": more than " + MAX_REDIRECTS + " redirects from " + describe(requested), null);
+                }
+                url = target;
+                continue;
             }
-            if (status == 404 || status == 410 || status == 451) {
+            if (status == 404 || status == 409 || status == 410 || status == 451) {
                 throw new RepositoryUnavailableException(status, repo + ": GitHub answered " + status + " (" + message + ") for "
-                        + describe(url) + (status == 451 ? "; unavailable for legal reasons" : "; check the name, or whether the token can see it"));
+                        + describe(url) + switch (status) {
+                            case 451 -> "; unavailable for legal reasons";
+                            case 410 -> "; it was deleted";
+                            case 409 -> "";
+                            default -> "; check the name, or whether the token can see it";
+                        });
             }
             if (status >= 500 || status == 408) {
                 failures++;
                 if (failures >= config.maxAttempts()) {
-                    throw new GitHubApiException(repo + ": " + describe(url) + " answered " + status + " " + failures + " times", null);
+                    throw new GitHubApiException(repo + ": " + describe(url) + " answered " + status + " " + failures + " times", null,
+                            status >= 500);
                 }
                 Duration wait = backoff(failures);
                 LOG.warn("{}: {} answered {}; retry {} of {} in {} ms", repo, describe(url), status, failures, config.maxAttempts() - 1, wait.toMillis());
@@ -181,6 +235,16 @@ public final class GitHubClient implements AutoCloseable {
             }
             throw new GitHubApiException(repo + ": " + describe(url) + " answered " + status + " (" + message + ")", null);
         }
+    }
+
+    private GitHubUnreachableException unreachable(HttpUrl url, String why, IOException cause) {
+        return new GitHubUnreachableException(url.host(), "cannot reach the GitHub API at " + url.host() + ":" + url.port() + ": " + why
+                + "; check the network, the proxy (HTTPS_PROXY/NO_PROXY or -Dhttps.proxyHost) and --github-api-url", cause);
+    }
+
+    /** Every HTTP request sent so far, retries and redirects included. */
+    public long requestsSent() {
+        return requestsSent.get();
     }
 
     private void awaitPrimaryLimit(String repo) throws InterruptedException {
@@ -211,27 +275,46 @@ public final class GitHubClient implements AutoCloseable {
         }
     }
 
-    private HttpUrl nextLink(String link, String repo) {
-        if (link == null) {
+    /**
+     * The {@code rel="next"} target of a {@code Link} header (RFC 8288; relative targets resolve against the page),
+     * or null on the last page. A target on another origin (an Enterprise server behind a proxy advertising its
+     * internal host) is read on the API base instead; a target that cannot be read at all fails the listing rather
+     * than ending it early as if it were complete.
+     */
+    private HttpUrl nextLink(String link, HttpUrl page, String repo) {
+        String target = LinkHeader.target(link, "next");
+        if (target == null) {
             return null;
         }
-        Matcher m = LINK.matcher(link);
-        while (m.find()) {
-            if (m.group(2).equals("next")) {
-                HttpUrl next = HttpUrl.parse(m.group(1));
-                if (next == null) {
-                    LOG.warn("{}: ignoring an unparsable Link next URL", repo);
-                    return null;
-                }
-                if (!sameOrigin(next, config.githubApiUrl())) {
-                    // Following it would send the token to another host.
-                    LOG.error("{}: Link next points to another host ({}); the listing stops here", repo, next.host());
-                    return null;
-                }
-                return next;
-            }
+        HttpUrl next = page.resolve(target);
+        if (next == null) {
+            throw new GitHubApiException(repo + ": " + describe(page) + " names a next page that is not a URL; the listing "
+                    + "cannot go on and its cursor stays where it was", null);
         }
-        return null;
+        if (sameOrigin(next, config.githubApiUrl())) {
+            return next;
+        }
+        HttpUrl rebased = onApiBase(next);
+        if (foreignLinkHosts.add(next.host() + ":" + next.port())) {
+            LOG.info("{}: GitHub's Link URLs name {}://{}:{}, not --github-api-url {}; reading their path and query there "
+                    + "(e.g. {})", repo, next.scheme(), next.host(), next.port(), config.githubApiUrl(), describe(rebased));
+        }
+        return rebased;
+    }
+
+    /**
+     * A URL of another origin as the same path and query on the API base: {@code http://ghe.internal/api/v3/x?page=2}
+     * on {@code https://ghe.example.com/api/v3} is {@code https://ghe.example.com/api/v3/x?page=2}, and a path without
+     * the base's prefix ({@code /x?page=2}) gets it.
+     */
+    HttpUrl onApiBase(HttpUrl foreign) {
+        HttpUrl base = config.githubApiUrl();
+        String prefix = base.encodedPath().endsWith("/") ? base.encodedPath().substring(0, base.encodedPath().length() - 1) : base.encodedPath();
+        String path = foreign.encodedPath();
+        if (!prefix.isEmpty() && !path.equals(prefix) && !path.startsWith(prefix + "/")) {
+            path = prefix + path;
+        }
+        return base.newBuilder().encodedPath(path).encodedQuery(foreign.encodedQuery()).build();
     }
 
     static boolean sameOrigin(HttpUrl a, HttpUrl b) {
@@ -249,20 +332,23 @@ public final class GitHubClient implements AutoCloseable {
         return url.encodedPath() + (url.encodedQuery() == null ? "" : "?" + url.encodedQuery());
     }
 
-    /** The path of a redirect target, for the log; never its query (it could hold anything). */
-    private static String describeLocation(String location) {
-        HttpUrl target = location == null ? null : HttpUrl.parse(location);
-        return target == null ? "an unknown location" : target.encodedPath();
-    }
-
     private String redact(String text) {
         return config.token().redact(text);
     }
 
+    /** GitHub's error {@code message} (its JSON error body), else the start of the body (a proxy's page), for the log. */
     private static String message(byte[] body) {
-        String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
-        Matcher m = Pattern.compile("\"message\"\\s*:\\s*\"([^\"]{0,200})").matcher(text);
-        return m.find() ? m.group(1) : (text.length() > 120 ? text.substring(0, 120) + "..." : text).replaceAll("\\s+", " ");
+        try {
+            JsonNode message = JSON.readTree(body).path("message");
+            if (message.isTextual()) {
+                String text = message.asText();
+                return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+            }
+        } catch (IOException | RuntimeException notJson) {
+            // fall through to the raw text
+        }
+        String text = new String(body, StandardCharsets.UTF_8);
+        return (text.length() > 120 ? text.substring(0, 120) + "..." : text).replaceAll("\\s+", " ");
     }
 
     private static long parseLong(String s, long otherwise) {

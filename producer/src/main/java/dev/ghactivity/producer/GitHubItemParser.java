@@ -30,13 +30,21 @@ final class GitHubItemParser {
     private GitHubItemParser() {
     }
 
-    /** Events of one page, the malformed items skipped, and the newest cursor date (committer date / updated_at) seen. */
-    record Parsed<T>(List<T> events, List<String> malformed, Instant newest) {
+    /**
+     * Events of one page, the malformed items skipped, the newest cursor date (committer date / updated_at) seen, and
+     * the fields some items leave out that a count needs (published all the same, with the field unknown: null).
+     */
+    record Parsed<T>(List<T> events, List<String> malformed, Instant newest, List<String> missing) {
+        Parsed(List<T> events, List<String> malformed, Instant newest) {
+            this(events, malformed, newest, List.of());
+        }
     }
 
+    /** Commits of a commits listing; one without {@code parents} is published with its count unknown (listed as missing). */
     static Parsed<CommitEvent> commits(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
         List<CommitEvent> events = new ArrayList<>(100);
         List<String> malformed = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         Instant newest = null;
         int index = 0;
         try (JsonParser parser = JSON.getFactory().createParser(body)) {
@@ -66,6 +74,9 @@ final class GitHubItemParser {
                 try {
                     CommitEvent event = commitEvent(repo, item, ingestedAt);
                     events.add(event);
+                    if (item.parents == null) {
+                        missing.add(event.getSha() + ": parents");
+                    }
                     newest = newest == null || event.getCommitterDate().isAfter(newest) ? event.getCommitterDate() : newest;
                 } catch (RuntimeException e) {
                     malformed.add("item " + index + ": " + e.getMessage());
@@ -77,7 +88,7 @@ final class GitHubItemParser {
         } catch (IOException e) {
             throw new MalformedPageException("unreadable body: " + e.getMessage(), e);
         }
-        return new Parsed<>(events, malformed, newest);
+        return new Parsed<>(events, malformed, newest, missing);
     }
 
     private static CommitEvent commitEvent(String repo, CommitItem item, Instant ingestedAt) {
@@ -120,10 +131,18 @@ final class GitHubItemParser {
         }
     }
 
+    /**
+     * Issues and pull requests of an issues listing. A field an older API version or an Enterprise server leaves out
+     * (rather than setting it to null) is never read as a value: a closed issue without {@code closed_at}, a closed
+     * pull request whose {@code pull_request} object has no {@code merged_at}, an item without {@code state}, or
+     * without {@code pull_request} although its {@code html_url} is a pull request's, is published with what is
+     * known and listed in {@link Parsed#missing()}.
+     */
     static Parsed<IssueEvent> issues(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
         JsonNode items = array(body);
         List<IssueEvent> events = new ArrayList<>(items.size());
         List<String> malformed = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         Instant newest = null;
         int index = 0;
         for (JsonNode item : items) {
@@ -138,18 +157,31 @@ final class GitHubItemParser {
                 JsonNode pr = item.get("pull_request");
                 // Old API versions put a pull_request object with null URLs on plain issues.
                 boolean isPullRequest = pr != null && pr.isObject() && (nonNull(pr.get("url")) || nonNull(pr.get("html_url")));
+                String state = item.path("state").asText("unknown");
+                String htmlUrl = text(item.get("html_url"));
+                if (pr == null && htmlUrl != null && htmlUrl.contains("/pull/")) {
+                    isPullRequest = true; // its html_url says what the left-out pull_request would have
+                    missing.add("#" + number.asLong() + ": pull_request (a pull request by its html_url; merged_at unknown)");
+                } else if (isPullRequest && state.equals("closed") && !pr.has("merged_at")) {
+                    missing.add("#" + number.asLong() + ": pull_request.merged_at (closed; merged or not is unknown)");
+                }
+                if (!item.has("state")) {
+                    missing.add("#" + number.asLong() + ": state");
+                } else if (!isPullRequest && state.equals("closed") && !item.has("closed_at")) {
+                    missing.add("#" + number.asLong() + ": closed_at (closed; its month is unknown)");
+                }
                 List<String> labels = new ArrayList<>();
                 item.path("labels").forEach(l -> labels.add(l.isTextual() ? l.asText() : l.path("name").asText("")));
                 events.add(IssueEvent.newBuilder()
                         .setRepo(repo).setNumber(number.asLong()).setIsPullRequest(isPullRequest)
-                        .setState(item.path("state").asText("unknown"))
+                        .setState(state)
                         .setTitle(truncate(item.path("title").asText(""), MAX_TITLE))
                         .setUserLogin(text(item.at("/user/login")))
                         .setCreatedAt(created).setUpdatedAt(updated)
                         .setClosedAt(date(item.get("closed_at"), false))
-                        .setMergedAt(isPullRequest ? date(pr.get("merged_at"), false) : null)
+                        .setMergedAt(isPullRequest && pr != null ? date(pr.get("merged_at"), false) : null)
                         .setLabels(labels)
-                        .setHtmlUrl(text(item.get("html_url")))
+                        .setHtmlUrl(htmlUrl)
                         .setIngestedAt(ingestedAt)
                         .build());
                 newest = newest == null || updated.isAfter(newest) ? updated : newest;
@@ -158,7 +190,7 @@ final class GitHubItemParser {
             }
             index++;
         }
-        return new Parsed<>(events, malformed, newest);
+        return new Parsed<>(events, malformed, newest, missing);
     }
 
     /** The commits of a comparison ({@code {"status": ..., "commits": [...]}}), oldest first as GitHub gives them. */

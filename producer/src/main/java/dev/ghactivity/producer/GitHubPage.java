@@ -5,9 +5,11 @@ import okhttp3.HttpUrl;
 /**
  * One answer of a listing request: 200 with a body and maybe a next page, or 304 Not Modified.
  *
- * @param next the {@code Link rel="next"} URL exactly as given, or null on the last page
+ * @param url          the URL that answered (after redirects)
+ * @param next         the {@code Link rel="next"} URL on the API origin, or null on the last page
+ * @param redirectedTo the URL GitHub redirected the request to (a renamed or transferred repository), or null
  */
-public record GitHubPage(HttpUrl url, int status, byte[] body, HttpUrl next, String etag, int rateLimitRemaining) {
+public record GitHubPage(HttpUrl url, int status, byte[] body, HttpUrl next, String etag, int rateLimitRemaining, HttpUrl redirectedTo) {
     public boolean notModified() {
         return status == 304;
     }

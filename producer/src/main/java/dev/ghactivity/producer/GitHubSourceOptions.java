@@ -4,6 +4,7 @@ import dev.ghactivity.schemas.RepositoryName;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import okhttp3.HttpUrl;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,13 +39,39 @@ public final class GitHubSourceOptions {
         return repos.stream().map(RepositoryName::parse).distinct().toList();
     }
 
+    /** The API base URL, checked before anything starts ({@link IllegalArgumentException} with a one-line reason). */
     public String githubApiUrl() {
+        ProducerAppConfig.apiUrl(githubApiUrl);
         return githubApiUrl;
     }
 
-    /** From {@code --github-token-file} if given, else {@code GITHUB_TOKEN} (absent: unauthenticated). */
+    /**
+     * From {@code --github-token-file} if given, else {@code GITHUB_TOKEN} (absent: unauthenticated).
+     *
+     * @throws IllegalArgumentException when the file cannot be read, with a one-line reason
+     */
     public GitHubToken token() {
-        return tokenFile != null ? GitHubToken.fromFile(tokenFile) : GitHubToken.fromEnvironment();
+        if (tokenFile == null) {
+            return GitHubToken.fromEnvironment();
+        }
+        try {
+            return GitHubToken.fromFile(tokenFile);
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Every GitHub option checked at once, before anything starts: the repositories' names, the API URL, the token
+     * file, and the proxy of the environment.
+     *
+     * @throws IllegalArgumentException with a one-line reason
+     */
+    public void validate() {
+        repositories();
+        githubApiUrl();
+        token();
+        new GitHubProxySelector(System.getenv()).environmentProxy(HttpUrl.get(githubApiUrl()).scheme());
     }
 
     public Duration pollInterval() {

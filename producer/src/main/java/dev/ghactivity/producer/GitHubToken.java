@@ -29,7 +29,10 @@ public final class GitHubToken {
         try {
             return of(Files.readString(file).strip());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the GitHub token file " + file + ": " + e.getMessage(), e);
+            String why = e instanceof java.nio.file.NoSuchFileException ? "no such file"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+            throw new UncheckedIOException("cannot read the GitHub token file " + file + " (" + why + "): give a readable file "
+                    + "holding the token, or set " + ENVIRONMENT_VARIABLE + " instead", e);
         }
     }
 

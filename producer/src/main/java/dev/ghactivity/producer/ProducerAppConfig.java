@@ -37,14 +37,7 @@ public final class ProducerAppConfig {
             throw new IllegalArgumentException("give the Kafka bootstrap servers (HOST:PORT[,HOST:PORT...])");
         }
         this.bootstrapServers = b.bootstrapServers;
-        HttpUrl url = HttpUrl.parse(b.githubApiUrl.endsWith("/") ? b.githubApiUrl.substring(0, b.githubApiUrl.length() - 1) : b.githubApiUrl);
-        if (url == null) {
-            throw new IllegalArgumentException("invalid GitHub API URL '" + b.githubApiUrl + "': expected http(s)://host[:port][/path]");
-        }
-        if (!url.username().isEmpty() || !url.password().isEmpty()) {
-            throw new IllegalArgumentException("the GitHub API URL must not carry credentials; use GITHUB_TOKEN");
-        }
-        this.githubApiUrl = url;
+        this.githubApiUrl = apiUrl(b.githubApiUrl);
         this.token = Objects.requireNonNull(b.token, "token");
         this.repositories = List.copyOf(b.repositories);
         this.pollInterval = b.pollInterval;
@@ -103,6 +96,23 @@ public final class ProducerAppConfig {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * The GitHub API base URL, checked: {@code http(s)://host[:port][/path]}, no credentials, trailing slash dropped.
+     *
+     * @throws IllegalArgumentException with a one-line reason
+     */
+    static HttpUrl apiUrl(String text) {
+        HttpUrl url = HttpUrl.parse(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        if (url == null) {
+            throw new IllegalArgumentException("invalid GitHub API URL '" + text + "' (--github-api-url): expected http(s)://host[:port][/path], "
+                    + "e.g. https://api.github.com or https://github.example.com/api/v3");
+        }
+        if (!url.username().isEmpty() || !url.password().isEmpty()) {
+            throw new IllegalArgumentException("the GitHub API URL must not carry credentials; use GITHUB_TOKEN");
+        }
+        return url;
     }
 
     public HttpUrl githubApiUrl() {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "ghactivity-producer", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Polls GitHub commits and issues of the given repositories and publishes them to Kafka, exactly once per change.",
         exitCodeListHeading = "%nExit codes (with --once):%n",
-        exitCodeList = {"0:every repository ingested", "1:fatal error (e.g. bad credentials)", "2:some repositories failed"})
+        exitCodeList = {"0:every repository ingested", "1:fatal error (bad options, bad credentials, GitHub unreachable)", "2:some repositories failed or were read incompletely"})
 public final class ProducerCli implements Callable<Integer> {
     @Mixin
     GitHubSourceOptions github;
@@ -58,6 +58,7 @@ public final class ProducerCli implements Callable<Integer> {
     public Integer call() {
         ProducerAppConfig config;
         try {
+            github.validate();
             config = config();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
@@ -69,7 +70,15 @@ public final class ProducerCli implements Callable<Integer> {
         try {
             if (once) {
                 IngestReport report = producer.pollOnce();
-                return report.allIngested() ? 0 : 2;
+                if (report.noneReached()) {
+                    System.err.println("ghactivity-producer: " + report.repositories().get(0).message());
+                    return 1;
+                }
+                if (!report.allIngested()) {
+                    System.err.println("ghactivity-producer: some repositories were not ingested completely: " + report.failureSummary());
+                    return 2;
+                }
+                return 0;
             }
             producer.runUntilClosed();
             return 0;

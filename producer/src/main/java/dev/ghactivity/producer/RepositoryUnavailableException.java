@@ -1,6 +1,12 @@
 package dev.ghactivity.producer;
 
-/** 404 or 451 for one repository: it is skipped, the others go on. */
+import dev.ghactivity.producer.IngestReport.Outcome;
+
+/**
+ * GitHub answered that one listing of one repository cannot be read (404, 409, 410, 451, a 403 that is not a rate
+ * limit, a redirect to another host): that listing ends, the repository's other listing and the other repositories
+ * go on, and the report names the kind ({@link Outcome#ofStatus}).
+ */
 public final class RepositoryUnavailableException extends RuntimeException {
     private final int status;
 
@@ -11,5 +17,9 @@ public final class RepositoryUnavailableException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    public Outcome outcome() {
+        return Outcome.ofStatus(status);
     }
 }

@@ -43,7 +43,6 @@ final class VanishedIssuesCheck {
         for (int n = unlisted.nextSetBit(0); n >= 0 && checked < MAX_CHECKS; n = unlisted.nextSetBit(n + 1)) {
             checked++;
             HttpUrl url = client.issueUrl(repo, n);
-            counts.requests++;
             try {
                 GitHubPage page = client.get(url, null, repo);
                 if (belongsTo(page.body(), repo)) {

@@ -216,9 +216,11 @@ class GitHubActivityProducerBrokerIT {
         freshTopics();
         try (FakeGitHub github = FakeGitHub.start()) {
             github.serveSyntheticActivity("org/big", 1000, 0, 2);
-            github.failWhen(url -> "6".equals(url.queryParameter("page")), 503);
-            github.failWhen(url -> "6".equals(url.queryParameter("page")), 503);
-            github.failWhen(url -> "6".equals(url.queryParameter("page")), 503);
+            // Items 500 on fail every retry, also when asked for in smaller pages (100, 50, 25 per page, 3 attempts each).
+            for (int i = 0; i < 9; i++) {
+                github.failWhen(url -> url.queryParameter("page") != null
+                        && (Integer.parseInt(url.queryParameter("page")) - 1) * Integer.parseInt(url.queryParameter("per_page")) == 500, 503);
+            }
             // One page per transaction: pages 1-5 commit, page 6 fails every retry.
             try (GitHubActivityProducer producer = new GitHubActivityProducer(config(github, "org/big").maxRecordsPerTransaction(100).build())) {
                 assertThat(producer.pollOnce().of("org/big").outcome()).isEqualTo(IngestReport.Outcome.FAILED);

@@ -172,8 +172,9 @@ class GitHubActivityProducerTest {
         assertThat(cursors).containsOnlyKeys("org/recorded:commits", "org/recorded:issues", "org/tidbit:commits", "org/tidbit:issues",
                 "org/example:commits", "org/example:issues");
         assertThat(cursors.values()).allSatisfy(c -> assertThat(c.getResumeUrl()).isNull());
-        String recordedFirstEtag = GitHubFixtures.recordedGets(GitHubFixtures.PAGINATED_ISSUES).get(0).header("ETag");
-        assertThat(cursors.get("org/recorded:issues").getEtag()).isEqualTo(recordedFirstEtag);
+        // A 304 proves only its page: the 5-page listing keeps no ETag, the one-page listings do.
+        assertThat(cursors.get("org/recorded:issues").getEtag()).isNull();
+        assertThat(cursors.get("org/example:issues").getEtag()).isNotNull();
         assertThat(cursors.get("org/recorded:issues").getItemsPublished()).isEqualTo(13);
         assertThat(cursors.get("org/example:issues").getItemsPublished()).isEqualTo(1);
         assertThat(cursors.get("org/tidbit:commits").getItemsPublished()).isEqualTo(30);
@@ -192,12 +193,12 @@ class GitHubActivityProducerTest {
     }
 
     @Test
-    void laterPollsAskSinceTheCursorMinusTheOverlapWithTheStoredEtagAndA304PublishesNothing() {
+    void laterPollsProbeTheHeadAndAskTheWholeOnePageListingsWithTheirEtagsSoAnIdleRepositoryCostsTwo304s() {
         github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
         try (GitHubActivityProducer producer = producer(config("org/tidbit").build())) {
             producer.pollOnce();
         }
-        String backfillEtag = latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:commits").getEtag();
+        String issuesEtag = latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:issues").getEtag();
         int before = github.requests().size();
         IngestReport second;
         IngestReport third;
@@ -205,12 +206,14 @@ class GitHubActivityProducerTest {
             second = producer.pollOnce();
             third = producer.pollOnce();
         }
-        RecordedRequest incremental = github.requests().get(before);
-        assertThat(incremental.getUrl().queryParameter("since")).isEqualTo("2018-06-15T23:38:16Z"); // newest committer date - 10 min
-        assertThat(incremental.getHeaders().get("If-None-Match")).isEqualTo(backfillEtag);
-        assertThat(second.of("org/tidbit")).extracting(r -> r.commits(), r -> r.issues(), r -> r.notModified()).containsExactly(0L, 0L, 1L);
-
-        // The third poll asks exactly what the second did, with the second's ETag: two free 304s.
+        List<RecordedRequest> secondRequests = github.requests().subList(before, before + 2);
+        assertThat(secondRequests).extracting(r -> r.getUrl().encodedPath() + "?" + r.getUrl().encodedQuery()).containsExactly(
+                "/repos/org/tidbit/commits?per_page=1", "/repos/org/tidbit/issues?per_page=100&state=all&sort=updated&direction=asc");
+        assertThat(secondRequests.get(1).getHeaders().get("If-None-Match")).isEqualTo(issuesEtag);
+        // The head probe answers 200 once (no ETag kept by the backfill), finds the same head: nothing else is read.
+        assertThat(second.of("org/tidbit")).extracting(r -> r.commits(), r -> r.issues(), r -> r.requests(), r -> r.notModified())
+                .containsExactly(0L, 0L, 2L, 1L);
+        // The third poll asks exactly what the second did, with the second's ETags: two free 304s.
         assertThat(third.of("org/tidbit")).extracting(r -> r.commits(), r -> r.issues(), r -> r.requests(), r -> r.notModified())
                 .containsExactly(0L, 0L, 2L, 2L);
         List<RecordedRequest> last = github.requests().subList(github.requests().size() - 2, github.requests().size());
@@ -272,7 +275,7 @@ class GitHubActivityProducerTest {
         assertThat(commits()).hasSize(30).allSatisfy((key, c) -> assertThat(key).startsWith("org/tidbit@"));
         assertThat(logs.list).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
-            assertThat(e.getFormattedMessage()).contains("org/missing", "skipped", "404");
+            assertThat(e.getFormattedMessage()).contains("org/missing", "not read", "404");
         });
     }
 
@@ -321,7 +324,8 @@ class GitHubActivityProducerTest {
         try (GitHubActivityProducer producer = producer(config)) {
             producer.pollOnce();
         }
-        assertThat(commits()).as("since = cursor - overlap cannot see a 2017 date").hasSize(30);
+        // since = cursor - overlap cannot see a 2017 date, but the head probe sees a new head and the comparison lists it.
+        assertThat(commits()).hasSize(31).containsKey("org/tidbit@0123456789abcdef0123456789abcdef01234567");
 
         now.set(now.get().plus(Duration.ofDays(1)));
         try (GitHubActivityProducer producer = producer(config)) {
@@ -331,8 +335,8 @@ class GitHubActivityProducerTest {
         List<RecordedRequest> commitRequests = github.requests().stream()
                 .filter(r -> r.getUrl().encodedPath().endsWith("/commits")).toList();
         assertThat(commitRequests).extracting(r -> r.getUrl().queryParameter("since") == null)
-                .as("first run, then since, then the full read").containsExactly(true, false, true);
-        assertThat(commitRequests.get(2).getHeaders().get("If-None-Match")).as("a full read must not end in a 304").isNull();
+                .as("first run, then the head probe and since, then the full read").containsExactly(true, true, false, true);
+        assertThat(commitRequests.get(3).getHeaders().get("If-None-Match")).as("a full read must not end in a 304").isNull();
         assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit commits", "reading the whole listing again"));
         assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:commits").getLastFullReadAt())
                 .isEqualTo(now.get());
@@ -480,7 +484,8 @@ class GitHubActivityProducerTest {
         }
         assertThat(github.requests()).filteredOn(r -> r.getUrl().encodedPath().matches(".*/issues/\\d+"))
                 .extracting(r -> r.getUrl().encodedPath())
-                .containsExactly("/repos/octo/repo/issues/2", "/repos/octo/repo/issues/4", "/repos/octo/repo/issues/5");
+                // #4's redirect stays on the API origin: followed, to its new home, which does not list it here.
+                .containsExactly("/repos/octo/repo/issues/2", "/repos/octo/repo/issues/4", "/repositories/1/issues/4", "/repos/octo/repo/issues/5");
         Map<String, IssueEvent> latest = issues();
         assertThat(latest).containsOnlyKeys("octo/repo#1", "octo/repo#2", "octo/repo#3", "octo/repo#4", "octo/repo#5");
         assertThat(latest.get("octo/repo#2")).as("deleted: tombstone").isNull();
@@ -528,7 +533,7 @@ class GitHubActivityProducerTest {
             report = producer.pollOnce();
         }
         assertThat(report.of("org/s")).extracting(r -> r.outcome(), r -> r.commits(), r -> r.malformed(), r -> r.requests())
-                .containsExactly(Outcome.INGESTED, 150L, 1L, 6L); // 3 commit pages + 2 re-fetches + 1 issues page
+                .containsExactly(Outcome.INCOMPLETE, 150L, 1L, 6L); // 3 commit pages + 2 re-fetches + 1 issues page
         assertThat(commits()).hasSize(150);
         assertThat(logs.list).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
@@ -620,7 +625,7 @@ class GitHubActivityProducerTest {
     @Test
     void runUntilClosedKeepsPollingThroughFailedPollsUntilClosed() throws Exception {
         github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
-        github.failNext(6, 503); // two polls fail every attempt
+        github.failNext(12, 503); // the first poll fails every attempt, at 100 and then 50 per page, of both listings
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         GitHubActivityProducer producer = producer(config("org/tidbit").pollInterval(Duration.ofMillis(20)).build());
         Thread loop = new Thread(() -> {
@@ -632,14 +637,14 @@ class GitHubActivityProducerTest {
         }, "poll-loop");
         loop.start();
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> committed(Topics.COMMITS).size() == 30);
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> github.requests().size() >= 6 + 2 + 2); // and polls on
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> github.requests().size() >= 12 + 2 + 2); // and polls on
         producer.close();
         loop.join(Duration.ofSeconds(20).toMillis());
         assertThat(loop.isAlive()).isFalse();
         assertThat(crashed.get()).isNull();
         assertThat(kafka().closed()).isTrue();
         assertThat(committed(Topics.COMMITS)).hasSize(30);
-        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit failed, will retry at the next poll"));
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("org/tidbit commits not read"));
     }
 
     @Test
@@ -653,6 +658,198 @@ class GitHubActivityProducerTest {
             assertThat(e.getLevel()).isEqualTo(Level.WARN);
             assertThat(e.getFormattedMessage()).contains("GITHUB_TOKEN", "unauthenticated");
         });
+    }
+
+    // ---------------------------------------------------------------- issue 13: every answer GitHub really gives
+
+    @Test
+    void anEmptyRepositoryHasNoCommitsAndItsIssuesAreStillListedAndCounted() {
+        github.emptyRepository("acme/empty");
+        github.serveIssueItems("acme/empty", List.of(issue(1, "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z", null, ""),
+                issue(2, "2024-02-07T10:00:00Z", "2024-02-08T10:00:00Z", "2024-02-08T10:00:00Z", "")));
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("acme/empty").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.allIngested()).isTrue();
+        assertThat(report.of("acme/empty")).extracting(r -> r.outcome(), r -> r.commits(), r -> r.issues())
+                .containsExactly(Outcome.INGESTED, 0L, 2L);
+        assertThat(commits()).isEmpty();
+        assertThat(byMonth(issues(), "acme/empty", IssueEvent::getRepo, IssueEvent::getCreatedAt, e -> true))
+                .isEqualTo(Map.of("2024-01", 1L, "2024-02", 1L));
+        assertThat(logs.list).noneSatisfy(e -> assertThat(e.getLevel()).isIn(Level.WARN, Level.ERROR));
+    }
+
+    @Test
+    void aRenamedRepositoryIsFollowedOnTheApiOriginAndCountedOnceUnderTheConfiguredName() {
+        github.serveCommits("acme/new-name", GitHubFixtures.TIDBIT_COMMITS + ".json").renamed("acme/old-name", "acme/new-name", 505);
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("acme/old-name").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("acme/old-name").outcome()).isEqualTo(Outcome.INGESTED);
+        assertThat(byMonth(commits(), "acme/old-name", CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true))
+                .isEqualTo(GitHubFixtures.expectedCounts(GitHubFixtures.TIDBIT_COMMITS, "commits_by_author_date_month_utc"));
+        assertThat(commits()).allSatisfy((key, c) -> assertThat(key).startsWith("acme/old-name@"));
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("acme/old-name", "is now acme/new-name"));
+        assertThat(github.requests()).allSatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + TOKEN));
+    }
+
+    @Test
+    void aRenamedRepositoryWhoseNewNameIsConfiguredTooIsNotCountedTwice() {
+        github.serveCommits("acme/new-name", GitHubFixtures.TIDBIT_COMMITS + ".json").renamed("acme/old-name", "acme/new-name", 505);
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("acme/old-name", "acme/new-name").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("acme/old-name").outcome()).isEqualTo(Outcome.MOVED);
+        assertThat(report.of("acme/old-name").message()).contains("remove --repo acme/old-name");
+        assertThat(report.of("acme/new-name").outcome()).isEqualTo(Outcome.INGESTED);
+        assertThat(commits()).hasSize(30).allSatisfy((key, c) -> assertThat(key).startsWith("acme/new-name@"));
+    }
+
+    @Test
+    void linkUrlsOnAnotherOriginAreReadOnTheConfiguredApiBaseSoEveryPageIsRead() {
+        github.serveSyntheticActivity("acme/ghe", 5, 5, 13);
+        github.linkOrigin("http://ghe.internal:8080");
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("acme/ghe").perPage(2).build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("acme/ghe")).extracting(r -> r.outcome(), r -> r.commits(), r -> r.issues(), r -> r.requests())
+                .containsExactly(Outcome.INGESTED, 5L, 5L, 6L); // 3 pages of each
+        assertThat(github.requests()).extracting(r -> r.getUrl().queryParameter("page")).containsExactly(null, "2", "3", null, "2", "3");
+        assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).values())
+                .allSatisfy(c -> assertThat(c.getResumeUrl()).isNull());
+    }
+
+    @Test
+    void aCommitDatedInTheFutureNeitherMovesTheCursorPastNowNorHidesCommitsPushedOnTopOfIt() throws Exception {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2024-02-01T00:00:00Z"));
+        List<String> tidbit = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json");
+        List<String> history = new ArrayList<>(tidbit);
+        history.add(0, GitHubFixtures.commitLike(tidbit.get(0), "4040404040404040404040404040404040404040", "2040-06-01T12:00:00Z"));
+        github.serveCommitItems("org/tidbit", history);
+        github.serveIssueItems("org/tidbit", List.of());
+        ProducerAppConfig config = config("org/tidbit").clock(clock(now)).fullRereadInterval(Duration.ZERO).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/tidbit:commits").getSince())
+                .isEqualTo(now.get().plus(ListingState.CLOCK_SKEW));
+
+        now.set(now.get().plus(Duration.ofHours(1)));
+        List<String> pushed = new ArrayList<>(history);
+        pushed.add(0, GitHubFixtures.commitLike(tidbit.get(0), "2402240224022402240224022402240224022402", "2024-02-01T00:40:00Z"));
+        pushed.add(0, GitHubFixtures.commitLike(tidbit.get(0), "2402240224022402240224022402240224022403", "2024-02-01T00:50:00Z"));
+        github.serveCommitItems("org/tidbit", pushed);
+        IngestReport second;
+        IngestReport third;
+        try (GitHubActivityProducer producer = producer(config)) {
+            second = producer.pollOnce();
+            third = producer.pollOnce();
+        }
+        Map<String, Long> expected = new TreeMap<>(GitHubFixtures.expectedCounts(GitHubFixtures.TIDBIT_COMMITS, "commits_by_author_date_month_utc"));
+        expected.put("2040-06", 1L);
+        expected.put("2024-02", 2L);
+        assertThat(byMonth(commits(), "org/tidbit", CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).isEqualTo(expected);
+        assertThat(second.of("org/tidbit").commits()).isEqualTo(2);
+        assertThat(third.of("org/tidbit")).extracting(r -> r.commits(), r -> r.requests(), r -> r.notModified()).containsExactly(0L, 2L, 2L);
+    }
+
+    @Test
+    void anIssueClosedOntoTheSecondPageIsReadAlthoughTheFirstPageIsUnchanged() {
+        List<String> closedByBot = new ArrayList<>();
+        for (int n = 1; n <= 5; n++) {
+            String at = "2024-03-01T10:00:0" + n + "Z";
+            closedByBot.add(issue(n, "2024-01-0" + n + "T10:00:00Z", at, at, ""));
+        }
+        closedByBot.add(issue(6, "2024-02-01T10:00:00Z", "2024-03-01T09:00:00Z", null, ""));
+        github.serveIssueItems("acme/busy", sortedByUpdated(closedByBot));
+        ProducerAppConfig config = config("acme/busy").perPage(3).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce(); // the backfill
+            producer.pollOnce(); // since = newest - overlap: the 5 closed by the bot, on 2 pages of 3
+        }
+        // Issue 6 is closed afterwards: it sorts last, onto page 2; page 1 (its body and ETag) stays the same.
+        List<String> later = new ArrayList<>(closedByBot.subList(0, 5));
+        later.add(issue(6, "2024-02-01T10:00:00Z", "2024-03-01T10:00:09Z", "2024-03-01T10:00:09Z", ""));
+        github.serveIssueItems("acme/busy", sortedByUpdated(later));
+        int before = github.requests().size();
+        try (GitHubActivityProducer producer = producer(config)) {
+            producer.pollOnce();
+        }
+        assertThat(github.requests().subList(before, github.requests().size()))
+                .filteredOn(r -> r.getUrl().encodedPath().endsWith("/issues"))
+                .as("no conditional request for a listing of two pages").hasSize(2)
+                .allSatisfy(r -> assertThat(r.getHeaders().get("If-None-Match")).isNull());
+        assertThat(issues().get("acme/busy#6").getState()).isEqualTo("closed");
+        assertThat(byMonth(issues(), "acme/busy", IssueEvent::getRepo, IssueEvent::getClosedAt, e -> e.getClosedAt() != null))
+                .isEqualTo(Map.of("2024-03", 6L));
+    }
+
+    private static List<String> sortedByUpdated(List<String> items) {
+        return items.stream().sorted(java.util.Comparator.comparing(i -> i.replaceAll(".*\"updated_at\":\"([^\"]+)\".*", "$1"))).toList();
+    }
+
+    @Test
+    void anUnreachableHostIsOneLineNamingItAndCountsTheRequestsReallySent() {
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("a/b", "c/d").githubApiUrl("http://nonexistent.invalid").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.noneReached()).isTrue();
+        assertThat(report.of("a/b")).extracting(r -> r.outcome(), r -> r.requests()).containsExactly(Outcome.UNREACHABLE, 1L);
+        assertThat(report.of("a/b").message()).contains("nonexistent.invalid", "network", "proxy", "--github-api-url");
+        assertThat(sleeper.sleeps).isEmpty();
+    }
+
+    @Test
+    void eachFailureIsReportedAsItsOwnKind() {
+        for (String repo : List.of("k/legal", "k/forbidden", "k/gone", "k/missing")) {
+            github.serveIssueItems(repo, List.of());
+        }
+        github.failWhen(u -> u.encodedPath().startsWith("/repos/k/legal/"), 451).failWhen(u -> u.encodedPath().startsWith("/repos/k/forbidden/"), 403)
+                .failWhen(u -> u.encodedPath().startsWith("/repos/k/gone/"), 410).notFound("k/missing");
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("k/legal", "k/forbidden", "k/gone", "k/missing").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.repositories()).extracting(r -> r.outcome()).containsExactly(Outcome.UNAVAILABLE_FOR_LEGAL_REASONS,
+                Outcome.FORBIDDEN, Outcome.GONE, Outcome.NOT_FOUND);
+        assertThat(report.toString()).contains("k/legal unavailable_for_legal_reasons", "k/forbidden forbidden", "k/gone gone", "k/missing not_found");
+    }
+
+    @Test
+    void aClosedIssueWithoutClosedAtIsPublishedCountedAsMissingAndTheRunIsIncomplete() {
+        github.serveIssueItems("old/ghe", List.of("{\"number\":1,\"title\":\"t\",\"state\":\"closed\",\"created_at\":\"2015-03-01T00:00:00Z\","
+                + "\"updated_at\":\"2015-04-01T00:00:00Z\"}"));
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("old/ghe").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("old/ghe")).extracting(r -> r.outcome(), r -> r.issues(), r -> r.missing()).containsExactly(Outcome.INCOMPLETE, 1L, 1L);
+        assertThat(report.allIngested()).isFalse();
+        assertThat(issues().get("old/ghe#1").getClosedAt()).isNull();
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage()).contains("old/ghe", "#1: closed_at", "not as false"));
+    }
+
+    @Test
+    void aPageThatKeepsTimingOutIsAskedForAgainInSmallerPagesAndNothingIsLost() {
+        github.serveSyntheticActivity("org/s", 250, 0, 5);
+        for (int i = 0; i < 3; i++) {
+            github.failWhen(url -> url.encodedPath().endsWith("/commits") && "2".equals(url.queryParameter("page"))
+                    && "100".equals(url.queryParameter("per_page")), 502);
+        }
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config("org/s").build())) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("org/s")).extracting(r -> r.outcome(), r -> r.commits()).containsExactly(Outcome.INGESTED, 250L);
+        assertThat(commits()).hasSize(250);
+        assertThat(github.requests()).filteredOn(r -> r.getUrl().encodedPath().endsWith("/commits"))
+                .extracting(r -> r.getUrl().queryParameter("per_page") + "/" + r.getUrl().queryParameter("page"))
+                .containsExactly("100/null", "100/2", "100/2", "100/2", "50/3", "50/4", "50/5");
     }
 
     private static String issue(int number, String created, String updated, String closed, String extra) {

@@ -83,12 +83,51 @@ class GitHubClientTest {
     }
 
     @Test
-    void aRedirectIsNotFollowedAndSaysWhereTheRepositoryOrIssueMoved() {
-        github.issueGone("a/b", 7, 301);
-        assertThatThrownBy(() -> client.get(client.issueUrl("a/b", 7), null, "a/b"))
-                .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.status()).isEqualTo(301))
-                .hasMessageContaining("moved to /repositories/1/issues/7").hasMessageContaining("/repos/a/b/issues/7");
-        assertThat(github.requests()).hasSize(1);
+    void aRedirectOnTheApiOriginIsFollowedWithTheTokenAndOneToAnotherHostIsNot() throws Exception {
+        github.serveCommits("acme/new-name", GitHubFixtures.EXAMPLE_COMMITS + ".json").renamed("acme/old-name", "acme/new-name", 505);
+        GitHubPage page = client.get(first("acme/old-name", "commits"), null, "acme/old-name");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.redirectedTo().encodedPath() + "?" + page.redirectedTo().encodedQuery()).isEqualTo("/repositories/505/commits?per_page=100");
+        assertThat(github.requests()).hasSize(2).allSatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + TOKEN));
+        assertThat(client.requestsSent()).isEqualTo(2);
+
+        try (FakeGitHub elsewhere = FakeGitHub.start()) {
+            github.failWhen(url -> url.encodedPath().equals("/repos/a/b/issues/7"), 301); // a body without Location first
+            assertThatThrownBy(() -> client.get(client.issueUrl("a/b", 7), null, "a/b"))
+                    .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.outcome()).isEqualTo(IngestReport.Outcome.MOVED))
+                    .hasMessageContaining("without a usable Location");
+            github.issueGoneTo("a/b", 7, elsewhere.apiUrl() + "/repositories/1/issues/7");
+            assertThatThrownBy(() -> client.get(client.issueUrl("a/b", 7), null, "a/b"))
+                    .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.status()).isEqualTo(301))
+                    .hasMessageContaining("another host (").hasMessageContaining("not followed");
+            assertThat(elsewhere.requests()).as("the token never leaves the API origin").isEmpty();
+        }
+    }
+
+    @Test
+    void aLinkUrlOfAnotherOriginIsReadAsItsPathAndQueryOnTheApiBaseKeepingAnEnterprisePrefix() throws Exception {
+        github.serveSyntheticActivity("a/b", 5, 0, 3);
+        github.linkOrigin("http://ghe.internal:8080");
+        GitHubPage page = client.get(client.listingUrl("a/b", "commits", "per_page", "2"), null, "a/b");
+        assertThat(page.next().toString()).isEqualTo(github.apiUrl() + "/repos/a/b/commits?per_page=2&page=2");
+
+        ProducerAppConfig enterprise = ProducerAppConfig.builder().bootstrapServers("unused:9092")
+                .githubApiUrl("https://ghe.example.com/api/v3").token(GitHubToken.none())
+                .repositories(List.of(RepositoryName.parse("a/b"))).build();
+        try (GitHubClient behindProxy = new GitHubClient(enterprise)) {
+            assertThat(behindProxy.onApiBase(okhttp3.HttpUrl.get("http://10.0.0.7/api/v3/repositories/9/issues?page=2")).toString())
+                    .isEqualTo("https://ghe.example.com/api/v3/repositories/9/issues?page=2");
+            assertThat(behindProxy.onApiBase(okhttp3.HttpUrl.get("http://10.0.0.7/repositories/9/issues?page=2")).toString())
+                    .isEqualTo("https://ghe.example.com/api/v3/repositories/9/issues?page=2");
+        }
+    }
+
+    @Test
+    void gitHubsErrorMessageIsReadFromItsJsonBody() {
+        github.emptyRepository("a/empty");
+        assertThatThrownBy(() -> client.get(first("a/empty", "commits"), null, "a/empty"))
+                .isInstanceOfSatisfying(RepositoryUnavailableException.class, e -> assertThat(e.status()).isEqualTo(409))
+                .hasMessage("a/empty: GitHub answered 409 (Git Repository is empty.) for /repos/a/empty/commits?per_page=100");
     }
 
     @Test

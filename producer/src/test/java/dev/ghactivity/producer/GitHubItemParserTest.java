@@ -116,6 +116,32 @@ class GitHubItemParserTest {
     }
 
     @Test
+    void fieldsThatOlderOrEnterpriseServersLeaveOutAreListedAsMissingNeverReadAsFalse() throws Exception {
+        var issues = GitHubItemParser.issues("a/b", bytes("""
+                [{"number":1,"state":"closed","created_at":"2020-01-01T00:00:00Z","updated_at":"2020-02-01T00:00:00Z"},
+                 {"number":2,"state":"closed","created_at":"2020-01-01T00:00:00Z","updated_at":"2020-02-01T00:00:00Z",
+                  "pull_request":{"url":"https://api.github.com/repos/a/b/pulls/2"}},
+                 {"number":3,"state":"open","created_at":"2020-01-01T00:00:00Z","html_url":"https://github.com/a/b/pull/3"},
+                 {"number":4,"created_at":"2020-01-01T00:00:00Z"},
+                 {"number":5,"state":"closed","created_at":"2020-01-01T00:00:00Z","closed_at":null,
+                  "pull_request":{"url":"https://api.github.com/repos/a/b/pulls/5","merged_at":null}}]
+                """), Instant.EPOCH);
+        assertThat(issues.malformed()).isEmpty();
+        assertThat(issues.events()).extracting(IssueEvent::getNumber, IssueEvent::getIsPullRequest, IssueEvent::getState)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, false, "closed"), org.assertj.core.groups.Tuple.tuple(2L, true, "closed"),
+                        org.assertj.core.groups.Tuple.tuple(3L, true, "open"), org.assertj.core.groups.Tuple.tuple(4L, false, "unknown"),
+                        org.assertj.core.groups.Tuple.tuple(5L, true, "closed"));
+        assertThat(issues.missing()).containsExactly("#1: closed_at (closed; its month is unknown)",
+                "#2: pull_request.merged_at (closed; merged or not is unknown)",
+                "#3: pull_request (a pull request by its html_url; merged_at unknown)", "#4: state");
+        var commits = GitHubItemParser.commits("a/b", bytes("""
+                [{"sha":"2123456789abcdef0123456789abcdef01234567","commit":{"author":{"date":"2020-01-01T00:00:00Z"}}},
+                 {"sha":"3123456789abcdef0123456789abcdef01234567","commit":{"author":{"date":"2020-01-01T00:00:00Z"}},"parents":[]}]
+                """), Instant.EPOCH);
+        assertThat(commits.missing()).containsExactly("2123456789abcdef0123456789abcdef01234567: parents");
+    }
+
+    @Test
     void anItemOfTheWrongShapeIsSkippedAndTheItemsAfterItStillCount() throws Exception {
         var commits = GitHubItemParser.commits("a/b", bytes("""
                 [{"sha":"0123456789abcdef0123456789abcdef01234567","commit":"not an object","parents":[]},

@@ -44,6 +44,8 @@ public final class FakeGitHub implements AutoCloseable {
     private static final Pattern RECORDED_LISTING = Pattern.compile("^/repositories/(\\d+)/issues$");
     private static final com.fasterxml.jackson.databind.ObjectMapper ITEM_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final Pattern COMPARE = Pattern.compile("^/repos/([^/]+)/([^/]+)/compare/([0-9a-fA-F]+)\\.\\.\\.([0-9a-fA-F]+)$");
+    private static final Pattern MOVED = Pattern.compile("^/repos/([^/]+)/([^/]+)(/.*)?$");
+    private static final Pattern ID_LISTING = Pattern.compile("^/repositories/(\\d+)(?:/(commits|issues))?$");
     private static final Pattern ONE_ISSUE = Pattern.compile("^/repos/([^/]+)/([^/]+)/issues/(\\d+)$");
 
     private final MockWebServer server = new MockWebServer();
@@ -53,12 +55,19 @@ public final class FakeGitHub implements AutoCloseable {
     private final Set<String> notFound = ConcurrentHashMap.newKeySet();
     /** {@code repo#number} -> the status its own URL answers (410 deleted, 301 transferred). */
     private final Map<String, Integer> goneIssues = new ConcurrentHashMap<>();
+    private final Map<String, String> goneLocations = new ConcurrentHashMap<>();
     /** {@code repo#number} -> the last item served for it by {@link #serveIssueItems}. */
     private final Map<String, String> issueItems = new ConcurrentHashMap<>();
     private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger remaining = new AtomicInteger(5000);
     private volatile boolean unauthorized;
+    /** Repositories whose commits answer 409 "Git Repository is empty.". */
+    private final Set<String> emptyRepositories = ConcurrentHashMap.newKeySet();
+    /** {@code old name -> [id, new name]} of renamed repositories. */
+    private final Map<String, String[]> renamed = new ConcurrentHashMap<>();
+    /** The origin Link URLs name (an Enterprise server behind a proxy advertising its internal host); null: this server. */
+    private volatile String linkOrigin;
 
     private FakeGitHub() {
     }
@@ -167,6 +176,36 @@ public final class FakeGitHub implements AutoCloseable {
      */
     public FakeGitHub issueGone(String repo, long number, int status) {
         goneIssues.put(key(repo) + "#" + number, status);
+        return this;
+    }
+
+    /** {@code repo} has no commits: its commits listing answers 409 "Git Repository is empty." as GitHub does. */
+    public FakeGitHub emptyRepository(String repo) {
+        emptyRepositories.add(key(repo));
+        return this;
+    }
+
+    /**
+     * {@code oldName} was renamed to {@code newName} (serve its listings under {@code newName}): every
+     * {@code /repos/{oldName}/...} request answers 301 with {@code Location: /repositories/{id}/...} (same query), as
+     * GitHub does; {@code /repositories/{id}/commits|issues} serve {@code newName}'s listings and
+     * {@code /repositories/{id}} answers {@code {"id": id, "full_name": newName}}.
+     */
+    public FakeGitHub renamed(String oldName, String newName, long id) {
+        renamed.put(key(oldName), new String[] {String.valueOf(id), key(newName), newName});
+        return this;
+    }
+
+    /** Link headers name this origin (e.g. {@code http://ghe.internal:8080}) instead of this server's; null restores it. */
+    public FakeGitHub linkOrigin(String origin) {
+        linkOrigin = origin;
+        return this;
+    }
+
+    /** Issue {@code number} of {@code repo} answers 301 to {@code location} (e.g. a URL on another host). */
+    public FakeGitHub issueGoneTo(String repo, long number, String location) {
+        goneIssues.put(key(repo) + "#" + number, 301);
+        goneLocations.put(key(repo) + "#" + number, location);
         return this;
     }
 
@@ -284,12 +323,38 @@ public final class FakeGitHub implements AutoCloseable {
             return error(401, "Bad credentials").build();
         }
         HttpUrl url = request.getUrl();
+        Matcher movedRepo = MOVED.matcher(url.encodedPath());
+        if (movedRepo.matches() && renamed.containsKey(key(movedRepo.group(1) + "/" + movedRepo.group(2)))) {
+            String[] to = renamed.get(key(movedRepo.group(1) + "/" + movedRepo.group(2)));
+            return error(301, "Moved Permanently").setHeader("Location", "/repositories/" + to[0] + (movedRepo.group(3) == null ? "" : movedRepo.group(3))
+                    + (url.encodedQuery() == null ? "" : "?" + url.encodedQuery())).build();
+        }
+        Matcher byIdListing = ID_LISTING.matcher(url.encodedPath());
+        if (byIdListing.matches()) {
+            for (String[] to : renamed.values()) {
+                if (to[0].equals(byIdListing.group(1))) {
+                    if (byIdListing.group(2) == null) {
+                        return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                                .body("{\"id\":" + to[0] + ",\"full_name\":\"" + to[2] + "\"}").build();
+                    }
+                    return listing(to[1], byIdListing.group(2), request);
+                }
+            }
+        }
         Matcher repoListing = REPO_LISTING.matcher(url.encodedPath());
         if (repoListing.matches()) {
-            String repo = key(repoListing.group(1) + "/" + repoListing.group(2));
-            String kind = repoListing.group(3);
+            return listing(key(repoListing.group(1) + "/" + repoListing.group(2)), repoListing.group(3), request);
+        }
+        return answerOther(request, url);
+    }
+
+    private MockResponse listing(String repo, String kind, RecordedRequest request) {
+        {
             if (notFound.contains(repo)) {
                 return error(404, "Not Found").build();
+            }
+            if (kind.equals("commits") && emptyRepositories.contains(repo)) {
+                return error(409, "Git Repository is empty.").build();
             }
             if (kind.equals("issues") && recordedIssues.containsKey(repo)) {
                 return recorded(recordedIssues.get(repo).get(0), request);
@@ -297,6 +362,9 @@ public final class FakeGitHub implements AutoCloseable {
             Listing listing = listings.get(repo + ":" + kind);
             return page(listing == null ? Listing.EMPTY : listing, request);
         }
+    }
+
+    private MockResponse answerOther(RecordedRequest request, HttpUrl url) {
         Matcher compare = COMPARE.matcher(url.encodedPath());
         if (compare.matches()) {
             String repo = key(compare.group(1) + "/" + compare.group(2));
@@ -326,7 +394,7 @@ public final class FakeGitHub implements AutoCloseable {
         if (gone != null) {
             MockResponse.Builder b = error(gone, gone == 410 ? "This issue was deleted" : "Moved Permanently");
             if (gone >= 300 && gone < 400) {
-                b.setHeader("Location", apiUrl() + "/repositories/1/issues/" + number);
+                b.setHeader("Location", goneLocations.getOrDefault(repo + "#" + number, apiUrl() + "/repositories/1/issues/" + number));
             }
             return b.build();
         }
@@ -441,7 +509,10 @@ public final class FakeGitHub implements AutoCloseable {
         // Like GitHub's, the ETag changes with the content (an issue closed in place changes it); CRC32C is intrinsic, so cheap.
         CRC32C crc = new CRC32C();
         crc.update(bytes);
-        String etag = "\"" + sha256(url.encodedPath() + "|" + since + "|" + page + "|" + perPage + "|" + selection.size() + "|" + crc.getValue()) + "\"";
+        // Like GitHub's, the ETag covers this page's answer only (its body and Link header), not the listing's other pages.
+        int lastPage = Math.max(1, (selection.size() + perPage - 1) / perPage);
+        String etag = "\"" + sha256(url.encodedPath() + "|" + since + "|" + page + "|" + perPage + "|" + (page < lastPage ? lastPage : 0)
+                + "|" + crc.getValue()) + "\"";
         if (etag.equals(request.getHeaders().get("If-None-Match"))) {
             return rateLimitHeaders(new MockResponse.Builder().code(304).setHeader("ETag", etag), false).build();
         }
@@ -449,7 +520,6 @@ public final class FakeGitHub implements AutoCloseable {
                 .setHeader("Content-Type", "application/json; charset=utf-8")
                 .setHeader("ETag", etag)
                 .body(new okio.Buffer().write(bytes));
-        int lastPage = Math.max(1, (selection.size() + perPage - 1) / perPage);
         if (page < lastPage) {
             b.setHeader("Link", "<" + withPage(url, page + 1) + ">; rel=\"next\", <" + withPage(url, lastPage) + ">; rel=\"last\"");
         }
@@ -457,7 +527,7 @@ public final class FakeGitHub implements AutoCloseable {
     }
 
     private String withPage(HttpUrl url, int page) {
-        return HttpUrl.get(apiUrl()).newBuilder().encodedPath(url.encodedPath()).encodedQuery(url.encodedQuery())
+        return HttpUrl.get(linkOrigin != null ? linkOrigin : apiUrl()).newBuilder().encodedPath(url.encodedPath()).encodedQuery(url.encodedQuery())
                 .setQueryParameter("page", String.valueOf(page)).build().toString();
     }
 
