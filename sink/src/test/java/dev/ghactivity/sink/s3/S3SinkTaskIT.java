@@ -213,6 +213,25 @@ class S3SinkTaskIT {
     }
 
     @Test
+    void recordsConnectSkippedAfterTheLastFlushedRowCommitToo() throws IOException {
+        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "1"));
+        task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), record(0, 2, "b/b", "2024-01", 1, 0)));
+        // Offset 1 and offsets 3-4 of P0, and everything of P1, were refused by a converter: the task never saw them.
+        assertThat(task.preCommit(offsets(5, 3))).isEqualTo(offsets(5, 3));
+        task.put(List.of(record(0, 5, "c/c", "2024-01", 1, 0), record(0, 6, "d/d", "2024-01", 1, 0)));
+        task.put(List.of(record(0, 8, "e/e", "2024-02", 1, 0))); // offset 7 skipped
+        assertThat(task.preCommit(offsets(9, 3))).isEqualTo(offsets(9, 3));
+        assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz")).hasSize(4);
+    }
+
+    @Test
+    void skippedRecordsBehindUnflushedRowsWaitForTheirFlush() {
+        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "3"));
+        task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), record(0, 1, "b/b", "2024-01", 1, 0)));
+        assertThat(task.preCommit(offsets(3, 0))).as("rows 0 and 1 are not in S3 yet").isEmpty();
+    }
+
+    @Test
     void aPoisonRecordIsReportedAndItsOffsetStillCommits() throws IOException {
         startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "3"));
         task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), poison(0, 1, "a/a|2024-01"), record(0, 2, "b/b", "2024-01", 1, 0)));
