@@ -1,5 +1,7 @@
 package dev.ghactivity.local;
 
+import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.RepositoryName;
 import java.net.URI;
 import java.nio.file.Path;
@@ -10,6 +12,23 @@ import java.util.Objects;
 
 /** Everything the one-JVM stack needs to know; built by {@link LocalStackCli} or by tests. */
 public final class LocalStackConfig {
+    /**
+     * The one home of the stack's own defaults, as its command line writes them (picocli needs constant strings);
+     * the GitHub side's are {@link ProducerAppConfig.Defaults}.
+     */
+    public static final class Defaults {
+        public static final String DATA_DIR = "./data";
+        public static final String HTTP_PORT = "8080";
+        public static final String S3_BUCKET = "ghactivity";
+        public static final String S3_REGION = "us-east-1";
+        public static final String PARTITIONS = "3";
+        public static final String ZONE = "UTC";
+        public static final String ONCE_TIMEOUT = "15m";
+
+        private Defaults() {
+        }
+    }
+
     private final List<RepositoryName> repositories;
     private final String githubApiUrl;
     private final Path dataDir;
@@ -28,6 +47,7 @@ public final class LocalStackConfig {
     private final Duration s3FlushInterval;
     private final String kafkaBootstrapServers;
     private final short replicationFactor;
+    private final WebhookSettings webhook;
 
     private LocalStackConfig(Builder b) {
         this.repositories = List.copyOf(b.repositories);
@@ -48,6 +68,7 @@ public final class LocalStackConfig {
         this.s3FlushInterval = b.s3FlushInterval;
         this.kafkaBootstrapServers = b.kafkaBootstrapServers;
         this.replicationFactor = b.replicationFactor;
+        this.webhook = b.webhook;
         if (repositories.isEmpty()) {
             throw new IllegalArgumentException("give at least one --repo OWNER/NAME");
         }
@@ -160,6 +181,11 @@ public final class LocalStackConfig {
         return replicationFactor;
     }
 
+    /** The webhook receiver's settings, or null for none. */
+    public WebhookSettings webhook() {
+        return webhook;
+    }
+
     @Override
     public String toString() {
         return "LocalStackConfig{repositories=" + repositories + ", githubApiUrl=" + githubApiUrl + ", dataDir=" + dataDir
@@ -169,23 +195,24 @@ public final class LocalStackConfig {
 
     public static final class Builder {
         private List<RepositoryName> repositories = List.of();
-        private String githubApiUrl = "https://api.github.com";
-        private Path dataDir = Path.of("data");
-        private Duration pollInterval = Duration.ofSeconds(60);
-        private Duration overlap = Duration.ofMinutes(10);
-        private Duration fullRereadInterval = Duration.ofDays(1);
-        private int httpPort = 8080;
+        private String githubApiUrl = ProducerAppConfig.Defaults.GITHUB_API_URL;
+        private Path dataDir = Path.of(Defaults.DATA_DIR);
+        private Duration pollInterval = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.POLL_INTERVAL);
+        private Duration overlap = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.OVERLAP);
+        private Duration fullRereadInterval = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.FULL_REREAD_INTERVAL);
+        private int httpPort = Integer.parseInt(Defaults.HTTP_PORT);
         private URI s3Endpoint;
-        private String s3Bucket = "ghactivity";
-        private String s3Region = "us-east-1";
+        private String s3Bucket = Defaults.S3_BUCKET;
+        private String s3Region = Defaults.S3_REGION;
         private String s3AccessKey;
         private String s3SecretKey;
-        private int partitions = 3;
-        private ZoneId zone = ZoneId.of("UTC");
-        private Duration onceTimeout = Duration.ofMinutes(15);
+        private int partitions = Integer.parseInt(Defaults.PARTITIONS);
+        private ZoneId zone = ZoneId.of(Defaults.ZONE);
+        private Duration onceTimeout = ProducerAppConfig.Defaults.duration(Defaults.ONCE_TIMEOUT);
         private Duration s3FlushInterval = Duration.ofSeconds(5);
         private String kafkaBootstrapServers;
         private short replicationFactor = 1;
+        private WebhookSettings webhook;
 
         public Builder repositories(List<RepositoryName> repositories) {
             this.repositories = repositories;
@@ -271,6 +298,12 @@ public final class LocalStackConfig {
 
         public Builder replicationFactor(short replicationFactor) {
             this.replicationFactor = replicationFactor;
+            return this;
+        }
+
+        /** Receive GitHub webhook deliveries with these settings; null (the default): no receiver. */
+        public Builder webhook(WebhookSettings webhook) {
+            this.webhook = webhook;
             return this;
         }
 

@@ -1,5 +1,8 @@
 package dev.ghactivity.producer;
 
+import dev.ghactivity.producer.webhook.WebhookOptions;
+import dev.ghactivity.producer.webhook.WebhookReceiver;
+import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,6 +21,9 @@ public final class ProducerCli implements Callable<Integer> {
     @Mixin
     GitHubSourceOptions github;
 
+    @Mixin
+    WebhookOptions webhook;
+
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers")
     String bootstrapServers;
 
@@ -29,7 +35,7 @@ public final class ProducerCli implements Callable<Integer> {
             description = "a Kafka client property, over those of --kafka-config (repeatable)")
     Map<String, String> kafkaProperties;
 
-    @Option(names = "--transactional-id", defaultValue = "ghactivity-producer", description = "Kafka transactional.id (default: ${DEFAULT-VALUE})")
+    @Option(names = "--transactional-id", defaultValue = ProducerAppConfig.Defaults.TRANSACTIONAL_ID, description = "Kafka transactional.id (default: ${DEFAULT-VALUE})")
     String transactionalId;
 
     @Option(names = "--once", description = "poll every repository once, then exit")
@@ -64,7 +70,22 @@ public final class ProducerCli implements Callable<Integer> {
             System.err.println("ghactivity-producer: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
+        WebhookSettings webhookSettings;
+        try {
+            webhookSettings = webhook.settings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("ghactivity-producer: " + e.getMessage());
+            return 1; // a receiver without a secret refuses to start
+        }
         GitHubActivityProducer producer = new GitHubActivityProducer(config);
+        WebhookReceiver receiver;
+        try {
+            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings);
+        } catch (IllegalStateException e) {
+            producer.close();
+            System.err.println("ghactivity-producer: " + e.getMessage());
+            return 1; // e.g. the port is taken
+        }
         Thread hook = new Thread(producer::close, "producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -86,6 +107,9 @@ public final class ProducerCli implements Callable<Integer> {
             System.err.println("ghactivity-producer: " + e.getMessage());
             return 1;
         } finally {
+            if (receiver != null) {
+                receiver.close();
+            }
             producer.close();
         }
     }

@@ -38,9 +38,25 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new SQLException("cannot create the directory of " + path + ": " + e.getMessage(), e);
         }
-        this.connection = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
         this.table = table;
         this.batchMaxRecords = batchMaxRecords;
+        Connection opened = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
+        try {
+            prepare(opened, table, busyTimeoutMs);
+        } catch (SQLException | RuntimeException e) {
+            // E.g. SQLITE_BUSY while another writer holds the lock: the task retries the open, and every attempt
+            // would otherwise leave one more open connection (a file handle and native memory) behind.
+            try {
+                opened.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        this.connection = opened;
+    }
+
+    private static void prepare(Connection connection, String table, int busyTimeoutMs) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("PRAGMA busy_timeout = " + busyTimeoutMs);
             s.execute("PRAGMA journal_mode = WAL");
