@@ -62,7 +62,7 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
             s.execute("PRAGMA journal_mode = WAL");
             s.execute("PRAGMA synchronous = NORMAL");
             s.execute(MonthlyActivityTable.createTable(table));
-            addMissingColumns(s);
+            addMissingColumns(s, table);
             s.execute("CREATE VIEW IF NOT EXISTS aggregate_commits AS SELECT repo, month, commits AS commit_count FROM "
                     + table + " WHERE commits > 0");
             s.execute("CREATE VIEW IF NOT EXISTS aggregate_issues AS SELECT repo, month, issues_opened AS issue_count FROM "
@@ -75,7 +75,7 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
      * A table made by an earlier release lacks the newer columns: adds them in place (their rows get 0 counts and
      * NULL hours until the streams-app re-emits them); the views, which name only the original columns, stay.
      */
-    private void addMissingColumns(Statement s) throws SQLException {
+    private static void addMissingColumns(Statement s, String table) throws SQLException {
         Set<String> present = new HashSet<>();
         try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
             while (rs.next()) {
