@@ -22,21 +22,36 @@ public enum MonthlyActivityColumn {
     ISSUES_CLOSED("issues_closed", Kind.COUNT),
     PRS_OPENED("prs_opened", Kind.COUNT),
     PRS_MERGED("prs_merged", Kind.COUNT),
-    UPDATED_AT("updated_at", Kind.TIMESTAMP);
+    UPDATED_AT("updated_at", Kind.TIMESTAMP),
+    PRS_CLOSED_UNMERGED("prs_closed_unmerged", Kind.COUNT),
+    PR_MERGE_HOURS_P50("pr_merge_hours_p50", Kind.HOURS),
+    PR_MERGE_HOURS_P90("pr_merge_hours_p90", Kind.HOURS),
+    ISSUE_CLOSE_HOURS_P50("issue_close_hours_p50", Kind.HOURS),
+    ISSUE_CLOSE_HOURS_P90("issue_close_hours_p90", Kind.HOURS),
+    BOT_COMMITS("bot_commits", Kind.COUNT),
+    NEW_CONTRIBUTORS("new_contributors", Kind.COUNT);
 
     /** What a column holds, and how SQLite and JSON store it. */
     public enum Kind {
         /** A string; SQL TEXT, a JSON string. */
-        TEXT("TEXT"),
-        /** A long of at least 0; SQL INTEGER, a JSON number. */
-        COUNT("INTEGER"),
+        TEXT("TEXT", "TEXT NOT NULL"),
+        /**
+         * A long of at least 0; SQL INTEGER, a JSON number. Default 0: a table of an earlier release gains a newer
+         * count column in place ({@code ALTER TABLE ... ADD COLUMN} needs a default for NOT NULL).
+         */
+        COUNT("INTEGER", "INTEGER NOT NULL DEFAULT 0"),
         /** An instant to the millisecond; SQL TEXT and a JSON string in ISO-8601 UTC ({@link Instant#toString}). */
-        TIMESTAMP("TEXT");
+        TIMESTAMP("TEXT", "TEXT NOT NULL"),
+        /** Fractional hours, or none (null: nothing to measure in the month); SQL REAL or NULL, a JSON number or null. */
+        HOURS("REAL", "REAL");
 
         public final String sqlType;
+        /** The column's type and constraints in a CREATE TABLE or ADD COLUMN. */
+        public final String sqlDefinition;
 
-        Kind(String sqlType) {
+        Kind(String sqlType, String sqlDefinition) {
             this.sqlType = sqlType;
+            this.sqlDefinition = sqlDefinition;
         }
     }
 
@@ -60,7 +75,7 @@ public enum MonthlyActivityColumn {
 
     /**
      * The row as a JSON object with exactly these columns, in this order, reading each value by column name from
-     * {@code field} (a MonthlyActivity, a Connect Struct, ...): counts are Numbers, timestamps an {@link Instant},
+     * {@code field} (a MonthlyActivity, a Connect Struct, ...): counts are Numbers, hours a Number or null, timestamps an {@link Instant},
      * a {@link Date} or epoch milliseconds.
      */
     public static ObjectNode toJson(Function<String, Object> field) {
@@ -71,6 +86,13 @@ public enum MonthlyActivityColumn {
                 case TEXT -> n.put(c.column, (String) value);
                 case COUNT -> n.put(c.column, ((Number) value).longValue());
                 case TIMESTAMP -> n.put(c.column, instant(value).toString());
+                case HOURS -> {
+                    if (value == null) {
+                        n.putNull(c.column);
+                    } else {
+                        n.put(c.column, ((Number) value).doubleValue());
+                    }
+                }
             }
         }
         return n;

@@ -65,6 +65,34 @@ class AvroSerdeTest {
     }
 
     @Test
+    void aMonthlyRowOfThePreviousReleaseIsReadWithTheNewMetricsAtTheirDefaults() throws Exception {
+        Schema v1 = AvroSerde.history(MonthlyActivity.class).get(0);
+        assertThat(v1.getField("new_contributors")).isNull();
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("repo", "octo/repo");
+        old.put("month", "2024-01");
+        old.put("commits", 5L);
+        old.put("commit_authors", 2L);
+        old.put("issues_opened", 1L);
+        old.put("issues_closed", 3L);
+        old.put("prs_opened", 4L);
+        old.put("prs_merged", 1L);
+        old.put("updated_at", Instant.parse("2026-11-01T10:00:00Z").toEpochMilli());
+        ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+
+        MonthlyActivity read = AvroSerdes.monthlyActivity().decode(bytes);
+
+        assertThat(read).isEqualTo(MonthlyActivity.newBuilder().setRepo("octo/repo").setMonth("2024-01").setCommits(5)
+                .setCommitAuthors(2).setIssuesOpened(1).setIssuesClosed(3).setPrsOpened(4).setPrsMerged(1)
+                .setUpdatedAt(Instant.parse("2026-11-01T10:00:00Z")).build());
+        assertThat(read.getPrsClosedUnmerged()).isZero();
+        assertThat(read.getPrMergeHoursP50()).isNull();
+        assertThat(read.getNewContributors()).isZero();
+    }
+
+    @Test
     void aRecordOfAnotherTypeIsRefusedWithAClearError() {
         byte[] activity = AvroSerdes.monthlyActivity().encode(MonthlyActivity.newBuilder().setRepo("a/b").setMonth("2024-01")
                 .setCommits(1).setCommitAuthors(1).setIssuesOpened(0).setIssuesClosed(0).setPrsOpened(0).setPrsMerged(0)

@@ -18,7 +18,10 @@ class MonthlyActivityColumnTest {
             Schema s = f.schema();
             MonthlyActivityColumn.Kind kind = s.getType() == Schema.Type.STRING ? MonthlyActivityColumn.Kind.TEXT
                     : s.getLogicalType() instanceof LogicalTypes.TimestampMillis ? MonthlyActivityColumn.Kind.TIMESTAMP
-                    : s.getType() == Schema.Type.LONG ? MonthlyActivityColumn.Kind.COUNT : null;
+                    : s.getType() == Schema.Type.LONG ? MonthlyActivityColumn.Kind.COUNT
+                    : s.getType() == Schema.Type.UNION && s.getTypes().equals(
+                            java.util.List.of(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.DOUBLE))) ? MonthlyActivityColumn.Kind.HOURS
+                    : null;
             fromAvro.put(f.name(), kind);
         }
         Map<String, MonthlyActivityColumn.Kind> columns = new LinkedHashMap<>();
@@ -30,9 +33,13 @@ class MonthlyActivityColumnTest {
     void theJsonRowHasEveryColumnInOrderWithTimestampsInIsoUtc() {
         MonthlyActivity row = MonthlyActivity.newBuilder().setRepo("o/r").setMonth("2024-02").setCommits(5).setCommitAuthors(2)
                 .setIssuesOpened(3).setIssuesClosed(1).setPrsOpened(4).setPrsMerged(0)
-                .setUpdatedAt(Instant.parse("2024-02-03T04:05:06.789Z")).build();
+                .setUpdatedAt(Instant.parse("2024-02-03T04:05:06.789Z"))
+                .setPrsClosedUnmerged(2).setPrMergeHoursP50(null).setPrMergeHoursP90(null)
+                .setIssueCloseHoursP50(1.5).setIssueCloseHoursP90(26.25).setBotCommits(1).setNewContributors(2).build();
         String expected = "{\"repo\":\"o/r\",\"month\":\"2024-02\",\"commits\":5,\"commit_authors\":2,\"issues_opened\":3,"
-                + "\"issues_closed\":1,\"prs_opened\":4,\"prs_merged\":0,\"updated_at\":\"2024-02-03T04:05:06.789Z\"}";
+                + "\"issues_closed\":1,\"prs_opened\":4,\"prs_merged\":0,\"updated_at\":\"2024-02-03T04:05:06.789Z\","
+                + "\"prs_closed_unmerged\":2,\"pr_merge_hours_p50\":null,\"pr_merge_hours_p90\":null,\"issue_close_hours_p50\":1.5,"
+                + "\"issue_close_hours_p90\":26.25,\"bot_commits\":1,\"new_contributors\":2}";
         assertThat(MonthlyActivityColumn.toJson(row).toString()).isEqualTo(expected);
         // The same row read from a map whose timestamp is a java.util.Date (as in a Connect Struct).
         Map<String, Object> fields = new LinkedHashMap<>();

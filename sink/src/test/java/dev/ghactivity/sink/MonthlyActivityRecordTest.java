@@ -21,7 +21,7 @@ class MonthlyActivityRecordTest {
         assertThat(r.row().getInt64("commits")).isEqualTo(4);
         assertThat(r.toJson().toString()).isEqualTo("{\"repo\":\"Octo-Org/repo.js\",\"month\":\"2012-03\",\"commits\":4,"
                 + "\"commit_authors\":3,\"issues_opened\":1,\"issues_closed\":0,\"prs_opened\":1,\"prs_merged\":0,"
-                + "\"updated_at\":\"2026-01-02T03:04:05Z\"}");
+                + "\"updated_at\":\"2026-01-02T03:04:05Z\",\"prs_closed_unmerged\":0,\"pr_merge_hours_p50\":null,\"pr_merge_hours_p90\":null,\"issue_close_hours_p50\":null,\"issue_close_hours_p90\":null,\"bot_commits\":0,\"new_contributors\":0}");
         assertThat(MonthlyActivityRecord.from(Rows.tombstone(0, 43, "Octo-Org/repo.js", "2012-03")).isTombstone()).isTrue();
     }
 

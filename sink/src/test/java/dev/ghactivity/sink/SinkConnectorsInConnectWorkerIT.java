@@ -236,7 +236,7 @@ class SinkConnectorsInConnectWorkerIT {
     private static String jsonRow(String repo, String month, long commits, long authors, long issues, String updatedAt) {
         return "{\"repo\":\"" + repo + "\",\"month\":\"" + month + "\",\"commits\":" + commits + ",\"commit_authors\":" + authors
                 + ",\"issues_opened\":" + issues + ",\"issues_closed\":0,\"prs_opened\":1,\"prs_merged\":0,\"updated_at\":\""
-                + updatedAt + "\"}";
+                + updatedAt + "\",\"prs_closed_unmerged\":0,\"pr_merge_hours_p50\":null,\"pr_merge_hours_p90\":null,\"issue_close_hours_p50\":null,\"issue_close_hours_p90\":null,\"bot_commits\":0,\"new_contributors\":0}";
     }
 
     private static List<String> objectLines(EmbeddedS3Server s3, String key) throws IOException {

@@ -27,7 +27,9 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * The settings that decide which month an event counts in ({@code --zone}, {@code --commit-date-field}), stored
  * once per {@code application.id} in the compacted topic {@code <application.id>-settings} (key
- * {@value #KEY}, value {@code zone=UTC,commit-date-field=AUTHOR}) and checked at every start.
+ * {@value #KEY}, value {@code zone=UTC,commit-date-field=AUTHOR,topology=2}) and checked at every start, with the
+ * version of the topology whose state was built with them ({@link MonthlyActivityTopology#VERSION}; absent = 1, the
+ * releases before it was recorded).
  *
  * <p>Why: the re-keying mappers are re-run on old values when they are updated or deleted, so the subtraction of
  * an old value lands in the month the new settings give it, not the one it was added to; mixed settings corrupt
@@ -38,6 +40,7 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 final class CountingSettings {
     static final String KEY = "settings";
+    private static final String TOPOLOGY = "topology";
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final Map<String, String> values;
@@ -52,17 +55,31 @@ final class CountingSettings {
         return applicationId + "-settings";
     }
 
+    /** The settings that decide months, as the messages name them: {@code zone=UTC,commit-date-field=AUTHOR}. */
     String encoded() {
-        return values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+        return encode(values);
+    }
+
+    private static String encode(Map<String, String> settings) {
+        return settings.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    /** What is stored: the settings and the topology version. */
+    private String stored() {
+        return encoded() + "," + TOPOLOGY + "=" + MonthlyActivityTopology.VERSION;
     }
 
     /**
      * Stores these settings if none are stored for the application id, else compares them with the stored ones.
      *
-     * @throws SettingsChangedException if they differ (or another instance stored different ones concurrently)
+     * @return the topology version of the stored counting state: {@link MonthlyActivityTopology#VERSION} when it is
+     *         this release's (or nothing was stored: then this release's settings are stored now); lower when an
+     *         older release built it: the caller must rebuild the state, then {@link #store} these settings
+     * @throws SettingsChangedException if they differ (or another instance stored different ones concurrently), or
+     *         a newer release built the state
      * @throws IllegalStateException if the topic cannot be created or read
      */
-    void verifyOrStore(Properties streamsProperties) {
+    int verifyOrStore(Properties streamsProperties) {
         StreamsConfig streamsConfig = new StreamsConfig(streamsProperties);
         String applicationId = streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG);
         String topic = topic(applicationId);
@@ -75,16 +92,49 @@ final class CountingSettings {
                 write(client, topic);
                 stored = readLatest(client, topic); // another instance may have stored others concurrently
             }
-            String found = stored.orElseThrow(() -> new IllegalStateException("settings written to " + topic + " but not read back"));
-            if (!found.equals(encoded())) {
-                throw new SettingsChangedException(applicationId, topic, found, encoded());
+            Map<String, String> found = decode(stored.orElseThrow(
+                    () -> new IllegalStateException("settings written to " + topic + " but not read back")));
+            int version = Integer.parseInt(found.getOrDefault(TOPOLOGY, "1"));
+            found.remove(TOPOLOGY);
+            if (!found.equals(values)) {
+                throw new SettingsChangedException(applicationId, topic, encode(found), encoded());
             }
+            if (version > MonthlyActivityTopology.VERSION) {
+                throw new SettingsChangedException("application " + applicationId + " was counted by a newer release (topology version " + version
+                        + ", stored in topic " + topic + ") than this one (" + MonthlyActivityTopology.VERSION
+                        + "): start that release, or count from scratch under a new --application-id");
+            }
+            return version;
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot check the counting settings in topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking the counting settings", e);
         }
+    }
+
+    /** Records that the state of the application id is now built by this release, with these settings. */
+    void store(Properties streamsProperties) {
+        StreamsConfig streamsConfig = new StreamsConfig(streamsProperties);
+        String applicationId = streamsConfig.getString(StreamsConfig.APPLICATION_ID_CONFIG);
+        try {
+            write(new HashMap<>(streamsConfig.getAdminConfigs(applicationId + "-settings")), topic(applicationId));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot store the counting settings in topic " + topic(applicationId) + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing the counting settings", e);
+        }
+    }
+
+    private static Map<String, String> decode(String stored) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String pair : stored.split(",")) {
+            int eq = pair.indexOf('=');
+            settings.put(eq < 0 ? pair : pair.substring(0, eq), eq < 0 ? "" : pair.substring(eq + 1));
+        }
+        return settings;
     }
 
     private static void createIfAbsent(Map<String, Object> client, String topic, int replicationFactor)
@@ -130,12 +180,16 @@ final class CountingSettings {
         Map<String, Object> props = new HashMap<>(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(topic, KEY, encoded())).get();
+            producer.send(new ProducerRecord<>(topic, KEY, stored())).get();
         }
     }
 
     /** The stored settings differ from those of this start. */
     static final class SettingsChangedException extends IllegalStateException {
+        SettingsChangedException(String message) {
+            super(message);
+        }
+
         SettingsChangedException(String applicationId, String topic, String stored, String requested) {
             super("application " + applicationId + " counted months with " + stored + " (stored in topic " + topic
                     + "), this start asks for " + requested + ": mixing them would corrupt every count. Start with the "

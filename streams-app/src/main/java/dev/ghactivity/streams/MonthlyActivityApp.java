@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import dev.ghactivity.schemas.Topics;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -75,8 +77,12 @@ public final class MonthlyActivityApp implements AutoCloseable {
             props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, host + ":" + queryServer.port());
             HostInfo self = HostInfo.buildFromEndpoint(props.get(StreamsConfig.APPLICATION_SERVER_CONFIG).toString());
             props.put(SkippedRecords.CONFIG, skipped);
-            new CountingSettings(bound).verifyOrStore(props);
+            CountingSettings settings = new CountingSettings(bound);
+            int storedVersion = settings.verifyOrStore(props);
             streams = new KafkaStreams(topology.apply(bound), props);
+            if (storedVersion != MonthlyActivityTopology.VERSION) {
+                rebuild(settings, props, storedVersion);
+            }
             streams.setStateListener((newState, oldState) -> {
                 LOG.info("streams-app {} -> {}", oldState, newState);
                 if (newState == KafkaStreams.State.RUNNING) {
@@ -103,6 +109,24 @@ public final class MonthlyActivityApp implements AutoCloseable {
                 config.applicationId(), config.httpHost(), queryServer.port(), config.zone(),
                 config.commitDateField().name().toLowerCase(Locale.ROOT));
         return this;
+    }
+
+    /**
+     * The stored counting state was built by an older topology: counting on from it would mix old and new state.
+     * Resets the application id in place (internal topics, committed offsets, this instance's local state), then
+     * records the new version; the streams then recount every month from the input topics. A crash in between
+     * repeats the reset at the next start (the version is recorded last).
+     */
+    private void rebuild(CountingSettings settings, Properties props, int storedVersion) {
+        LOG.info("application {}: its counting state was built by topology version {}, this release counts with version {} "
+                + "(new metrics, one repartition): rebuilding it from the input topics", config.applicationId(), storedVersion,
+                MonthlyActivityTopology.VERSION);
+        Set<String> deleted = new CountingStateReset(new StreamsConfig(props)).run();
+        streams.cleanUp();
+        settings.store(props);
+        LOG.info("application {}: deleted its {} internal topics {}, its committed offsets and its local state; every month is "
+                + "recounted from {} and {} and re-emitted with absolute values", config.applicationId(), deleted.size(), deleted,
+                Topics.COMMITS, Topics.ISSUES);
     }
 
     /** Waits until the streams reach RUNNING for the first time, saying every 15 s what it waits for. */

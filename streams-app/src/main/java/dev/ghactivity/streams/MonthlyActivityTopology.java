@@ -1,26 +1,20 @@
 package dev.ghactivity.streams;
 
+import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.MonthlyActivity;
-import dev.ghactivity.schemas.RecordKeys;
-import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
-import java.time.Instant;
 import java.time.ZoneId;
-import java.util.Locale;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
-import org.apache.kafka.streams.kstream.KTable;
-import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -28,34 +22,49 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Exact calendar-month activity per repository.
+ * Exact calendar-month activity per repository, in one repartition however many metrics there are.
  *
- * <p>Both inputs are read as tables (their keys are identities), re-keyed by {@code repo|month} and
- * aggregated with adders and subtractors, so an update moves a record between counters instead of
- * counting it again: a re-polled commit replaces itself, a closed issue adds to its close month, a
- * re-opened one subtracts again, a tombstone subtracts everywhere. No time windows: months differ in
- * length, and backfilled history from any year must count, not be dropped as late.
+ * <p>Both inputs are read as changelogs of tables (their keys are identities). For every change of an item (old
+ * value, new value; a tombstone has none) {@link ContributionChanges} forwards what the item counted in before and
+ * what it counts in now, keyed by repository; after the one repartition {@link MonthlyAggregator} subtracts the one
+ * and adds the other, so an update moves an item between months instead of counting it again: a re-polled commit
+ * replaces itself, a closed issue adds to its close month and its time to close to that month's durations, a
+ * re-opened one subtracts both again, a tombstone subtracts everywhere. No time windows: months differ in length,
+ * and backfilled history from any year must count, not be dropped as late.
  *
  * <pre>
- * github.commits ─► commit-events ─► by (repo, month, author) ─► commits-per-author-month ─► by month ─► commit-stats-per-month ─┐
- * github.issues  ─► issue-events ─┬► by created month ─► issues-opened-per-month (issues, PRs) ─────────────────────────────────┼─► emit-on-change ─► github.monthly-activity
- *                                 └► by close/merge month ─► issues-resolved-per-month (issues closed, PRs merged) ─────────────┘
+ * github.commits ─► commit-contributions (commits-counted) ─┐
+ *                                                            ├─► contributions-by-repo (repartition) ─► aggregate-contributions ─► emit-on-change ─► github.monthly-activity
+ * github.issues  ─► issue-contributions (issues-counted) ───┘        (month-counters, month-durations, author-months, first-commit-months)   (monthly-activity)
  * </pre>
  *
- * Distinct authors and commits come from one store: commits of a month = the sum of its authors' counts.
+ * <p>Why the repartition is keyed by repository, not by {@code repo|month}: a new contributor is an author whose
+ * earliest month in the repository is this one, which needs all of the repository's months of that author on one
+ * task; keyed by month it would need a second repartition (a second commit interval of latency under exactly-once,
+ * and one more hop for every future metric of that kind). The cost: one repository's aggregation runs on one task.
+ * The heavy part still spreads over every partition (reading, decoding and remembering each item, keyed by its
+ * identity); what a repository concentrates on its task is a few store updates per change. A new metric is a new
+ * {@link Contribution.Metric}, never a new hop.
  */
 public final class MonthlyActivityTopology {
-    public static final String COMMIT_EVENTS_STORE = "commit-events";
-    public static final String ISSUE_EVENTS_STORE = "issue-events";
-    public static final String COMMITS_PER_AUTHOR_MONTH_STORE = "commits-per-author-month";
-    public static final String COMMIT_STATS_PER_MONTH_STORE = "commit-stats-per-month";
-    public static final String ISSUES_OPENED_PER_MONTH_STORE = "issues-opened-per-month";
-    public static final String ISSUES_RESOLVED_PER_MONTH_STORE = "issues-resolved-per-month";
-    /** The last counts emitted per {@code owner/name|YYYY-MM}; the query API reads it. */
+    /**
+     * The version of the counting state this topology builds. A start that finds state of another version (stored
+     * with the counting settings) rebuilds it from the input topics first ({@link CountingSettings}). Version 1:
+     * the releases with four repartitions; 2: contributions in one repartition, with the new metrics.
+     */
+    public static final int VERSION = 2;
+    /** Per commit key: what the commit was last counted in. */
+    public static final String COMMITS_COUNTED_STORE = "commits-counted";
+    /** Per issue key: what the issue or PR was last counted in. */
+    public static final String ISSUES_COUNTED_STORE = "issues-counted";
+    public static final String MONTH_COUNTERS_STORE = "month-counters";
+    public static final String DURATIONS_STORE = "month-durations";
+    public static final String AUTHOR_MONTHS_STORE = "author-months";
+    public static final String FIRST_COMMIT_MONTHS_STORE = "first-commit-months";
+    /** The last rows emitted per {@code owner/name|YYYY-MM}; the query API reads it. */
     public static final String MONTHLY_ACTIVITY_STORE = "monthly-activity";
-
-    /** Separates the author from {@code repo|month} in the per-author key; never in a repo name or month. */
-    private static final char AUTHOR_SEPARATOR = '\u0000';
+    /** The one repartition: topic {@code <application.id>-contributions-by-repo-repartition}. */
+    public static final String CONTRIBUTIONS_REPARTITION = "contributions-by-repo";
 
     private MonthlyActivityTopology() {
     }
@@ -65,123 +74,49 @@ public final class MonthlyActivityTopology {
         ZoneId zone = config.zone();
         boolean byCommitter = config.commitDateField() == StreamsAppConfig.CommitDateField.COMMITTER;
         Serde<String> strings = Serdes.String();
-        Serde<Long> longs = Serdes.Long();
-        Serde<CounterPair> pairs = CounterPair.serde();
         StreamsBuilder builder = new StreamsBuilder();
 
-        // The source tables are uncached: every key is a new identity, so a cache there never hits; it only
-        // evicts the aggregation stores' entries from the thread's shared cache, whose de-duplication is what
-        // keeps the repartition topics small (measured 2.4-3.4x faster, bench/results/2026-11-25-findings.md).
-        KTable<String, CommitEvent> commits = builder.table(Topics.COMMITS,
-                Consumed.with(strings, AvroSerdes.commitEvent()).withName("commits-source"),
-                Materialized.<String, CommitEvent, KeyValueStore<Bytes, byte[]>>as(COMMIT_EVENTS_STORE)
-                        .withKeySerde(strings).withValueSerde(AvroSerdes.commitEvent())
-                        .withCachingDisabled());
-        KTable<String, IssueEvent> issues = builder.table(Topics.ISSUES,
-                Consumed.with(strings, AvroSerdes.issueEvent()).withName("issues-source"),
-                Materialized.<String, IssueEvent, KeyValueStore<Bytes, byte[]>>as(ISSUE_EVENTS_STORE)
-                        .withKeySerde(strings).withValueSerde(AvroSerdes.issueEvent())
-                        .withCachingDisabled());
-
-        // Commits: count per (repo, month, author), then per month: commits = sum, authors = non-zero entries.
-        KTable<String, Long> perAuthor = commits
-                .groupBy((key, c) -> KeyValue.pair(
-                                monthKey(c.getRepo(), byCommitter ? c.getCommitterDate() : c.getAuthorDate(), zone)
-                                        + AUTHOR_SEPARATOR + authorOf(c), 1L),
-                        Grouped.with("commits-by-author-month", strings, longs))
-                .count(Named.as("count-commits-per-author-month"),
-                        Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as(COMMITS_PER_AUTHOR_MONTH_STORE)
-                                .withKeySerde(strings).withValueSerde(longs));
-        KTable<String, CounterPair> commitStats = perAuthor
-                .groupBy((key, n) -> KeyValue.pair(key.substring(0, key.indexOf(AUTHOR_SEPARATOR)), n),
-                        Grouped.with("author-counts-by-month", strings, longs))
-                .aggregate(() -> CounterPair.ZERO,
-                        (month, n, agg) -> agg.plus(n, n > 0 ? 1 : 0),
-                        (month, n, agg) -> agg.plus(-n, n > 0 ? -1 : 0),
-                        Named.as("aggregate-commit-stats-per-month"),
-                        Materialized.<String, CounterPair, KeyValueStore<Bytes, byte[]>>as(COMMIT_STATS_PER_MONTH_STORE)
-                                .withKeySerde(strings).withValueSerde(pairs));
-
-        // Issues and PRs opened, by created_at: (issues opened, PRs opened).
-        KTable<String, CounterPair> opened = issues
-                .groupBy((key, i) -> KeyValue.pair(monthKey(i.getRepo(), i.getCreatedAt(), zone), i),
-                        Grouped.with("issues-by-created-month", strings, AvroSerdes.issueEvent()))
-                .aggregate(() -> CounterPair.ZERO,
-                        (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, 1) : agg.plus(1, 0),
-                        (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, -1) : agg.plus(-1, 0),
-                        Named.as("aggregate-issues-opened-per-month"),
-                        Materialized.<String, CounterPair, KeyValueStore<Bytes, byte[]>>as(ISSUES_OPENED_PER_MONTH_STORE)
-                                .withKeySerde(strings).withValueSerde(pairs));
-
-        // Issues closed (by closed_at) and PRs merged (by merged_at): (issues closed, PRs merged).
-        // A re-opened issue has no closed_at: the filter turns it into a retraction of its old close.
-        KTable<String, CounterPair> resolved = issues
-                .filter((key, i) -> resolvedAt(i) != null, Named.as("issues-resolved-filter"))
-                .groupBy((key, i) -> KeyValue.pair(monthKey(i.getRepo(), resolvedAt(i), zone), i),
-                        Grouped.with("issues-by-resolved-month", strings, AvroSerdes.issueEvent()))
-                .aggregate(() -> CounterPair.ZERO,
-                        (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, 1) : agg.plus(1, 0),
-                        (month, i, agg) -> i.getIsPullRequest() ? agg.plus(0, -1) : agg.plus(-1, 0),
-                        Named.as("aggregate-issues-resolved-per-month"),
-                        Materialized.<String, CounterPair, KeyValueStore<Bytes, byte[]>>as(ISSUES_RESOLVED_PER_MONTH_STORE)
-                                .withKeySerde(strings).withValueSerde(pairs));
-
-        // Emit only real changes: a re-polled item (same counts, new ingestion time) must not touch the sinks.
+        // Uncached: every key is a new identity, so a cache there never hits; it only evicts the aggregation
+        // stores' entries from the thread's shared cache (bench/results/2026-11-25-findings.md).
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMMITS_COUNTED_STORE),
+                strings, ContributionChange.itemSerde()).withCachingDisabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ISSUES_COUNTED_STORE),
+                strings, ContributionChange.itemSerde()).withCachingDisabled());
+        // Cached: a month is updated many times per commit interval in a backfill; its changelog gets the last value.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MONTH_COUNTERS_STORE),
+                strings, MonthCounters.serde()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DURATIONS_STORE),
+                strings, SortedDurations.serde()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AUTHOR_MONTHS_STORE),
+                strings, Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FIRST_COMMIT_MONTHS_STORE),
+                strings, strings).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MONTHLY_ACTIVITY_STORE),
-                strings, AvroSerdes.monthlyActivity()));
-        commitStats
-                .outerJoin(opened, MonthlyActivityTopology::withCommitsAndOpened, Named.as("join-commits-opened"))
-                .outerJoin(resolved, MonthlyActivityTopology::withResolved, Named.as("join-resolved"))
-                .toStream(Named.as("monthly-activity-changes"))
+                strings, AvroSerdes.monthlyActivity()).withCachingEnabled());
+
+        KStream<String, ContributionChange> commitChanges = builder
+                .stream(Topics.COMMITS, Consumed.with(strings, AvroSerdes.commitEvent()).withName("commits-source"))
+                .process(() -> new ContributionChanges<CommitEvent>(COMMITS_COUNTED_STORE,
+                                c -> ItemContributions.ofCommit(c, zone, byCommitter)),
+                        Named.as("commit-contributions"), COMMITS_COUNTED_STORE);
+        KStream<String, ContributionChange> issueChanges = builder
+                .stream(Topics.ISSUES, Consumed.with(strings, AvroSerdes.issueEvent()).withName("issues-source"))
+                .process(() -> new ContributionChanges<IssueEvent>(ISSUES_COUNTED_STORE, i -> ItemContributions.ofIssue(i, zone)),
+                        Named.as("issue-contributions"), ISSUES_COUNTED_STORE);
+        commitChanges.merge(issueChanges, Named.as("merge-contributions"))
+                .repartition(Repartitioned.<String, ContributionChange>as(CONTRIBUTIONS_REPARTITION)
+                        .withKeySerde(strings).withValueSerde(ContributionChange.serde()))
+                .process(MonthlyAggregator::new, Named.as("aggregate-contributions"),
+                        MONTH_COUNTERS_STORE, DURATIONS_STORE, AUTHOR_MONTHS_STORE, FIRST_COMMIT_MONTHS_STORE)
                 .processValues(EmitOnChange::new, Named.as("emit-on-change"), MONTHLY_ACTIVITY_STORE)
                 .to(Topics.MONTHLY_ACTIVITY, Produced.with(strings, AvroSerdes.monthlyActivity()).withName("monthly-activity-sink"));
         return builder.build(config.toStreamsProperties());
     }
 
-    static String monthKey(String repo, Instant when, ZoneId zone) {
-        return RecordKeys.monthly(repo, Months.of(when, zone));
-    }
-
-    /** Distinct authors are told apart by GitHub login, else e-mail, else name. */
-    static String authorOf(CommitEvent c) {
-        if (c.getAuthorLogin() != null && !c.getAuthorLogin().isEmpty()) {
-            return "login:" + c.getAuthorLogin().toLowerCase(Locale.ROOT);
-        }
-        if (c.getAuthorEmail() != null && !c.getAuthorEmail().isEmpty()) {
-            return "email:" + c.getAuthorEmail().toLowerCase(Locale.ROOT);
-        }
-        return "name:" + (c.getAuthorName() == null ? "" : c.getAuthorName());
-    }
-
-    /** When an issue was closed or a PR merged; null while open (or closed without merge, for a PR). */
-    static Instant resolvedAt(IssueEvent i) {
-        return i.getIsPullRequest() ? i.getMergedAt() : i.getClosedAt();
-    }
-
-    private static MonthlyActivity withCommitsAndOpened(CounterPair commitStats, CounterPair opened) {
-        CounterPair c = commitStats == null ? CounterPair.ZERO : commitStats;
-        CounterPair o = opened == null ? CounterPair.ZERO : opened;
-        return MonthlyActivity.newBuilder()
-                .setRepo("").setMonth("")
-                .setCommits(c.first()).setCommitAuthors(c.second())
-                .setIssuesOpened(o.first()).setPrsOpened(o.second())
-                .setIssuesClosed(0).setPrsMerged(0)
-                .setUpdatedAt(Instant.EPOCH)
-                .build();
-    }
-
-    private static MonthlyActivity withResolved(MonthlyActivity partial, CounterPair resolved) {
-        MonthlyActivity base = partial == null ? withCommitsAndOpened(null, null) : partial;
-        CounterPair r = resolved == null ? CounterPair.ZERO : resolved;
-        // A new record: the upstream value may be cached and must not change under it.
-        return MonthlyActivity.newBuilder(base).setIssuesClosed(r.first()).setPrsMerged(r.second()).build();
-    }
-
     /**
-     * Forwards a month's counts only when they differ from the last ones forwarded, with repo and month from
-     * the key and {@code updated_at} = the record timestamp (the time of the input change, so a replay gives
-     * the same value). A month whose counts all fell to zero (its only issue was deleted) becomes a tombstone.
-     * Its store is the query API's view of the output.
+     * Forwards a month's row only when it differs from the last one forwarded (ignoring {@code updated_at}): a
+     * re-polled item (same counts, new ingestion time) must not touch the sinks. A tombstone (the month's counts all
+     * fell to zero) is forwarded once. Its store is the query API's view of the output.
      */
     private static final class EmitOnChange implements FixedKeyProcessor<String, MonthlyActivity, MonthlyActivity> {
         private FixedKeyProcessorContext<String, MonthlyActivity> context;
@@ -198,34 +133,18 @@ public final class MonthlyActivityTopology {
             String key = record.key();
             MonthlyActivity value = record.value();
             MonthlyActivity previous = emitted.get(key);
-            if (value == null || isEmpty(value)) {
+            if (value == null) {
                 if (previous != null) {
                     emitted.delete(key);
-                    context.forward(record.withValue(null));
+                    context.forward(record);
                 }
                 return;
             }
-            if (previous != null && sameCounts(previous, value)) {
+            if (previous != null && MonthlyActivity.newBuilder(previous).setUpdatedAt(value.getUpdatedAt()).build().equals(value)) {
                 return;
             }
-            MonthlyActivity stamped = MonthlyActivity.newBuilder(value)
-                    .setRepo(RecordKeys.repoOfMonthly(key))
-                    .setMonth(RecordKeys.monthOfMonthly(key))
-                    .setUpdatedAt(Instant.ofEpochMilli(Math.max(0, record.timestamp())))
-                    .build();
-            emitted.put(key, stamped);
-            context.forward(record.withValue(stamped));
-        }
-
-        private static boolean isEmpty(MonthlyActivity a) {
-            return a.getCommits() == 0 && a.getCommitAuthors() == 0 && a.getIssuesOpened() == 0
-                    && a.getIssuesClosed() == 0 && a.getPrsOpened() == 0 && a.getPrsMerged() == 0;
-        }
-
-        private static boolean sameCounts(MonthlyActivity a, MonthlyActivity b) {
-            return a.getCommits() == b.getCommits() && a.getCommitAuthors() == b.getCommitAuthors()
-                    && a.getIssuesOpened() == b.getIssuesOpened() && a.getIssuesClosed() == b.getIssuesClosed()
-                    && a.getPrsOpened() == b.getPrsOpened() && a.getPrsMerged() == b.getPrsMerged();
+            emitted.put(key, value);
+            context.forward(record);
         }
     }
 }

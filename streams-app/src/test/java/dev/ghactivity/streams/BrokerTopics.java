@@ -49,15 +49,38 @@ final class BrokerTopics {
      * {@code commits/authors/issues opened/closed/PRs opened/merged}.
      */
     static Map<String, String> monthlyActivity(EmbeddedKafkaBroker broker) {
+        return latestRows(broker, BrokerTopics::counts);
+    }
+
+    /** The latest whole row of every key of {@code github.monthly-activity}, as {@link #wholeRow}. */
+    static Map<String, String> wholeRows(EmbeddedKafkaBroker broker) {
+        return latestRows(broker, BrokerTopics::wholeRow);
+    }
+
+    private static Map<String, String> latestRows(EmbeddedKafkaBroker broker, java.util.function.Function<MonthlyActivity, String> format) {
         Map<String, String> result = new TreeMap<>();
         for (ConsumerRecord<String, MonthlyActivity> r : readAll(broker, Topics.MONTHLY_ACTIVITY, AvroSerdes.monthlyActivity().deserializer())) {
             if (r.value() == null) {
                 result.remove(r.key());
             } else {
-                result.put(r.key(), counts(r.value()));
+                result.put(r.key(), format.apply(r.value()));
             }
         }
         return result;
+    }
+
+    /**
+     * {@code commits/authors/issuesOpened/issuesClosed/prsOpened/prsMerged prsClosedUnmerged/botCommits/newContributors
+     * mergeP50,mergeP90 closeP50,closeP90} (hours, - for null).
+     */
+    static String wholeRow(MonthlyActivity a) {
+        return counts(a) + " " + a.getPrsClosedUnmerged() + "/" + a.getBotCommits() + "/" + a.getNewContributors()
+                + " " + hours(a.getPrMergeHoursP50()) + "," + hours(a.getPrMergeHoursP90())
+                + " " + hours(a.getIssueCloseHoursP50()) + "," + hours(a.getIssueCloseHoursP90());
+    }
+
+    private static String hours(Double h) {
+        return h == null ? "-" : h.toString();
     }
 
     static String counts(MonthlyActivity a) {

@@ -26,6 +26,12 @@ final class Events {
                 .build();
     }
 
+    /** A commit with the author's login (null when GitHub linked none) and e-mail as given; the name says nothing. */
+    static CommitEvent commitBy(String repo, String sha, String login, String email, String authorDate) {
+        return CommitEvent.newBuilder(commit(repo, sha, login, authorDate, authorDate))
+                .setAuthorName("Alice Example").setAuthorLogin(login).setAuthorEmail(email).build();
+    }
+
     static IssueEvent issue(String repo, long number, boolean pr, String createdAt, String closedAt, String mergedAt) {
         return IssueEvent.newBuilder()
                 .setRepo(repo).setNumber(number).setIsPullRequest(pr)

@@ -1,6 +1,7 @@
 package dev.ghactivity.streams;
 
 import static dev.ghactivity.streams.Events.commit;
+import static dev.ghactivity.streams.Events.commitBy;
 import static dev.ghactivity.streams.Events.issue;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -71,10 +72,9 @@ class MonthlyActivityTopologyTest {
         return new TreeMap<>(result);
     }
 
-    /** commits/authors/opened/closed/prsOpened/prsMerged. */
+    /** The whole row, as {@link BrokerTopics#wholeRow}. */
     private static String counts(MonthlyActivity a) {
-        return a.getCommits() + "/" + a.getCommitAuthors() + "/" + a.getIssuesOpened() + "/" + a.getIssuesClosed()
-                + "/" + a.getPrsOpened() + "/" + a.getPrsMerged();
+        return BrokerTopics.wholeRow(a);
     }
 
     private static Map<String, String> expect(String... keyValues) {
@@ -104,9 +104,9 @@ class MonthlyActivityTopologyTest {
         pipe(commit("other/repo", "x1", "alice", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z"));
 
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2024-01", "3/2/0/0/0/0",
-                "octo/repo|2024-02", "1/1/0/0/0/0",
-                "other/repo|2024-01", "1/1/0/0/0/0"));
+                "octo/repo|2024-01", "3/2/0/0/0/0 0/0/2 -,- -,-",
+                "octo/repo|2024-02", "1/1/0/0/0/0 0/0/1 -,- -,-",
+                "other/repo|2024-01", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -127,13 +127,13 @@ class MonthlyActivityTopologyTest {
         CommitEvent c = commit(REPO, "a1", "alice", "2024-01-31T23:00:00Z", "2024-02-01T01:00:00Z");
         start();
         pipe(c);
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0 0/0/1 -,- -,-"));
         driver.close();
         state.clear();
 
         start(config().commitDateField(StreamsAppConfig.CommitDateField.COMMITTER).build());
         pipe(c);
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-02", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-02", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -141,13 +141,13 @@ class MonthlyActivityTopologyTest {
         start();
         // 2012-02-29T20:30-08:00 is 2012-03-01T04:30Z.
         pipe(commit(REPO, "leap", "alice", "2012-02-29T20:30:00-08:00", "2012-02-29T20:30:00-08:00"));
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-03", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-03", "1/1/0/0/0/0 0/0/1 -,- -,-"));
         driver.close();
         state.clear();
 
         start(config().zone(ZoneId.of("America/Los_Angeles")).build());
         pipe(commit(REPO, "leap", "alice", "2012-02-29T20:30:00-08:00", "2012-02-29T20:30:00-08:00"));
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-02", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2012-02", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -156,14 +156,14 @@ class MonthlyActivityTopologyTest {
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-02-10T00:00:00Z", null));
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2024-01", "0/0/1/0/0/0",
-                "octo/repo|2024-02", "0/0/0/1/0/0"));
+                "octo/repo|2024-01", "0/0/1/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "0/0/0/1/0/0 0/0/0 -,- 744.0,744.0"));
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null)); // re-opened: the close goes away
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-03-10T00:00:00Z", null));
         Map<String, String> state = finalOutput();
         assertThat(state).isEqualTo(expect(
-                "octo/repo|2024-01", "0/0/1/0/0/0",
-                "octo/repo|2024-03", "0/0/0/1/0/0"));
+                "octo/repo|2024-01", "0/0/1/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2024-03", "0/0/0/1/0/0 0/0/0 -,- 1440.0,1440.0"));
     }
 
     @Test
@@ -173,7 +173,7 @@ class MonthlyActivityTopologyTest {
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-02-10T00:00:00Z", null));
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
         // February's only activity was retracted: its row is deleted (tombstone), January stays.
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "0/0/1/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "0/0/1/0/0/0 0/0/0 -,- -,-"));
     }
 
     @Test
@@ -183,8 +183,9 @@ class MonthlyActivityTopologyTest {
         pipe(issue(REPO, 7, true, "2024-01-30T00:00:00Z", "2024-03-02T00:00:00Z", "2024-03-02T00:00:00Z"));
         pipe(issue(REPO, 8, true, "2024-01-31T00:00:00Z", "2024-02-01T00:00:00Z", null)); // closed unmerged
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2024-01", "0/0/0/0/2/0",
-                "octo/repo|2024-03", "0/0/0/0/0/1"));
+                "octo/repo|2024-01", "0/0/0/0/2/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "0/0/0/0/0/0 1/0/0 -,- -,-", // #8 closed unmerged
+                "octo/repo|2024-03", "0/0/0/0/0/1 0/0/0 768.0,768.0 -,-")); // #7: 32 days from open to merge
     }
 
     @Test
@@ -195,8 +196,8 @@ class MonthlyActivityTopologyTest {
         pipe(commit(REPO, "a1", "alice", "2024-02-01T00:00:00Z", "2024-02-01T00:00:00Z"));
         issues.pipeInput(REPO + "#1", null); // deleted or transferred
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2024-01", "0/0/1/0/0/0",
-                "octo/repo|2024-02", "1/1/0/0/0/0"));
+                "octo/repo|2024-01", "0/0/1/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -209,10 +210,10 @@ class MonthlyActivityTopologyTest {
         issues.pipeInput(REPO + "#1", issue(REPO, 1, false, "2006-04-01T00:00:00Z", "2006-05-01T00:00:00Z", null),
                 Instant.parse("2026-01-01T00:00:02Z"));
         assertThat(finalOutput()).isEqualTo(expect(
-                "octo/repo|2006-03", "1/1/0/0/0/0",
-                "octo/repo|2006-04", "0/0/1/0/0/0",
-                "octo/repo|2006-05", "0/0/0/1/0/0",
-                "octo/repo|2024-05", "1/1/0/0/0/0"));
+                "octo/repo|2006-03", "1/1/0/0/0/0 0/0/1 -,- -,-",
+                "octo/repo|2006-04", "0/0/1/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2006-05", "0/0/0/1/0/0 0/0/0 -,- 720.0,720.0",
+                "octo/repo|2024-05", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
@@ -232,19 +233,115 @@ class MonthlyActivityTopologyTest {
         driver.createInputTopic(Topics.COMMITS, new StringSerializer(), new ByteArraySerializer())
                 .pipeInput(REPO + "@bad", "not avro".getBytes());
         pipe(commit(REPO, "a1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z"));
-        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0"));
+        assertThat(finalOutput()).isEqualTo(expect("octo/repo|2024-01", "1/1/0/0/0/0 0/0/1 -,- -,-"));
     }
 
     @Test
-    void everyStoreProcessorAndRepartitionTopicHasAnExplicitName() {
+    void closeTimesArePerMonthNearestRankPercentilesAndMoveWithAReopenedIssue() {
+        start();
+        pipe(issue(REPO, 1, false, "2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z", null)); // 1 h
+        pipe(issue(REPO, 2, false, "2024-01-01T00:00:00Z", "2024-01-01T02:00:00Z", null)); // 2 h
+        pipe(issue(REPO, 3, false, "2024-01-01T00:00:00Z", "2024-01-01T03:30:00Z", null)); // 3.5 h
+        pipe(issue(REPO, 4, false, "2024-01-01T00:00:00Z", "2024-01-01T10:00:00Z", null)); // 10 h
+        pipe(issue(REPO, 5, true, "2024-01-01T00:00:00Z", "2024-01-01T05:00:00Z", "2024-01-01T05:00:00Z")); // a PR: merge time only
+        // n = 4: p50 at rank ceil(2) = 2 -> 2 h, p90 at rank ceil(3.6) = 4 -> 10 h
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/4/4/1/1 0/0/0 5.0,5.0 2.0,10.0"));
+
+        pipe(issue(REPO, 4, false, "2024-01-01T00:00:00Z", null, null)); // re-opened: its 10 h leave January
+        // n = 3: p50 at rank ceil(1.5) = 2 -> 2 h, p90 at rank ceil(2.7) = 3 -> 3.5 h
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/4/3/1/1 0/0/0 5.0,5.0 2.0,3.5"));
+
+        pipe(issue(REPO, 4, false, "2024-01-01T00:00:00Z", "2024-02-01T12:00:00Z", null)); // closed again: 31.5 days
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/4/3/1/1 0/0/0 5.0,5.0 2.0,3.5",
+                "octo/repo|2024-02", "0/0/0/1/0/0 0/0/0 -,- 756.0,756.0"));
+
+        issues.pipeInput(REPO + "#2", null); // deleted: its 2 h leave too; n = 2: p50 rank 1 -> 1 h, p90 rank 2 -> 3.5 h
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/3/2/1/1 0/0/0 5.0,5.0 1.0,3.5",
+                "octo/repo|2024-02", "0/0/0/1/0/0 0/0/0 -,- 756.0,756.0"));
+    }
+
+    @Test
+    void mergeTimesCountEqualDurationsOnceEachAndAPullRequestClosedUnmergedHasNone() {
+        start();
+        pipe(issue(REPO, 1, true, "2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z")); // 1440 h
+        pipe(issue(REPO, 2, true, "2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z")); // 696 h
+        pipe(issue(REPO, 3, true, "2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-03-01T00:00:00Z")); // 696 h
+        pipe(issue(REPO, 4, true, "2024-02-10T00:00:00Z", "2024-03-05T00:00:00Z", null)); // closed without merge
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/0/0/1/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "0/0/0/0/3/0 0/0/0 -,- -,-",
+                "octo/repo|2024-03", "0/0/0/0/0/3 1/0/0 696.0,1440.0 -,-"));
+        pipe(issue(REPO, 3, true, "2024-02-01T00:00:00Z", null, null)); // one of the two equal ones re-opened
+        pipe(issue(REPO, 4, true, "2024-02-10T00:00:00Z", null, null)); // re-opened: no longer closed unmerged
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "0/0/0/0/1/0 0/0/0 -,- -,-",
+                "octo/repo|2024-02", "0/0/0/0/3/0 0/0/0 -,- -,-",
+                "octo/repo|2024-03", "0/0/0/0/0/2 0/0/0 696.0,1440.0 -,-"));
+    }
+
+    @Test
+    void botsCountInCommitsAndBotCommitsButAreNoAuthors() {
+        start();
+        pipe(commitBy(REPO, "d1", "dependabot[bot]", "49699333+dependabot[bot]@users.noreply.github.com", "2024-01-02T00:00:00Z"));
+        pipe(commitBy(REPO, "d2", null, "49699333+dependabot[bot]@users.noreply.github.com", "2024-01-03T00:00:00Z"));
+        pipe(commitBy(REPO, "g1", "github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com", "2024-02-03T00:00:00Z"));
+        pipe(commitBy(REPO, "a1", "alice", "alice@example.com", "2024-01-04T00:00:00Z"));
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "3/1/0/0/0/0 0/2/1 -,- -,-",
+                "octo/repo|2024-02", "1/0/0/0/0/0 0/1/0 -,- -,-"));
+    }
+
+    @Test
+    void aNoreplyAddressIsItsLoginAndANameAloneIsNeverMatched() {
+        start();
+        pipe(commitBy(REPO, "a1", "Alice", "alice@example.com", "2024-01-02T00:00:00Z"));
+        pipe(commitBy(REPO, "a2", null, "1234+alice@users.noreply.github.com", "2024-01-03T00:00:00Z")); // same person
+        pipe(commitBy(REPO, "a3", null, "ALICE@users.noreply.github.com", "2024-02-03T00:00:00Z")); // older noreply form
+        pipe(commitBy(REPO, "x1", null, "Alice@Example.com", "2024-02-04T00:00:00Z")); // an address GitHub linked to no login
+        pipe(commitBy(REPO, "x2", null, "someone.else@example.org", "2024-02-05T00:00:00Z")); // same name "Alice Example"
+        pipe(commitBy(REPO, "x3", null, null, "2024-02-06T00:00:00Z")); // name only: no known author
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-01", "2/1/0/0/0/0 0/0/1 -,- -,-",
+                "octo/repo|2024-02", "4/3/0/0/0/0 0/0/2 -,- -,-"));
+    }
+
+    @Test
+    void aFirstCommitArrivingByLateBackfillMovesTheNewContributorToItsMonth() {
+        start();
+        pipe(commitBy(REPO, "b2", "bob", "bob@example.com", "2024-03-10T00:00:00Z"));
+        pipe(commitBy(REPO, "b3", "bob", "bob@example.com", "2024-04-10T00:00:00Z"));
+        pipe(commitBy(REPO, "c1", "carol", "carol@example.com", "2024-04-11T00:00:00Z"));
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-03", "1/1/0/0/0/0 0/0/1 -,- -,-",
+                "octo/repo|2024-04", "2/2/0/0/0/0 0/0/1 -,- -,-"));
+
+        pipe(commitBy(REPO, "b1", "bob", "bob@example.com", "2023-11-01T00:00:00Z")); // older history, read later
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2023-11", "1/1/0/0/0/0 0/0/1 -,- -,-",
+                "octo/repo|2024-03", "1/1/0/0/0/0 0/0/0 -,- -,-",
+                "octo/repo|2024-04", "2/2/0/0/0/0 0/0/1 -,- -,-"));
+
+        commits.pipeInput(REPO + "@b1", null); // gone again (a force push): March is bob's first month again
+        commits.pipeInput(REPO + "@b2", null); // and then April
+        assertThat(finalOutput()).isEqualTo(expect(
+                "octo/repo|2024-04", "2/2/0/0/0/0 0/0/2 -,- -,-"));
+    }
+
+    @Test
+    void everyStoreProcessorAndRepartitionTopicHasAnExplicitNameAndThereIsOneRepartition() {
         TopologyDescription description = MonthlyActivityTopology.build(config().build()).describe();
         String text = description.toString();
         assertThat(text).doesNotContainPattern("KSTREAM-|KTABLE-|KSTREAM_|KTABLE_");
-        assertThat(text).contains(MonthlyActivityTopology.COMMIT_EVENTS_STORE, MonthlyActivityTopology.ISSUE_EVENTS_STORE,
-                MonthlyActivityTopology.COMMITS_PER_AUTHOR_MONTH_STORE, MonthlyActivityTopology.COMMIT_STATS_PER_MONTH_STORE,
-                MonthlyActivityTopology.ISSUES_OPENED_PER_MONTH_STORE, MonthlyActivityTopology.ISSUES_RESOLVED_PER_MONTH_STORE,
-                MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE,
-                "commits-by-author-month-repartition", "author-counts-by-month-repartition",
-                "issues-by-created-month-repartition", "issues-by-resolved-month-repartition");
+        assertThat(text).contains(MonthlyActivityTopology.COMMITS_COUNTED_STORE, MonthlyActivityTopology.ISSUES_COUNTED_STORE,
+                MonthlyActivityTopology.MONTH_COUNTERS_STORE, MonthlyActivityTopology.DURATIONS_STORE,
+                MonthlyActivityTopology.AUTHOR_MONTHS_STORE, MonthlyActivityTopology.FIRST_COMMIT_MONTHS_STORE,
+                MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE, "emit-on-change", "contributions-by-repo-repartition");
+        assertThat(java.util.regex.Pattern.compile("[\\w.-]+-repartition").matcher(text).results()
+                .map(java.util.regex.MatchResult::group).distinct()).containsExactly("contributions-by-repo-repartition");
+        assertThat(description.subtopologies()).hasSize(2);
     }
 }

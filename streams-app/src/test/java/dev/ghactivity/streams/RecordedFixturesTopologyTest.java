@@ -87,7 +87,7 @@ class RecordedFixturesTopologyTest {
         Map<String, java.util.Set<String>> distinct = new TreeMap<>();
         for (CommitEvent c : FixtureEvents.commits("org/tidbit", TIDBIT + ".json")) {
             distinct.computeIfAbsent("org/tidbit|" + Months.of(c.getAuthorDate(), java.time.ZoneOffset.UTC), k -> new java.util.TreeSet<>())
-                    .add(MonthlyActivityTopology.authorOf(c));
+                    .add(AuthorIdentity.of(c).person());
         }
         distinct.forEach((k, v) -> authors.put(k, (long) v.size()));
         assertThat(column(MonthlyActivity::getCommitAuthors)).containsAllEntriesOf(authors);

@@ -26,7 +26,8 @@ import org.apache.kafka.connect.storage.Converter;
  */
 public final class MonthlyActivityConverter implements Converter, Versioned {
     /**
-     * The Connect schema of a row: the fields of {@link MonthlyActivityColumn} in order; counts are INT64,
+     * The Connect schema of a row: the fields of {@link MonthlyActivityColumn} in order; counts are INT64, hours an
+     * optional FLOAT64,
      * {@code updated_at} a Connect {@link Timestamp} (a {@link java.util.Date}). Optional: tombstones are null.
      */
     public static final Schema SCHEMA = schema();
@@ -38,6 +39,7 @@ public final class MonthlyActivityConverter implements Converter, Versioned {
             struct.field(c.column, switch (c.kind) {
                 case TEXT -> Schema.STRING_SCHEMA;
                 case COUNT -> Schema.INT64_SCHEMA;
+                case HOURS -> Schema.OPTIONAL_FLOAT64_SCHEMA;
                 case TIMESTAMP -> Timestamp.SCHEMA;
             });
         }

@@ -5,12 +5,13 @@ import static java.util.stream.Collectors.joining;
 import dev.ghactivity.schemas.MonthlyActivityColumn;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.List;
 import org.apache.kafka.connect.data.Struct;
 
 /**
- * The SQL of the monthly table, generated from {@link MonthlyActivityColumn}: one column per field, NOT NULL,
- * primary key {@code (repo, month)}. {@code table} must be a validated identifier ({@link SqliteSinkConfig#TABLE}).
+ * The SQL of the monthly table, generated from {@link MonthlyActivityColumn}: one column per field (NOT NULL but the
+ * hours, NULL when there is nothing to measure), primary key {@code (repo, month)}. {@code table} must be a validated identifier ({@link SqliteSinkConfig#TABLE}).
  */
 final class MonthlyActivityTable {
     private static final List<MonthlyActivityColumn> VALUES = MonthlyActivityColumn.ALL.stream()
@@ -21,8 +22,13 @@ final class MonthlyActivityTable {
 
     static String createTable(String table) {
         return "CREATE TABLE IF NOT EXISTS " + table + " ("
-                + MonthlyActivityColumn.ALL.stream().map(c -> c.column + " " + c.kind.sqlType + " NOT NULL").collect(joining(", "))
+                + MonthlyActivityColumn.ALL.stream().map(c -> c.column + " " + c.kind.sqlDefinition).collect(joining(", "))
                 + ", PRIMARY KEY (" + names(MonthlyActivityColumn.KEY) + "))";
+    }
+
+    /** Adds a column a table of an earlier release lacks, at the end, with its default (0 for counts, NULL for hours). */
+    static String addColumn(String table, MonthlyActivityColumn c) {
+        return "ALTER TABLE " + table + " ADD COLUMN " + c.column + " " + c.kind.sqlDefinition;
     }
 
     /** An upsert of absolute values: the parameters are {@link #bindUpsert}'s. */
@@ -46,6 +52,13 @@ final class MonthlyActivityTable {
             switch (c.kind) {
                 case TEXT -> upsert.setString(i++, (String) value);
                 case COUNT -> upsert.setLong(i++, (Long) value);
+                case HOURS -> {
+                    if (value == null) {
+                        upsert.setNull(i++, Types.REAL);
+                    } else {
+                        upsert.setDouble(i++, (Double) value);
+                    }
+                }
                 case TIMESTAMP -> upsert.setString(i++, MonthlyActivityColumn.instant(value).toString());
             }
         }

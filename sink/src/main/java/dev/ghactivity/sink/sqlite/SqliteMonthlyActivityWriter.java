@@ -7,7 +7,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Set;
+import dev.ghactivity.schemas.MonthlyActivityColumn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.List;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -17,6 +23,8 @@ import org.sqlite.SQLiteException;
  * parameters only (the table name is a validated identifier).
  */
 public final class SqliteMonthlyActivityWriter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteMonthlyActivityWriter.class);
+
     private final Connection connection;
     private final String table;
     private final int batchMaxRecords;
@@ -54,12 +62,32 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
             s.execute("PRAGMA journal_mode = WAL");
             s.execute("PRAGMA synchronous = NORMAL");
             s.execute(MonthlyActivityTable.createTable(table));
+            addMissingColumns(s, table);
             s.execute("CREATE VIEW IF NOT EXISTS aggregate_commits AS SELECT repo, month, commits AS commit_count FROM "
                     + table + " WHERE commits > 0");
             s.execute("CREATE VIEW IF NOT EXISTS aggregate_issues AS SELECT repo, month, issues_opened AS issue_count FROM "
                     + table + " WHERE issues_opened > 0");
         }
         connection.setAutoCommit(false);
+    }
+
+    /**
+     * A table made by an earlier release lacks the newer columns: adds them in place (their rows get 0 counts and
+     * NULL hours until the streams-app re-emits them); the views, which name only the original columns, stay.
+     */
+    private static void addMissingColumns(Statement s, String table) throws SQLException {
+        Set<String> present = new HashSet<>();
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(" + table + ")")) {
+            while (rs.next()) {
+                present.add(rs.getString("name"));
+            }
+        }
+        for (MonthlyActivityColumn c : MonthlyActivityColumn.ALL) {
+            if (!present.contains(c.column)) {
+                s.execute(MonthlyActivityTable.addColumn(table, c));
+                LOG.info("SQLite table {}: added column {} {} (a database of an earlier release)", table, c.column, c.kind.sqlDefinition);
+            }
+        }
     }
 
     /** Applies the records in order in one transaction; on error nothing of the batch is applied. */

@@ -26,7 +26,8 @@ class MonthlyActivityConverterTest {
         SchemaAndValue converted = converter.toConnectData("t", bytes);
         Struct expected = new Struct(MonthlyActivityConverter.SCHEMA).put("repo", "o/r").put("month", "2024-02").put("commits", 5L)
                 .put("commit_authors", 2L).put("issues_opened", 3L).put("issues_closed", 1L).put("prs_opened", 4L)
-                .put("prs_merged", 6L).put("updated_at", Date.from(Instant.parse("2024-02-03T04:05:06.789Z")));
+                .put("prs_merged", 6L).put("updated_at", Date.from(Instant.parse("2024-02-03T04:05:06.789Z")))
+                .put("prs_closed_unmerged", 0L).put("bot_commits", 0L).put("new_contributors", 0L); // hours: null, none measured
         assertThat(converted).isEqualTo(new SchemaAndValue(MonthlyActivityConverter.SCHEMA, expected));
         assertThat(converter.fromConnectData("t", converted.schema(), converted.value())).isEqualTo(bytes);
     }
@@ -38,7 +39,9 @@ class MonthlyActivityConverterTest {
         assertThat(schema.isOptional()).isTrue();
         assertThat(schema.fields()).extracting(f -> f.name() + ":" + f.schema().type() + (f.schema().name() == null ? "" : ":" + f.schema().name()))
                 .containsExactly("repo:STRING", "month:STRING", "commits:INT64", "commit_authors:INT64", "issues_opened:INT64",
-                        "issues_closed:INT64", "prs_opened:INT64", "prs_merged:INT64", "updated_at:INT64:org.apache.kafka.connect.data.Timestamp");
+                        "issues_closed:INT64", "prs_opened:INT64", "prs_merged:INT64", "updated_at:INT64:org.apache.kafka.connect.data.Timestamp",
+                        "prs_closed_unmerged:INT64", "pr_merge_hours_p50:FLOAT64", "pr_merge_hours_p90:FLOAT64",
+                        "issue_close_hours_p50:FLOAT64", "issue_close_hours_p90:FLOAT64", "bot_commits:INT64", "new_contributors:INT64");
     }
 
     @Test

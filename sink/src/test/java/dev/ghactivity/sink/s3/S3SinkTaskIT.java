@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 class S3SinkTaskIT {
     private static final TopicPartition P0 = new TopicPartition(Topics.MONTHLY_ACTIVITY, 0);
     private static final TopicPartition P1 = new TopicPartition(Topics.MONTHLY_ACTIVITY, 1);
-    private static final String ROW_TAIL = "\"commit_authors\":%d,\"issues_opened\":%d,\"issues_closed\":0,\"prs_opened\":1,\"prs_merged\":0,\"updated_at\":\"2026-01-02T03:04:05Z\"";
+    private static final String ROW_TAIL = "\"commit_authors\":%d,\"issues_opened\":%d,\"issues_closed\":0,\"prs_opened\":1,\"prs_merged\":0,\"updated_at\":\"2026-01-02T03:04:05Z\","
+            + "\"prs_closed_unmerged\":0,\"pr_merge_hours_p50\":null,\"pr_merge_hours_p90\":null,\"issue_close_hours_p50\":null,\"issue_close_hours_p90\":null,\"bot_commits\":0,\"new_contributors\":0";
 
     @TempDir
     Path dir;

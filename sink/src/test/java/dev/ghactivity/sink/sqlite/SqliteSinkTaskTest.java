@@ -91,9 +91,9 @@ class SqliteSinkTaskTest {
         Map<String, String> once = query("SELECT * FROM monthly_activity");
         deliver(batch);
         assertThat(query("SELECT * FROM monthly_activity")).isEqualTo(once).isEqualTo(Map.of(
-                "a/b|2024-01", "7,3,2,0,1,0,2026-01-02T03:04:05Z",
-                "a/b|2024-02", "0,0,1,0,1,0,2026-01-02T03:04:05Z",
-                "c/d|2011-04", "1,1,0,0,1,0,2026-01-02T03:04:05Z"));
+                "a/b|2024-01", "7,3,2,0,1,0,2026-01-02T03:04:05Z,0,null,null,null,null,0,0",
+                "a/b|2024-02", "0,0,1,0,1,0,2026-01-02T03:04:05Z,0,null,null,null,null,0,0",
+                "c/d|2011-04", "1,1,0,0,1,0,2026-01-02T03:04:05Z,0,null,null,null,null,0,0"));
         assertThat(query("SELECT repo, month, commit_count FROM aggregate_commits"))
                 .isEqualTo(Map.of("a/b|2024-01", "7", "c/d|2011-04", "1"));
         assertThat(query("SELECT repo, month, issue_count FROM aggregate_issues"))

@@ -1,0 +1,190 @@
+package dev.ghactivity.streams;
+
+import dev.ghactivity.schemas.MonthlyActivity;
+import dev.ghactivity.schemas.RecordKeys;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies the changes of one repository's items to its months: subtracts what an item counted in before, adds what
+ * it counts in now, and forwards each month whose totals changed (a tombstone when nothing is left in it), keyed
+ * {@code owner/name|YYYY-MM}. All state of a repository lives on the task its key maps to, under key prefixes:
+ * <ul>
+ *   <li>{@value MonthlyActivityTopology#MONTH_COUNTERS_STORE}: {@code repo|month} -> {@link MonthCounters};</li>
+ *   <li>{@value MonthlyActivityTopology#DURATIONS_STORE}: {@code repo|month\0pr-merge} and {@code \0issue-close} ->
+ *       {@link SortedDurations} (ms);</li>
+ *   <li>{@value MonthlyActivityTopology#AUTHOR_MONTHS_STORE}: {@code repo\0author\0month} -> the author's commits
+ *       in the month (distinct authors of a month; absent at zero);</li>
+ *   <li>{@value MonthlyActivityTopology#FIRST_COMMIT_MONTHS_STORE}: {@code repo\0author} -> the month of the
+ *       author's first commit (new contributors; moves earlier when older history arrives late).</li>
+ * </ul>
+ */
+final class MonthlyAggregator implements Processor<String, ContributionChange, String, MonthlyActivity> {
+    private static final char SEPARATOR = '\u0000'; // never in a repo name, login, e-mail or month
+    private static final String PR_MERGE = SEPARATOR + "pr-merge";
+    private static final String ISSUE_CLOSE = SEPARATOR + "issue-close";
+    private static final long[] NO_DURATIONS = new long[0];
+
+    private ProcessorContext<String, MonthlyActivity> context;
+    private KeyValueStore<String, MonthCounters> counters;
+    private KeyValueStore<String, long[]> durations;
+    private KeyValueStore<String, Long> authorMonths;
+    private KeyValueStore<String, String> firstMonths;
+    /** The months one change touches: totals before it and after it, in order of first touch. */
+    private final Map<String, MonthCounters> before = new LinkedHashMap<>();
+    private final Map<String, MonthCounters> after = new LinkedHashMap<>();
+
+    @Override
+    public void init(ProcessorContext<String, MonthlyActivity> context) {
+        this.context = context;
+        counters = context.getStateStore(MonthlyActivityTopology.MONTH_COUNTERS_STORE);
+        durations = context.getStateStore(MonthlyActivityTopology.DURATIONS_STORE);
+        authorMonths = context.getStateStore(MonthlyActivityTopology.AUTHOR_MONTHS_STORE);
+        firstMonths = context.getStateStore(MonthlyActivityTopology.FIRST_COMMIT_MONTHS_STORE);
+    }
+
+    @Override
+    public void process(Record<String, ContributionChange> record) {
+        ContributionChange change = record.value();
+        if (change == null) {
+            return;
+        }
+        before.clear();
+        after.clear();
+        if (change.before() != null) {
+            apply(change.before(), -1);
+        }
+        if (change.after() != null) {
+            apply(change.after(), 1);
+        }
+        for (Map.Entry<String, MonthCounters> e : after.entrySet()) {
+            String key = e.getKey();
+            MonthCounters now = e.getValue();
+            if (now.equals(before.get(key))) {
+                continue; // e.g. a commit that moved between two authors of the same month
+            }
+            if (now.isEmpty()) {
+                counters.delete(key);
+                context.forward(record.withKey(key).withValue(null));
+            } else {
+                counters.put(key, now);
+                context.forward(record.withKey(key).withValue(now.toActivity(key, record.timestamp())));
+            }
+        }
+    }
+
+    private void apply(ItemContributions item, int sign) {
+        String repo = item.repo();
+        for (Contribution cell : item.cells()) {
+            MonthCounters month = month(repo, cell.month());
+            switch (cell.metric()) {
+                case COMMIT -> {
+                    month.add(MonthCounters.COMMITS, sign);
+                    if (cell.author() != null) {
+                        authorCommit(repo, cell.author(), cell.month(), sign);
+                    }
+                }
+                case BOT_COMMIT -> {
+                    month.add(MonthCounters.COMMITS, sign);
+                    month.add(MonthCounters.BOT_COMMITS, sign);
+                }
+                case ISSUE_OPENED -> month.add(MonthCounters.ISSUES_OPENED, sign);
+                case ISSUE_CLOSED -> {
+                    month.add(MonthCounters.ISSUES_CLOSED, sign);
+                    duration(repo, cell.month(), ISSUE_CLOSE, cell.millis(), sign, MonthCounters.CLOSE_P50, MonthCounters.CLOSE_P90);
+                }
+                case PR_OPENED -> month.add(MonthCounters.PRS_OPENED, sign);
+                case PR_MERGED -> {
+                    month.add(MonthCounters.PRS_MERGED, sign);
+                    duration(repo, cell.month(), PR_MERGE, cell.millis(), sign, MonthCounters.MERGE_P50, MonthCounters.MERGE_P90);
+                }
+                case PR_CLOSED_UNMERGED -> month.add(MonthCounters.PRS_CLOSED_UNMERGED, sign);
+            }
+        }
+    }
+
+    /** The working totals of a month, read once per change. */
+    private MonthCounters month(String repo, String month) {
+        return after.computeIfAbsent(RecordKeys.monthly(repo, month), key -> {
+            MonthCounters stored = counters.get(key);
+            MonthCounters current = stored == null ? MonthCounters.zero() : stored;
+            before.put(key, current);
+            return current.copy();
+        });
+    }
+
+    private void duration(String repo, String month, String kind, long millis, int sign, int p50, int p90) {
+        String key = RecordKeys.monthly(repo, month) + kind;
+        long[] stored = durations.get(key);
+        long[] sorted = stored == null ? NO_DURATIONS : stored;
+        sorted = sign > 0 ? SortedDurations.plus(sorted, millis) : SortedDurations.minus(sorted, millis);
+        if (sorted.length == 0) {
+            durations.delete(key);
+        } else {
+            durations.put(key, sorted);
+        }
+        MonthCounters totals = month(repo, month);
+        totals.set(p50, SortedDurations.percentile(sorted, 50));
+        totals.set(p90, SortedDurations.percentile(sorted, 90));
+    }
+
+    /**
+     * One commit more or less by a person in a month. Only a month the author enters or leaves changes the distinct
+     * authors, and only a change of the author's earliest month moves a new contributor.
+     */
+    private void authorCommit(String repo, String author, String month, int sign) {
+        String authorKey = repo + SEPARATOR + author;
+        String key = authorKey + SEPARATOR + month;
+        Long stored = authorMonths.get(key);
+        long was = stored == null ? 0 : stored;
+        long now = Math.max(0, was + sign);
+        if (now == 0) {
+            authorMonths.delete(key);
+        } else {
+            authorMonths.put(key, now);
+        }
+        if (was == 0 && now > 0) {
+            month(repo, month).add(MonthCounters.COMMIT_AUTHORS, 1);
+            String first = firstMonths.get(authorKey);
+            if (first == null || month.compareTo(first) < 0) {
+                if (first != null) {
+                    month(repo, first).add(MonthCounters.NEW_CONTRIBUTORS, -1);
+                }
+                month(repo, month).add(MonthCounters.NEW_CONTRIBUTORS, 1);
+                firstMonths.put(authorKey, month);
+            }
+        } else if (was > 0 && now == 0) {
+            month(repo, month).add(MonthCounters.COMMIT_AUTHORS, -1);
+            if (month.equals(firstMonths.get(authorKey))) {
+                month(repo, month).add(MonthCounters.NEW_CONTRIBUTORS, -1);
+                String next = earliestMonth(authorKey);
+                if (next == null) {
+                    firstMonths.delete(authorKey);
+                } else {
+                    month(repo, next).add(MonthCounters.NEW_CONTRIBUTORS, 1);
+                    firstMonths.put(authorKey, next);
+                }
+            }
+        }
+    }
+
+    /** The author's earliest month with a commit: keys sort by month under the author's prefix. */
+    private String earliestMonth(String authorKey) {
+        String prefix = authorKey + SEPARATOR;
+        try (KeyValueIterator<String, Long> it = authorMonths.range(prefix, prefix + Character.MAX_VALUE)) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                if (kv.value != null && kv.value > 0) {
+                    return kv.key.substring(prefix.length());
+                }
+            }
+        }
+        return null;
+    }
+}
