@@ -1,5 +1,6 @@
 package dev.ghactivity.local;
 
+import dev.ghactivity.producer.RepositorySelection;
 import dev.ghactivity.schemas.RepositoryName;
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,6 +12,8 @@ import java.util.Objects;
 /** Everything the one-JVM stack needs to know; built by {@link LocalStackCli} or by tests. */
 public final class LocalStackConfig {
     private final List<RepositoryName> repositories;
+    private final RepositorySelection selection;
+    private final Duration discoveryInterval;
     private final String githubApiUrl;
     private final Path dataDir;
     private final Duration pollInterval;
@@ -28,7 +31,9 @@ public final class LocalStackConfig {
     private final Duration s3FlushInterval;
 
     private LocalStackConfig(Builder b) {
-        this.repositories = List.copyOf(b.repositories);
+        this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
+        this.repositories = selection.named();
+        this.discoveryInterval = b.discoveryInterval;
         this.githubApiUrl = Objects.requireNonNull(b.githubApiUrl);
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
         this.pollInterval = b.pollInterval;
@@ -44,8 +49,8 @@ public final class LocalStackConfig {
         this.zone = b.zone;
         this.onceTimeout = b.onceTimeout;
         this.s3FlushInterval = b.s3FlushInterval;
-        if (repositories.isEmpty()) {
-            throw new IllegalArgumentException("give at least one --repo OWNER/NAME");
+        if (selection.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --repo OWNER/NAME, --org, --user or --repos-file");
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
@@ -58,6 +63,15 @@ public final class LocalStackConfig {
 
     public List<RepositoryName> repositories() {
         return repositories;
+    }
+
+    /** Every repository to ingest: named ones, globs, organizations and users (see {@link RepositorySelection}). */
+    public RepositorySelection selection() {
+        return selection;
+    }
+
+    public Duration discoveryInterval() {
+        return discoveryInterval;
     }
 
     public String githubApiUrl() {
@@ -151,6 +165,18 @@ public final class LocalStackConfig {
 
     public static final class Builder {
         private List<RepositoryName> repositories = List.of();
+        private RepositorySelection selection;
+        private Duration discoveryInterval = Duration.ofHours(1);
+
+        public Builder selection(RepositorySelection selection) {
+            this.selection = selection;
+            return this;
+        }
+
+        public Builder discoveryInterval(Duration discoveryInterval) {
+            this.discoveryInterval = discoveryInterval;
+            return this;
+        }
         private String githubApiUrl = "https://api.github.com";
         private Path dataDir = Path.of("data");
         private Duration pollInterval = Duration.ofSeconds(60);

@@ -5,6 +5,7 @@ import dev.ghactivity.producer.IngestReport.RepositoryReport;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.RepositoryName;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Kafka transactions. One repository's failure (404, exhausted retries) is reported and the others go on;
  * bad credentials stop everything.
  */
-public final class GitHubActivityProducer implements AutoCloseable {
+public final class GitHubActivityProducer implements AutoCloseable, TrackedRepositories {
     private static final Logger LOG = LoggerFactory.getLogger(GitHubActivityProducer.class);
 
     private final ProducerAppConfig config;
@@ -42,6 +43,10 @@ public final class GitHubActivityProducer implements AutoCloseable {
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile boolean looping;
+    /** Null when every repository is named: nothing to discover. */
+    private final RepositoryDiscovery discovery;
+    private volatile List<RepositoryName> tracked;
+    private Instant nextDiscovery = Instant.MIN;
 
     /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
     public GitHubActivityProducer(ProducerAppConfig config) {
@@ -57,6 +62,9 @@ public final class GitHubActivityProducer implements AutoCloseable {
         this.client = new GitHubClient(config);
         this.publisher = kafka == null ? new TransactionalPublisher(config, cursors) : new TransactionalPublisher(config, kafka, cursors);
         this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher);
+        this.discovery = config.selection().discovers()
+                ? new RepositoryDiscovery(config.selection(), client, config.githubApiUrl(), config.perPage()) : null;
+        this.tracked = config.repositories();
     }
 
     /**
@@ -65,8 +73,8 @@ public final class GitHubActivityProducer implements AutoCloseable {
      * @throws GitHubAuthenticationException on 401: the credentials are wrong for every repository
      */
     public synchronized IngestReport pollOnce() {
-        List<RepositoryReport> reports = new ArrayList<>();
-        for (RepositoryName repo : config.repositories()) {
+        List<RepositoryReport> reports = new ArrayList<>(discoverIfDue());
+        for (RepositoryName repo : tracked) {
             if (closed) {
                 break;
             }
@@ -75,6 +83,42 @@ public final class GitHubActivityProducer implements AutoCloseable {
         IngestReport report = new IngestReport(reports);
         LOG.info("poll done: {}", report);
         return report;
+    }
+
+    @Override
+    public List<RepositoryName> tracked() {
+        return tracked;
+    }
+
+    /**
+     * Lists the organizations, users and globs' owners again when {@code --discovery-interval} has passed: a new
+     * repository is polled from this poll on (its backfill starts), one no longer listed is not polled any more (its
+     * records and counts stay). A listing that cannot be read keeps its repositories and is reported as failed.
+     */
+    private List<RepositoryReport> discoverIfDue() {
+        Instant now = config.clock().instant();
+        if (discovery == null || now.isBefore(nextDiscovery)) {
+            return List.of();
+        }
+        nextDiscovery = now.plus(config.discoveryInterval());
+        RepositoryDiscovery.Result result;
+        try {
+            result = discovery.discover();
+        } catch (GitHubUnreachableException e) {
+            LOG.error("discovery: {}", e.getMessage());
+            return List.of(new RepositoryReport("discovery", Outcome.UNREACHABLE, 0, 0, 0, 0, 0, 0, e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of(new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, 0, 0, 0, "interrupted"));
+        }
+        List<RepositoryName> before = tracked;
+        List<RepositoryName> added = result.repositories().stream().filter(r -> !before.contains(r)).toList();
+        List<RepositoryName> removed = before.stream().filter(r -> !result.repositories().contains(r)).toList();
+        tracked = result.repositories();
+        LOG.info("discovery: {} repositories tracked{}{}", tracked.size(), added.isEmpty() ? "" : ", new: " + added,
+                removed.isEmpty() ? "" : ", no longer listed (not polled any more, their counts stay): " + removed);
+        return result.failures().stream()
+                .map(message -> new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, 0, 0, 0, message)).toList();
     }
 
     private RepositoryReport pollRepository(RepositoryName repo) {

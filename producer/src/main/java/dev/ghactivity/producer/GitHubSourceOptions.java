@@ -3,6 +3,7 @@ package dev.ghactivity.producer;
 import dev.ghactivity.schemas.RepositoryName;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
 import picocli.CommandLine.Option;
@@ -12,8 +13,32 @@ import picocli.CommandLine.Option;
  * the one-JVM local stack), used as a picocli {@code @Mixin}: same names, defaults and help everywhere.
  */
 public final class GitHubSourceOptions {
-    @Option(names = "--repo", required = true, paramLabel = "OWNER/NAME", description = "repository to ingest (repeatable)")
-    List<String> repos;
+    @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository to ingest, or a glob on one owner's repositories "
+            + "(apache/kafka*) (repeatable)")
+    List<String> repos = new ArrayList<>();
+
+    @Option(names = "--org", paramLabel = "NAME", description = "ingest every repository of this organization (repeatable)")
+    List<String> orgs = new ArrayList<>();
+
+    @Option(names = "--user", paramLabel = "NAME", description = "ingest every repository this user owns (repeatable)")
+    List<String> users = new ArrayList<>();
+
+    @Option(names = "--repos-file", paramLabel = "FILE", description = "repositories or globs, one a line, # comments")
+    Path reposFile;
+
+    @Option(names = "--exclude", paramLabel = "GLOB", description = "leave out repositories matching this glob, e.g. apache/*-site (repeatable)")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--include-forks", description = "also ingest forks an organization, user or glob lists")
+    boolean includeForks;
+
+    @Option(names = "--include-archived", description = "also ingest archived repositories an organization, user or glob lists")
+    boolean includeArchived;
+
+    @Option(names = "--discovery-interval", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "list organizations, users and globs again this often, for new, deleted and renamed repositories "
+                    + "(default: ${DEFAULT-VALUE})")
+    Duration discoveryInterval;
 
     @Option(names = "--github-api-url", defaultValue = "https://api.github.com", description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
     String githubApiUrl;
@@ -34,9 +59,31 @@ public final class GitHubSourceOptions {
                     + "skipped while pages shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
     Duration fullRereadInterval;
 
-    /** The repositories, validated ({@link RepositoryName#parse}) before any URL is built; duplicates dropped. */
+    /** The named repositories (not globs), validated ({@link RepositoryName#parse}) before any URL is built; duplicates dropped. */
     public List<RepositoryName> repositories() {
-        return repos.stream().map(RepositoryName::parse).distinct().toList();
+        return selection().named();
+    }
+
+    /**
+     * Every repository option at once: {@code --repo} names and globs, {@code --repos-file}, {@code --org}, {@code --user},
+     * {@code --exclude}, forks and archived.
+     *
+     * @throws IllegalArgumentException with a one-line reason (a bad name or glob, an unreadable file, nothing selected)
+     */
+    public RepositorySelection selection() {
+        List<String> patterns = new ArrayList<>(repos);
+        if (reposFile != null) {
+            patterns.addAll(RepositorySelection.readFile(reposFile));
+        }
+        RepositorySelection selection = new RepositorySelection(patterns, orgs, users, excludes, includeForks, includeArchived);
+        if (selection.isEmpty()) {
+            throw new IllegalArgumentException("give the repositories to ingest: --repo OWNER/NAME, --org NAME, --user NAME or --repos-file FILE");
+        }
+        return selection;
+    }
+
+    public Duration discoveryInterval() {
+        return discoveryInterval;
     }
 
     /** The API base URL, checked before anything starts ({@link IllegalArgumentException} with a one-line reason). */
@@ -68,7 +115,7 @@ public final class GitHubSourceOptions {
      * @throws IllegalArgumentException with a one-line reason
      */
     public void validate() {
-        repositories();
+        selection();
         githubApiUrl();
         token();
         new GitHubProxySelector(System.getenv()).environmentProxy(HttpUrl.get(githubApiUrl()).scheme());

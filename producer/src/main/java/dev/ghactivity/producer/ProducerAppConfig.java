@@ -15,6 +15,8 @@ public final class ProducerAppConfig {
     private final HttpUrl githubApiUrl;
     private final GitHubToken token;
     private final List<RepositoryName> repositories;
+    private final RepositorySelection selection;
+    private final Duration discoveryInterval;
     private final Duration pollInterval;
     private final Duration overlap;
     private final Duration fullRereadInterval;
@@ -39,7 +41,9 @@ public final class ProducerAppConfig {
         this.bootstrapServers = b.bootstrapServers;
         this.githubApiUrl = apiUrl(b.githubApiUrl);
         this.token = Objects.requireNonNull(b.token, "token");
-        this.repositories = List.copyOf(b.repositories);
+        this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
+        this.repositories = selection.named();
+        this.discoveryInterval = b.discoveryInterval;
         this.pollInterval = b.pollInterval;
         this.overlap = b.overlap;
         this.fullRereadInterval = b.fullRereadInterval;
@@ -56,9 +60,10 @@ public final class ProducerAppConfig {
         this.kafkaProperties = Map.copyOf(b.kafkaProperties);
         this.clock = b.clock;
         this.sleeper = b.sleeper;
-        if (repositories.isEmpty()) {
-            throw new IllegalArgumentException("give at least one repository (OWNER/NAME)");
+        if (selection.isEmpty()) {
+            throw new IllegalArgumentException("give at least one repository (--repo OWNER/NAME), --org, --user or --repos-file");
         }
+        positive(discoveryInterval, "discovery interval");
         if (perPage < 1 || perPage > 100 || maxAttempts < 1 || maxRecordsPerTransaction < 1) {
             throw new IllegalArgumentException("per_page 1-100, attempts >= 1, records per transaction >= 1");
         }
@@ -123,8 +128,19 @@ public final class ProducerAppConfig {
         return token;
     }
 
+    /** The named repositories of the selection (not those a listing brings in: see {@link #selection()}). */
     public List<RepositoryName> repositories() {
         return repositories;
+    }
+
+    /** Every repository to ingest: named ones, globs, organizations and users, exclusions. */
+    public RepositorySelection selection() {
+        return selection;
+    }
+
+    /** How often organizations, users and globs are listed again to notice new, deleted and renamed repositories. */
+    public Duration discoveryInterval() {
+        return discoveryInterval;
     }
 
     public Duration pollInterval() {
@@ -199,7 +215,7 @@ public final class ProducerAppConfig {
 
     @Override
     public String toString() {
-        return "ProducerAppConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + repositories
+        return "ProducerAppConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + selection
                 + ", pollInterval=" + pollInterval + ", overlap=" + overlap + ", fullRereadInterval=" + fullRereadInterval + ", transactionalId=" + transactionalId + "}";
     }
 
@@ -208,6 +224,8 @@ public final class ProducerAppConfig {
         private String githubApiUrl = "https://api.github.com";
         private GitHubToken token = GitHubToken.none();
         private List<RepositoryName> repositories = List.of();
+        private RepositorySelection selection;
+        private Duration discoveryInterval = Duration.ofHours(1);
         private Duration pollInterval = Duration.ofSeconds(60);
         private Duration overlap = Duration.ofMinutes(10);
         private Duration fullRereadInterval = Duration.ofDays(1);
@@ -242,6 +260,17 @@ public final class ProducerAppConfig {
 
         public Builder repositories(List<RepositoryName> v) {
             repositories = v;
+            return this;
+        }
+
+        /** The whole selection; it replaces {@link #repositories}. */
+        public Builder selection(RepositorySelection v) {
+            selection = v;
+            return this;
+        }
+
+        public Builder discoveryInterval(Duration v) {
+            discoveryInterval = v;
             return this;
         }
 

@@ -858,6 +858,61 @@ class GitHubActivityProducerTest {
                 + "\",\"closed_at\":" + (closed == null ? "null" : "\"" + closed + "\"") + extra + "}";
     }
 
+    /** Issue 17: whole organizations, rediscovered; forks, archived and excluded repositories left out. */
+    @Test
+    void anOrganizationIsIngestedWholeAndRediscoveredNewDeletedAndRenamedRepositories() {
+        Map<String, dev.ghactivity.testkit.SyntheticActivity> acme = new TreeMap<>();
+        for (int i = 0; i < 12; i++) {
+            acme.put("acme/r" + i, github.serveSyntheticActivity("acme/r" + i, 3 + i % 4, 2 + i % 3, i));
+        }
+        github.serveSyntheticActivity("acme/forked", 3, 2, 90);
+        github.fork("acme/forked");
+        github.serveSyntheticActivity("acme/frozen", 3, 2, 91);
+        github.archived("acme/frozen");
+        github.serveSyntheticActivity("acme/web-site", 3, 2, 92);
+        github.serveSyntheticActivity("other/elsewhere", 3, 2, 93);
+        ProducerAppConfig config = config().perPage(5) // several pages of the organization's listing
+                .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of("acme/*-site"), false, false))
+                .discoveryInterval(Duration.ofMillis(1)) // every poll discovers again
+                .build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            IngestReport first = producer.pollOnce();
+            assertThat(first.repositories()).extracting(IngestReport.RepositoryReport::repo).containsExactlyElementsOf(acme.keySet());
+            assertThat(first.allIngested()).isTrue();
+            acme.forEach((repo, activity) -> {
+                Map<String, Long> expected = new TreeMap<>();
+                activity.expectedMonthlyCounts().forEach((month, c) -> {
+                    if (c[0] > 0) {
+                        expected.put(month, c[0]);
+                    }
+                });
+                assertThat(byMonth(commits(), repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).as(repo).isEqualTo(expected);
+            });
+            assertThat(producer.isTracked(RepositoryName.parse("acme/forked"))).isFalse();
+
+            // Between two discoveries: one repository added, one deleted, one renamed.
+            dev.ghactivity.testkit.SyntheticActivity added = github.serveSyntheticActivity("acme/added", 4, 3, 94);
+            github.deleteRepository("acme/r0");
+            long id = github.id("acme/r1");
+            github.serveSyntheticActivity("acme/r1-renamed", 3 + 1, 2 + 1, 1);
+            github.renamed("acme/r1", "acme/r1-renamed", id);
+            int requestsBefore = github.requests().size();
+            IngestReport second = producer.pollOnce();
+            List<String> expectedNow = new ArrayList<>(acme.keySet());
+            expectedNow.remove("acme/r0");
+            expectedNow.add("acme/added");
+            java.util.Collections.sort(expectedNow);
+            assertThat(second.repositories()).extracting(IngestReport.RepositoryReport::repo).containsExactlyElementsOf(expectedNow);
+            assertThat(second.allIngested()).isTrue();
+            assertThat(second.of("acme/added").commits()).isEqualTo(added.commits());
+            assertThat(second.of("acme/r1").commits()).isZero(); // the same repository, under its first name: nothing twice
+            assertThat(commits().values().stream().filter(e -> e.getRepo().equals("acme/r1-renamed"))).isEmpty();
+            assertThat(github.requests().subList(requestsBefore, github.requests().size()))
+                    .noneMatch(r -> r.getUrl().encodedPath().startsWith("/repos/acme/r0/"));
+            assertThat(producer.isTracked(RepositoryName.parse("acme/r0"))).isFalse();
+        }
+    }
+
     private static String pullRequest(int number, String mergedAt) {
         return ",\"pull_request\":{\"url\":\"https://api.github.com/repos/org/r/pulls/" + number + "\",\"html_url\":\"https://github.com/org/r/pull/"
                 + number + "\",\"merged_at\":" + (mergedAt == null ? "null" : "\"" + mergedAt + "\"") + "}";
