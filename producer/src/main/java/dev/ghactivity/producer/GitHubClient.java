@@ -37,8 +37,9 @@ public final class GitHubClient implements AutoCloseable {
 
     private final ProducerAppConfig config;
     private final OkHttpClient http;
+    /** What the last answer said was left of its token's budget (-1: not said). */
     private volatile int rateLimitRemaining = -1;
-    private volatile Instant rateLimitReset = Instant.EPOCH;
+    private final TokenBudgets budgets;
     /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
     private final AtomicLong requestsSent = new AtomicLong();
     /** Hosts whose Link URLs were already reported as followed on the API base (logged once each). */
@@ -50,6 +51,7 @@ public final class GitHubClient implements AutoCloseable {
 
     GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies) {
         this.config = config;
+        this.budgets = new TokenBudgets(config.token(), config.clock());
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(config.readTimeout())
@@ -111,12 +113,12 @@ public final class GitHubClient implements AutoCloseable {
         int redirects = 0;
         int secondaryWaitsWithoutRetryAfter = 0;
         while (true) {
-            awaitPrimaryLimit(repo);
+            int token = awaitPrimaryLimit(repo);
             Request.Builder request = new Request.Builder().url(url)
                     .header("Accept", "application/vnd.github+json")
                     .header("X-GitHub-Api-Version", "2022-11-28")
                     .header("User-Agent", "ghactivity");
-            String auth = config.token().authorizationHeader();
+            String auth = budgets.authorizationHeader(token);
             if (auth != null && sameOrigin(url, config.githubApiUrl())) {
                 request.header("Authorization", auth);
             }
@@ -132,7 +134,7 @@ public final class GitHubClient implements AutoCloseable {
             requestsSent.incrementAndGet();
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
-                readRateLimit(response);
+                readRateLimit(response, token);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
                 etag = response.header("ETag");
@@ -166,12 +168,21 @@ public final class GitHubClient implements AutoCloseable {
                         url.equals(requested) ? null : url);
             }
             if (status == 401) {
+                if (budgets.reject(token)) {
+                    continue; // the request again, with another token
+                }
                 throw new GitHubAuthenticationException("GitHub rejected the credentials (401 Bad credentials) at "
                         + config.githubApiUrl() + ": set GITHUB_TOKEN (or --github-token-file) to a valid token, or unset it to read public data unauthenticated");
             }
             String message = message(body);
             if (status == 403 || status == 429) {
                 boolean primary = rateLimitRemaining == 0;
+                if (primary) {
+                    budgets.exhausted(token);
+                    if (anotherTokenHasBudget()) {
+                        continue; // another token still has budget: no wait
+                    }
+                }
                 boolean secondary = retryAfter != null || status == 429 || message.toLowerCase(Locale.ROOT).contains("secondary rate limit")
                         || message.toLowerCase(Locale.ROOT).contains("abuse");
                 if (primary || secondary) {
@@ -184,7 +195,7 @@ public final class GitHubClient implements AutoCloseable {
                         wait = Duration.ofSeconds(parseLong(retryAfter, 60));
                         why = "secondary rate limit, Retry-After " + retryAfter + " s";
                     } else if (primary) {
-                        wait = untilReset();
+                        wait = budgets.untilFirstReset();
                         why = "primary rate limit exhausted (0 requests left)";
                     } else {
                         wait = config.secondaryLimitWait().multipliedBy(1L << Math.min(6, secondaryWaitsWithoutRetryAfter++));
@@ -192,7 +203,7 @@ public final class GitHubClient implements AutoCloseable {
                     }
                     LOG.warn("{}: {}; waiting {} s, until {}", repo, why, wait.toSeconds(), config.clock().instant().plus(wait));
                     config.sleeper().sleep(wait);
-                    rateLimitRemaining = -1; // waited for this limit already
+                    budgets.waited(); // waited for this limit already
                     continue;
                 }
                 throw new RepositoryUnavailableException(403, repo + ": GitHub answered 403 Forbidden (" + message + ") for " + describe(url)
@@ -247,32 +258,33 @@ public final class GitHubClient implements AutoCloseable {
         return requestsSent.get();
     }
 
-    private void awaitPrimaryLimit(String repo) throws InterruptedException {
-        if (rateLimitRemaining == 0) {
-            Duration wait = untilReset();
+    /** The token to send the next request with (the one with most budget left), after waiting if none has any. */
+    private int awaitPrimaryLimit(String repo) throws InterruptedException {
+        int token = budgets.choose();
+        while (token < 0) {
+            Duration wait = budgets.untilFirstReset();
             if (!wait.isZero()) {
-                LOG.warn("{}: GitHub rate limit reached (0 requests left); waiting {} s, until {}, before the next request",
-                        repo, wait.toSeconds(), rateLimitReset);
+                LOG.warn("{}: GitHub rate limit reached (0 requests left{}); waiting {} s, until {}, before the next request",
+                        repo, config.token().count() > 1 ? " on every token" : "", wait.toSeconds(), config.clock().instant().plus(wait));
                 config.sleeper().sleep(wait);
             }
-            rateLimitRemaining = -1;
+            budgets.waited();
+            token = budgets.choose();
         }
+        return token;
     }
 
-    private Duration untilReset() {
-        Duration d = Duration.between(config.clock().instant(), rateLimitReset.plusSeconds(1));
-        return d.isNegative() ? Duration.ZERO : d;
+    /** True when a token other than those GitHub said are spent still has budget (checked without spending it). */
+    private boolean anotherTokenHasBudget() {
+        return config.token().count() > 1 && budgets.anyBudgetLeft();
     }
 
-    private void readRateLimit(Response response) {
+    private void readRateLimit(Response response, int token) {
         String remaining = response.header("X-RateLimit-Remaining");
         String reset = response.header("X-RateLimit-Reset");
-        if (remaining != null) {
-            rateLimitRemaining = (int) parseLong(remaining, -1);
-        }
-        if (reset != null) {
-            rateLimitReset = Instant.ofEpochSecond(parseLong(reset, 0));
-        }
+        rateLimitRemaining = remaining == null ? -1 : (int) parseLong(remaining, -1);
+        budgets.update(token, rateLimitRemaining < 0 ? null : rateLimitRemaining,
+                reset == null ? null : Instant.ofEpochSecond(parseLong(reset, 0)));
     }
 
     /**

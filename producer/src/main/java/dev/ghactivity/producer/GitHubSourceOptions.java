@@ -43,7 +43,7 @@ public final class GitHubSourceOptions {
     @Option(names = "--github-api-url", defaultValue = "https://api.github.com", description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
     String githubApiUrl;
 
-    @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token from this file instead of GITHUB_TOKEN")
+    @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token(s) from this file, one a line, instead of GITHUB_TOKENS/GITHUB_TOKEN")
     Path tokenFile;
 
     @Option(names = "--poll-interval", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
@@ -93,7 +93,8 @@ public final class GitHubSourceOptions {
     }
 
     /**
-     * From {@code --github-token-file} if given, else {@code GITHUB_TOKEN} (absent: unauthenticated).
+     * From {@code --github-token-file} if given (one token a line), else {@code GITHUB_TOKENS} (comma-separated), else
+     * {@code GITHUB_TOKEN} (absent: unauthenticated).
      *
      * @throws IllegalArgumentException when the file cannot be read, with a one-line reason
      */

@@ -913,6 +913,52 @@ class GitHubActivityProducerTest {
         }
     }
 
+    /**
+     * Issue 17: three tokens with different budgets, the third rejected: each request goes with the token that has most
+     * left, none is used past its limit, the rejected one is set aside by position, every repository is exact.
+     */
+    @Test
+    void severalTokensShareTheRequestsWithinTheirBudgetsAndARejectedOneIsSetAside() {
+        String small = "ghp_smallBudgetToken000000000000000000";
+        String large = "ghp_largeBudgetToken111111111111111111";
+        String rejected = "ghp_rejectedToken22222222222222222222";
+        github.tokenBudget(small, SMALL_BUDGET).tokenBudget(large, LARGE_BUDGET).rejectToken(rejected);
+        Map<String, dev.ghactivity.testkit.SyntheticActivity> acme = new TreeMap<>();
+        for (int i = 0; i < 12; i++) {
+            acme.put("acme/r" + i, github.serveSyntheticActivity("acme/r" + i, 3 + i % 4, 2 + i % 3, i));
+        }
+        ProducerAppConfig config = config().token(GitHubToken.of(List.of(small, large, rejected)))
+                .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of(), false, false)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            IngestReport report = producer.pollOnce();
+            assertThat(report.allIngested()).as(report.toString()).isTrue();
+        }
+        acme.forEach((repo, activity) -> {
+            Map<String, Long> expected = new TreeMap<>();
+            activity.expectedMonthlyCounts().forEach((month, c) -> {
+                if (c[0] > 0) {
+                    expected.put(month, c[0]);
+                }
+            });
+            assertThat(byMonth(commits(), repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).as(repo).isEqualTo(expected);
+        });
+        assertThat(github.requestsPastLimit(small)).isZero();
+        assertThat(github.requestsPastLimit(large)).isZero();
+        // The large token goes first until it has no more left than the small one, then both share: neither past its budget.
+        assertThat(github.requestsWith(small)).isBetween(2L, (long) SMALL_BUDGET);
+        assertThat(github.requestsWith(large)).isGreaterThan(LARGE_BUDGET - SMALL_BUDGET).isLessThanOrEqualTo(LARGE_BUDGET);
+        assertThat(github.requestsWith(small) + github.requestsWith(large) + 1).isEqualTo(github.requests().size());
+        assertThat(github.requestsWith(rejected)).isEqualTo(1); // set aside after its first 401
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.contains("token 3 of 3") && m.contains("set aside"))
+                .allMatch(m -> !m.contains(small) && !m.contains(large) && !m.contains(rejected));
+        assertThat(sleeper.sleeps).isEmpty(); // never waited for a reset: some token always had budget
+    }
+
+    private static final int SMALL_BUDGET = 10;
+    /** With 12 small repositories the poll needs 25 requests: more than either budget, less than both. */
+    private static final int LARGE_BUDGET = 20;
+
     private static String pullRequest(int number, String mergedAt) {
         return ",\"pull_request\":{\"url\":\"https://api.github.com/repos/org/r/pulls/" + number + "\",\"html_url\":\"https://github.com/org/r/pull/"
                 + number + "\",\"merged_at\":" + (mergedAt == null ? "null" : "\"" + mergedAt + "\"") + "}";

@@ -72,6 +72,10 @@ public final class FakeGitHub implements AutoCloseable {
     private final Map<String, Long> ids = new ConcurrentHashMap<>();
     private final AtomicLong nextId = new AtomicLong(1000);
     private final Set<String> forks = ConcurrentHashMap.newKeySet();
+    /** Budgets of tokens given {@link #tokenBudget}: requests left this hour, and requests sent past it. */
+    private final Map<String, AtomicInteger> tokenBudgets = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> tokenOveruse = new ConcurrentHashMap<>();
+    private final Set<String> rejectedTokens = ConcurrentHashMap.newKeySet();
     private final Set<String> archived = ConcurrentHashMap.newKeySet();
     /** The origin Link URLs name (an Enterprise server behind a proxy advertising its internal host); null: this server. */
     private volatile String linkOrigin;
@@ -346,6 +350,33 @@ public final class FakeGitHub implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Requests with {@code Authorization: Bearer token} have this many requests an hour, not refilled: each answer says
+     * what is left ({@code X-RateLimit-Remaining}); once none is left GitHub's 403 "API rate limit exceeded" answers,
+     * and the request is counted in {@link #requestsPastLimit}.
+     */
+    public FakeGitHub tokenBudget(String token, int requests) {
+        tokenBudgets.put(token, new AtomicInteger(requests));
+        tokenOveruse.put(token, new AtomicInteger());
+        return this;
+    }
+
+    /** Requests with this token answer 401 Bad credentials. */
+    public FakeGitHub rejectToken(String token) {
+        rejectedTokens.add(token);
+        return this;
+    }
+
+    /** Requests sent with this token after its budget ({@link #tokenBudget}) was spent. */
+    public int requestsPastLimit(String token) {
+        return tokenOveruse.get(token).get();
+    }
+
+    /** Requests sent with this token so far. */
+    public long requestsWith(String token) {
+        return requests.stream().filter(r -> ("Bearer " + token).equals(r.getHeaders().get("Authorization"))).count();
+    }
+
     /** Every request so far. */
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
@@ -355,6 +386,23 @@ public final class FakeGitHub implements AutoCloseable {
 
     private MockResponse dispatch(RecordedRequest request) {
         requests.add(request);
+        String auth = request.getHeaders().get("Authorization");
+        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring("Bearer ".length()) : null;
+        if (token != null && rejectedTokens.contains(token)) {
+            return error(401, "Bad credentials").build();
+        }
+        AtomicInteger budget = token == null ? null : tokenBudgets.get(token);
+        if (budget != null) {
+            int left = budget.decrementAndGet();
+            String reset = String.valueOf(Instant.now().plusSeconds(3600).getEpochSecond());
+            if (left < 0) {
+                budget.set(0);
+                tokenOveruse.get(token).incrementAndGet();
+                return error(403, "API rate limit exceeded for user.").setHeader("X-RateLimit-Remaining", "0")
+                        .setHeader("X-RateLimit-Reset", reset).build();
+            }
+            return answer(request).newBuilder().setHeader("X-RateLimit-Remaining", String.valueOf(left)).setHeader("X-RateLimit-Reset", reset).build();
+        }
         MockResponse normal = answer(request);
         synchronized (faults) {
             for (int i = 0; i < faults.size(); i++) {
