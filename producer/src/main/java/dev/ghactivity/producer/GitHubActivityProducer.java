@@ -7,6 +7,11 @@ import dev.ghactivity.schemas.RepositoryName;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -47,6 +52,8 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
     private final RepositoryDiscovery discovery;
     private volatile List<RepositoryName> tracked;
     private Instant nextDiscovery = Instant.MIN;
+    /** When each repository's last poll (or slice of one) ended. */
+    private final Map<RepositoryName, Instant> lastPolled = new HashMap<>();
 
     /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
     public GitHubActivityProducer(ProducerAppConfig config) {
@@ -73,16 +80,53 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
      * @throws GitHubAuthenticationException on 401: the credentials are wrong for every repository
      */
     public synchronized IngestReport pollOnce() {
-        List<RepositoryReport> reports = new ArrayList<>(discoverIfDue());
-        for (RepositoryName repo : tracked) {
-            if (closed) {
-                break;
+        List<RepositoryReport> discoveryReports = new ArrayList<>(discoverIfDue());
+        Map<RepositoryName, RepositoryReport> reports = new LinkedHashMap<>();
+        Set<RepositoryName> round = new LinkedHashSet<>(tracked);
+        // Rounds: a listing longer than --backfill-slice-pages yields after its slice and goes on in the next round, so
+        // the other repositories are polled in between; the poll ends when every listing is read to its end.
+        while (!round.isEmpty() && !closed) {
+            Set<RepositoryName> nextRound = new LinkedHashSet<>();
+            for (RepositoryName repo : round) {
+                if (closed) {
+                    break;
+                }
+                if (!tracked.contains(repo)) {
+                    continue; // no longer listed by the last discovery
+                }
+                RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
+                reports.merge(repo, pollRepository(repo, counts), GitHubActivityProducer::merged);
+                lastPolled.put(repo, config.clock().instant());
+                if (counts.yielded) {
+                    nextRound.add(repo);
+                }
             }
-            reports.add(pollRepository(repo));
+            if (!nextRound.isEmpty()) {
+                discoveryReports.addAll(discoverIfDue());
+                Instant now = config.clock().instant();
+                for (RepositoryName repo : tracked) {
+                    // New repositories start at once; while running, others are polled again when their interval is up.
+                    Instant last = lastPolled.get(repo);
+                    if (last == null || (looping && !now.isBefore(last.plus(config.pollInterval())))) {
+                        nextRound.add(repo);
+                    }
+                }
+            }
+            round = nextRound;
         }
-        IngestReport report = new IngestReport(reports);
+        List<RepositoryReport> all = new ArrayList<>(discoveryReports);
+        all.addAll(reports.values());
+        IngestReport report = new IngestReport(all);
         LOG.info("poll done: {}", report);
         return report;
+    }
+
+    /** One repository's report over several slices of one poll: what each published, the last failure. */
+    private static RepositoryReport merged(RepositoryReport a, RepositoryReport b) {
+        RepositoryReport failed = b.outcome() != Outcome.INGESTED ? b : a;
+        return new RepositoryReport(a.repo(), failed.outcome(), a.commits() + b.commits(), a.issues() + b.issues(),
+                a.malformed() + b.malformed(), a.requests() + b.requests(), a.notModified() + b.notModified(),
+                a.missing() + b.missing(), failed.message());
     }
 
     @Override
@@ -121,8 +165,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 .map(message -> new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, 0, 0, 0, message)).toList();
     }
 
-    private RepositoryReport pollRepository(RepositoryName repo) {
-        RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
+    private RepositoryReport pollRepository(RepositoryName repo, RepositoryListingPoller.Counts counts) {
         long commitsBefore = publisher.committedCommits();
         long issuesBefore = publisher.committedIssues();
         long requestsBefore = client.requestsSent();

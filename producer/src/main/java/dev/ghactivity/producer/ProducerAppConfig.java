@@ -17,6 +17,7 @@ public final class ProducerAppConfig {
     private final List<RepositoryName> repositories;
     private final RepositorySelection selection;
     private final Duration discoveryInterval;
+    private final int backfillSlicePages;
     private final Duration pollInterval;
     private final Duration overlap;
     private final Duration fullRereadInterval;
@@ -44,6 +45,10 @@ public final class ProducerAppConfig {
         this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
         this.repositories = selection.named();
         this.discoveryInterval = b.discoveryInterval;
+        this.backfillSlicePages = b.backfillSlicePages;
+        if (backfillSlicePages < 1) {
+            throw new IllegalArgumentException("the backfill slice must be at least 1 page, not " + backfillSlicePages);
+        }
         this.pollInterval = b.pollInterval;
         this.overlap = b.overlap;
         this.fullRereadInterval = b.fullRereadInterval;
@@ -138,6 +143,15 @@ public final class ProducerAppConfig {
         return selection;
     }
 
+    /**
+     * Pages one listing reads in a row before the other repositories get their turn; it resumes at the next page
+     * (its cursor's resume URL) in the next round, so one huge backfill delays another repository's poll by at most
+     * one slice per backfilling repository.
+     */
+    public int backfillSlicePages() {
+        return backfillSlicePages;
+    }
+
     /** How often organizations, users and globs are listed again to notice new, deleted and renamed repositories. */
     public Duration discoveryInterval() {
         return discoveryInterval;
@@ -226,6 +240,12 @@ public final class ProducerAppConfig {
         private List<RepositoryName> repositories = List.of();
         private RepositorySelection selection;
         private Duration discoveryInterval = Duration.ofHours(1);
+        private int backfillSlicePages = 20;
+
+        public Builder backfillSlicePages(int v) {
+            backfillSlicePages = v;
+            return this;
+        }
         private Duration pollInterval = Duration.ofSeconds(60);
         private Duration overlap = Duration.ofMinutes(10);
         private Duration fullRereadInterval = Duration.ofDays(1);

@@ -34,6 +34,8 @@ final class RepositoryListingPoller {
         long missing;
         long notModified;
         long unchanged;
+        /** The listing stopped after its slice of pages ({@code --backfill-slice-pages}) to let others go; it resumes next time. */
+        boolean yielded;
     }
 
     private final ProducerAppConfig config;
@@ -140,6 +142,12 @@ final class RepositoryListingPoller {
                 if (next != null && stopRequested.getAsBoolean()) {
                     publisher.commitIfDue(true);
                     LOG.info("{} {}: stopping; the next run resumes at page {}", repoName, endpoint, state.pageNumber + 1);
+                    return counts;
+                }
+                if (next != null && state.pageNumber >= config.backfillSlicePages()) {
+                    // Fairness: a long listing goes on in slices so the other repositories' polls are not held up behind it.
+                    publisher.commitIfDue(true);
+                    counts.yielded = true;
                     return counts;
                 }
                 url = next;

@@ -959,6 +959,45 @@ class GitHubActivityProducerTest {
     /** With 12 small repositories the poll needs 25 requests: more than either budget, less than both. */
     private static final int LARGE_BUDGET = 20;
 
+    /**
+     * Issue 17: a large backfill goes on in slices of pages, so the small repositories of the organization are
+     * published before it ends, whatever their order; every repository exact, the large one counted once.
+     */
+    @Test
+    void aLargeBackfillGoesOnInSlicesSoTheSmallRepositoriesComeFirst() {
+        Map<String, dev.ghactivity.testkit.SyntheticActivity> acme = new TreeMap<>();
+        acme.put("acme/a-large", github.serveSyntheticActivity("acme/a-large", 1000, 40, 7)); // first by name
+        for (int i = 0; i < 6; i++) {
+            acme.put("acme/small" + i, github.serveSyntheticActivity("acme/small" + i, 5 + i, 3, 20 + i));
+        }
+        ProducerAppConfig config = config().perPage(50).backfillSlicePages(3)
+                .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of(), false, false)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            IngestReport report = producer.pollOnce();
+            assertThat(report.allIngested()).as(report.toString()).isTrue();
+            assertThat(report.of("acme/a-large").commits()).isEqualTo(1000);
+        }
+        acme.forEach((repo, activity) -> {
+            Map<String, Long> expected = new TreeMap<>();
+            activity.expectedMonthlyCounts().forEach((month, c) -> {
+                if (c[0] > 0) {
+                    expected.put(month, c[0]);
+                }
+            });
+            assertThat(byMonth(commits(), repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).as(repo).isEqualTo(expected);
+        });
+        List<String> publishedRepos = committed(Topics.COMMITS).stream().map(r -> AvroSerdes.commitEvent().decode(r.value()).getRepo()).toList();
+        int lastSmall = 0;
+        for (int i = 0; i < publishedRepos.size(); i++) {
+            if (publishedRepos.get(i).startsWith("acme/small")) {
+                lastSmall = i;
+            }
+        }
+        assertThat(publishedRepos.lastIndexOf("acme/a-large")).isGreaterThan(lastSmall);
+        assertThat(publishedRepos.subList(lastSmall + 1, publishedRepos.size())).hasSizeGreaterThanOrEqualTo(1000 - 3 * 50)
+                .allMatch("acme/a-large"::equals); // after its first slice, the rest of the large backfill came last
+    }
+
     private static String pullRequest(int number, String mergedAt) {
         return ",\"pull_request\":{\"url\":\"https://api.github.com/repos/org/r/pulls/" + number + "\",\"html_url\":\"https://github.com/org/r/pull/"
                 + number + "\",\"merged_at\":" + (mergedAt == null ? "null" : "\"" + mergedAt + "\"") + "}";
