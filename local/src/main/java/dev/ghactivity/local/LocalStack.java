@@ -90,6 +90,7 @@ public final class LocalStack implements AutoCloseable {
                     .token(token)
                     .selection(config.selection())
                     .discoveryInterval(config.discoveryInterval())
+                    .rateLimitReserve(config.rateLimitReserve())
                     .pollInterval(config.pollInterval())
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())

@@ -83,6 +83,7 @@ public final class LocalStackCli implements Callable<Integer> {
         return LocalStackConfig.builder()
                 .selection(github.selection())
                 .discoveryInterval(github.discoveryInterval())
+                .rateLimitReserve(github.rateLimitReserve())
                 .githubApiUrl(github.githubApiUrl())
                 .dataDir(dataDir)
                 .pollInterval(github.pollInterval())

@@ -14,6 +14,7 @@ public final class LocalStackConfig {
     private final List<RepositoryName> repositories;
     private final RepositorySelection selection;
     private final Duration discoveryInterval;
+    private final int rateLimitReserve;
     private final String githubApiUrl;
     private final Path dataDir;
     private final Duration pollInterval;
@@ -34,6 +35,7 @@ public final class LocalStackConfig {
         this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
         this.repositories = selection.named();
         this.discoveryInterval = b.discoveryInterval;
+        this.rateLimitReserve = b.rateLimitReserve;
         this.githubApiUrl = Objects.requireNonNull(b.githubApiUrl);
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
         this.pollInterval = b.pollInterval;
@@ -72,6 +74,10 @@ public final class LocalStackConfig {
 
     public Duration discoveryInterval() {
         return discoveryInterval;
+    }
+
+    public int rateLimitReserve() {
+        return rateLimitReserve;
     }
 
     public String githubApiUrl() {
@@ -167,6 +173,12 @@ public final class LocalStackConfig {
         private List<RepositoryName> repositories = List.of();
         private RepositorySelection selection;
         private Duration discoveryInterval = Duration.ofHours(1);
+        private int rateLimitReserve = 100;
+
+        public Builder rateLimitReserve(int rateLimitReserve) {
+            this.rateLimitReserve = rateLimitReserve;
+            return this;
+        }
 
         public Builder selection(RepositorySelection selection) {
             this.selection = selection;

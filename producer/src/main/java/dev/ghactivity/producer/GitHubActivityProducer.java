@@ -54,6 +54,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
     private Instant nextDiscovery = Instant.MIN;
     /** When each repository's last poll (or slice of one) ended. */
     private final Map<RepositoryName, Instant> lastPolled = new HashMap<>();
+    private static final List<String> LISTINGS = List.of(RecordKeys.COMMITS_ENDPOINT, RecordKeys.ISSUES_ENDPOINT);
 
     /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
     public GitHubActivityProducer(ProducerAppConfig config) {
@@ -85,8 +86,10 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         Set<RepositoryName> round = new LinkedHashSet<>(tracked);
         // Rounds: a listing longer than --backfill-slice-pages yields after its slice and goes on in the next round, so
         // the other repositories are polled in between; the poll ends when every listing is read to its end.
+        Map<RepositoryName, List<String>> backfilling = new HashMap<>();
         while (!round.isEmpty() && !closed) {
             Set<RepositoryName> nextRound = new LinkedHashSet<>();
+            int polled = 0;
             for (RepositoryName repo : round) {
                 if (closed) {
                     break;
@@ -94,12 +97,23 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 if (!tracked.contains(repo)) {
                     continue; // no longer listed by the last discovery
                 }
-                RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
-                reports.merge(repo, pollRepository(repo, counts), GitHubActivityProducer::merged);
-                lastPolled.put(repo, config.clock().instant());
-                if (counts.yielded) {
-                    nextRound.add(repo);
+                if (backfilling.containsKey(repo) && client.budgetLeft() <= reserve()) {
+                    nextRound.add(repo); // the reserve is for the incremental polls: this backfill waits
+                    continue;
                 }
+                polled++;
+                RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
+                reports.merge(repo, pollRepository(repo, counts, backfilling.getOrDefault(repo, LISTINGS)), GitHubActivityProducer::merged);
+                lastPolled.put(repo, config.clock().instant());
+                if (!counts.yielded.isEmpty()) {
+                    nextRound.add(repo);
+                    backfilling.put(repo, List.copyOf(counts.yielded)); // only the unfinished listings go on
+                } else {
+                    backfilling.remove(repo);
+                }
+            }
+            if (polled == 0 && !nextRound.isEmpty() && !closed) {
+                awaitBudget();
             }
             if (!nextRound.isEmpty()) {
                 discoveryReports.addAll(discoverIfDue());
@@ -107,7 +121,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 for (RepositoryName repo : tracked) {
                     // New repositories start at once; while running, others are polled again when their interval is up.
                     Instant last = lastPolled.get(repo);
-                    if (last == null || (looping && !now.isBefore(last.plus(config.pollInterval())))) {
+                    if (last == null || (looping && !backfilling.containsKey(repo) && !now.isBefore(last.plus(config.pollInterval())))) {
                         nextRound.add(repo);
                     }
                 }
@@ -119,6 +133,24 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         IngestReport report = new IngestReport(all);
         LOG.info("poll done: {}", report);
         return report;
+    }
+
+    /** The reserve for incremental polls, at most half the hourly limit (60 unauthenticated) so backfills always go on. */
+    private int reserve() {
+        return Math.min(config.rateLimitReserve(), client.hourlyLimit() / 2);
+    }
+
+    /** Only backfills are left and every token is down to the reserve: waits for the first token's new window. */
+    private void awaitBudget() {
+        java.time.Duration wait = client.untilBudgetReset();
+        LOG.info("backfills wait {} s for the rate limit's reset: every token is down to the {} requests kept for incremental "
+                + "polls (--rate-limit-reserve)", wait.toSeconds(), reserve());
+        try {
+            config.sleeper().sleep(wait.isZero() ? java.time.Duration.ofSeconds(1) : wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
     }
 
     /** One repository's report over several slices of one poll: what each published, the last failure. */
@@ -165,7 +197,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 .map(message -> new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, 0, 0, 0, message)).toList();
     }
 
-    private RepositoryReport pollRepository(RepositoryName repo, RepositoryListingPoller.Counts counts) {
+    private RepositoryReport pollRepository(RepositoryName repo, RepositoryListingPoller.Counts counts, List<String> endpoints) {
         long commitsBefore = publisher.committedCommits();
         long issuesBefore = publisher.committedIssues();
         long requestsBefore = client.requestsSent();
@@ -176,7 +208,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         try {
             Outcome failure = null;
             String failureMessage = null;
-            for (String endpoint : List.of(RecordKeys.COMMITS_ENDPOINT, RecordKeys.ISSUES_ENDPOINT)) {
+            for (String endpoint : endpoints) {
                 // One listing's failure never cancels the other: an empty or unreadable commits listing still lets issues count.
                 try {
                     poller.poll(repo, endpoint, counts);

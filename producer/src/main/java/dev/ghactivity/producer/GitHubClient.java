@@ -253,6 +253,21 @@ public final class GitHubClient implements AutoCloseable {
                 + "; check the network, the proxy (HTTPS_PROXY/NO_PROXY or -Dhttps.proxyHost) and --github-api-url", cause);
     }
 
+    /** The most requests any usable token has left, as GitHub last said ({@link Integer#MAX_VALUE} when not known yet). */
+    public int budgetLeft() {
+        return budgets.budgetLeft();
+    }
+
+    /** The largest hourly limit GitHub gave a token ({@code X-RateLimit-Limit}; 0 until one answered). */
+    public int hourlyLimit() {
+        return budgets.limit();
+    }
+
+    /** How long until the first token's rate limit window starts again. */
+    public Duration untilBudgetReset() {
+        return budgets.untilFirstReset();
+    }
+
     /** Every HTTP request sent so far, retries and redirects included. */
     public long requestsSent() {
         return requestsSent.get();
@@ -282,6 +297,10 @@ public final class GitHubClient implements AutoCloseable {
     private void readRateLimit(Response response, int token) {
         String remaining = response.header("X-RateLimit-Remaining");
         String reset = response.header("X-RateLimit-Reset");
+        String limit = response.header("X-RateLimit-Limit");
+        if (limit != null) {
+            budgets.limit((int) parseLong(limit, 0));
+        }
         rateLimitRemaining = remaining == null ? -1 : (int) parseLong(remaining, -1);
         budgets.update(token, rateLimitRemaining < 0 ? null : rateLimitRemaining,
                 reset == null ? null : Instant.ofEpochSecond(parseLong(reset, 0)));

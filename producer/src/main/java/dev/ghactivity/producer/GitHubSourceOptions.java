@@ -40,6 +40,11 @@ public final class GitHubSourceOptions {
                     + "(default: ${DEFAULT-VALUE})")
     Duration discoveryInterval;
 
+    @Option(names = "--rate-limit-reserve", defaultValue = "100", paramLabel = "N",
+            description = "requests of the hourly rate limit kept for incremental polls: long backfills wait for the reset "
+                    + "rather than spend them (default: ${DEFAULT-VALUE})")
+    int rateLimitReserve;
+
     @Option(names = "--github-api-url", defaultValue = "https://api.github.com", description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
     String githubApiUrl;
 
@@ -84,6 +89,10 @@ public final class GitHubSourceOptions {
 
     public Duration discoveryInterval() {
         return discoveryInterval;
+    }
+
+    public int rateLimitReserve() {
+        return rateLimitReserve;
     }
 
     /** The API base URL, checked before anything starts ({@link IllegalArgumentException} with a one-line reason). */

@@ -18,6 +18,7 @@ public final class ProducerAppConfig {
     private final RepositorySelection selection;
     private final Duration discoveryInterval;
     private final int backfillSlicePages;
+    private final int rateLimitReserve;
     private final Duration pollInterval;
     private final Duration overlap;
     private final Duration fullRereadInterval;
@@ -46,6 +47,10 @@ public final class ProducerAppConfig {
         this.repositories = selection.named();
         this.discoveryInterval = b.discoveryInterval;
         this.backfillSlicePages = b.backfillSlicePages;
+        this.rateLimitReserve = b.rateLimitReserve;
+        if (rateLimitReserve < 0) {
+            throw new IllegalArgumentException("the rate limit reserve must be zero or more requests, not " + rateLimitReserve);
+        }
         if (backfillSlicePages < 1) {
             throw new IllegalArgumentException("the backfill slice must be at least 1 page, not " + backfillSlicePages);
         }
@@ -152,6 +157,14 @@ public final class ProducerAppConfig {
         return backfillSlicePages;
     }
 
+    /**
+     * Requests of the rate limit kept for incremental polls: a backfill that yielded its slice goes on only while some
+     * token has more left than this; otherwise it waits for the first reset while the other repositories are polled.
+     */
+    public int rateLimitReserve() {
+        return rateLimitReserve;
+    }
+
     /** How often organizations, users and globs are listed again to notice new, deleted and renamed repositories. */
     public Duration discoveryInterval() {
         return discoveryInterval;
@@ -241,6 +254,12 @@ public final class ProducerAppConfig {
         private RepositorySelection selection;
         private Duration discoveryInterval = Duration.ofHours(1);
         private int backfillSlicePages = 20;
+        private int rateLimitReserve = 100;
+
+        public Builder rateLimitReserve(int v) {
+            rateLimitReserve = v;
+            return this;
+        }
 
         public Builder backfillSlicePages(int v) {
             backfillSlicePages = v;

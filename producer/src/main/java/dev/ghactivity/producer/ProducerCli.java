@@ -47,6 +47,7 @@ public final class ProducerCli implements Callable<Integer> {
                 .token(github.token())
                 .selection(github.selection())
                 .discoveryInterval(github.discoveryInterval())
+                .rateLimitReserve(github.rateLimitReserve())
                 .pollInterval(github.pollInterval())
                 .overlap(github.overlap())
                 .fullRereadInterval(github.fullRereadInterval())

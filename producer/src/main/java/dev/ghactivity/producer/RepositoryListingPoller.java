@@ -34,8 +34,8 @@ final class RepositoryListingPoller {
         long missing;
         long notModified;
         long unchanged;
-        /** The listing stopped after its slice of pages ({@code --backfill-slice-pages}) to let others go; it resumes next time. */
-        boolean yielded;
+        /** Listings that stopped after their slice of pages ({@code backfillSlicePages}) to let others go; they resume next time. */
+        final java.util.Set<String> yielded = new java.util.LinkedHashSet<>();
     }
 
     private final ProducerAppConfig config;
@@ -129,7 +129,7 @@ final class RepositoryListingPoller {
                 }
                 // Fetch the next page while this one is parsed and published: the round trip is half the cost.
                 HttpUrl upcoming = page.next();
-                if (upcoming != null && !stopRequested.getAsBoolean()) {
+                if (upcoming != null && !stopRequested.getAsBoolean() && state.pageNumber < config.backfillSlicePages()) {
                     prefetched = prefetcher.submit(() -> client.get(upcoming, null, repoName));
                 }
                 Instant now = config.clock().instant();
@@ -147,7 +147,7 @@ final class RepositoryListingPoller {
                 if (next != null && state.pageNumber >= config.backfillSlicePages()) {
                     // Fairness: a long listing goes on in slices so the other repositories' polls are not held up behind it.
                     publisher.commitIfDue(true);
-                    counts.yielded = true;
+                    counts.yielded.add(endpoint);
                     return counts;
                 }
                 url = next;

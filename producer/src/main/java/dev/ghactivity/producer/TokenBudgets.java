@@ -23,6 +23,8 @@ final class TokenBudgets {
     private final int[] remaining;
     private final Instant[] reset;
     private final boolean[] rejected;
+    /** The largest hourly limit GitHub gave any token ({@code X-RateLimit-Limit}; 0 until one answered). */
+    private int limit;
 
     TokenBudgets(GitHubToken tokens, Clock clock) {
         this.tokens = tokens;
@@ -46,7 +48,7 @@ final class TokenBudgets {
             if (rejected[i]) {
                 continue;
             }
-            if (remaining[i] == 0 && now.isAfter(reset[i])) {
+            if (now.isAfter(reset[i])) {
                 remaining[i] = UNKNOWN; // a new window began
             }
             if (remaining[i] > 0 && (best < 0 || remaining[i] > remaining[best])) {
@@ -70,6 +72,18 @@ final class TokenBudgets {
         return false;
     }
 
+    /** The most any token that is not set aside has left ({@link Integer#MAX_VALUE} when one is not known yet or was reset). */
+    synchronized int budgetLeft() {
+        Instant now = clock.instant();
+        int best = 0;
+        for (int i = 0; i < remaining.length; i++) {
+            if (!rejected[i]) {
+                best = Math.max(best, now.isAfter(reset[i]) ? UNKNOWN : remaining[i]);
+            }
+        }
+        return best;
+    }
+
     /** How long until the first token that is not set aside gets a new budget (zero when one has budget). */
     synchronized Duration untilFirstReset() {
         Instant first = null;
@@ -83,6 +97,15 @@ final class TokenBudgets {
     }
 
     /** What GitHub said of this token's budget (null headers: nothing said). */
+    synchronized void limit(int hourlyLimit) {
+        limit = Math.max(limit, hourlyLimit);
+    }
+
+    /** The largest hourly limit GitHub gave a token (0 until one answered). */
+    synchronized int limit() {
+        return limit;
+    }
+
     synchronized void update(int index, Integer remainingNow, Instant resetAt) {
         if (remainingNow != null) {
             remaining[index] = Math.max(0, remainingNow);

@@ -998,6 +998,52 @@ class GitHubActivityProducerTest {
                 .allMatch("acme/a-large"::equals); // after its first slice, the rest of the large backfill came last
     }
 
+    /**
+     * Issue 17: --rate-limit-reserve: once the token is down to the reserve, a backfill that yielded waits for the
+     * rate limit's reset (GitHub's budget comes back then) instead of spending what incremental polls need.
+     */
+    @Test
+    void aBackfillWaitsForTheResetRatherThanSpendTheReserve() {
+        String token = "ghp_reserveToken3333333333333333333333";
+        int budget = 30;
+        int reserve = 20;
+        github.tokenBudget(token, budget);
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+        java.time.Clock clock = new java.time.Clock() {
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        List<Integer> leftAtEachWait = new ArrayList<>();
+        Sleeper untilReset = d -> {
+            leftAtEachWait.add(github.tokenBudgetLeft(token));
+            now.set(now.get().plus(d));
+            github.tokenBudget(token, budget); // a new hour
+        };
+        dev.ghactivity.testkit.SyntheticActivity large = github.serveSyntheticActivity("acme/a-large", 1000, 10, 8);
+        dev.ghactivity.testkit.SyntheticActivity small = github.serveSyntheticActivity("acme/small", 7, 3, 9);
+        ProducerAppConfig config = config().token(GitHubToken.of(token)).perPage(50).backfillSlicePages(2).rateLimitReserve(reserve)
+                .clock(clock).sleeper(untilReset)
+                .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of(), false, false)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            IngestReport report = producer.pollOnce();
+            assertThat(report.allIngested()).as(report.toString()).isTrue();
+            assertThat(report.of("acme/a-large").commits()).isEqualTo(large.commits());
+            assertThat(report.of("acme/small").commits()).isEqualTo(small.commits());
+        }
+        assertThat(github.requestsPastLimit(token)).isZero();
+        // The backfill needs more than one hour's budget, and it stopped each hour with the reserve (less a slice) left.
+        assertThat(leftAtEachWait).isNotEmpty().allMatch(left -> left > reserve - 2 * 2 - 1 && left <= reserve, "the reserve kept");
+    }
+
     private static String pullRequest(int number, String mergedAt) {
         return ",\"pull_request\":{\"url\":\"https://api.github.com/repos/org/r/pulls/" + number + "\",\"html_url\":\"https://github.com/org/r/pull/"
                 + number + "\",\"merged_at\":" + (mergedAt == null ? "null" : "\"" + mergedAt + "\"") + "}";

@@ -357,8 +357,13 @@ public final class FakeGitHub implements AutoCloseable {
      */
     public FakeGitHub tokenBudget(String token, int requests) {
         tokenBudgets.put(token, new AtomicInteger(requests));
-        tokenOveruse.put(token, new AtomicInteger());
+        tokenOveruse.putIfAbsent(token, new AtomicInteger());
         return this;
+    }
+
+    /** What is left of this token's budget ({@link #tokenBudget}). */
+    public int tokenBudgetLeft(String token) {
+        return tokenBudgets.get(token).get();
     }
 
     /** Requests with this token answer 401 Bad credentials. */
