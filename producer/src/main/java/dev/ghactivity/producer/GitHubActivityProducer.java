@@ -39,6 +39,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
     private final GitHubClient client;
     private final TransactionalPublisher publisher;
     private final RepositoryListingPoller poller;
+    private final IngestProgress progress;
     private final ExecutorService prefetcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "github-prefetch");
         t.setDaemon(true);
@@ -69,10 +70,12 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         }
         this.client = new GitHubClient(config);
         this.publisher = kafka == null ? new TransactionalPublisher(config, cursors) : new TransactionalPublisher(config, kafka, cursors);
-        this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher);
+        this.progress = new IngestProgress(config.clock());
+        this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher, progress);
         this.discovery = config.selection().discovers()
                 ? new RepositoryDiscovery(config.selection(), client, config.githubApiUrl(), config.perPage()) : null;
         this.tracked = config.repositories();
+        progress.tracked(tracked);
     }
 
     /**
@@ -103,7 +106,9 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 }
                 polled++;
                 RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
-                reports.merge(repo, pollRepository(repo, counts, backfilling.getOrDefault(repo, LISTINGS)), GitHubActivityProducer::merged);
+                RepositoryReport slice = pollRepository(repo, counts, backfilling.getOrDefault(repo, LISTINGS));
+                progress.polled(repo.fullName(), slice.outcome(), slice.message(), !counts.yielded.isEmpty());
+                reports.merge(repo, slice, GitHubActivityProducer::merged);
                 lastPolled.put(repo, config.clock().instant());
                 if (!counts.yielded.isEmpty()) {
                     nextRound.add(repo);
@@ -161,6 +166,11 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 a.missing() + b.missing(), failed.message());
     }
 
+    /** Where each tracked repository stands (read-only snapshots), for the log and for other parts to serve. */
+    public IngestProgress progress() {
+        return progress;
+    }
+
     @Override
     public List<RepositoryName> tracked() {
         return tracked;
@@ -191,6 +201,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         List<RepositoryName> added = result.repositories().stream().filter(r -> !before.contains(r)).toList();
         List<RepositoryName> removed = before.stream().filter(r -> !result.repositories().contains(r)).toList();
         tracked = result.repositories();
+        progress.tracked(tracked);
         LOG.info("discovery: {} repositories tracked{}{}", tracked.size(), added.isEmpty() ? "" : ", new: " + added,
                 removed.isEmpty() ? "" : ", no longer listed (not polled any more, their counts stay): " + removed);
         return result.failures().stream()

@@ -161,11 +161,11 @@ public final class GitHubClient implements AutoCloseable {
             }
             if (status == 200) {
                 return new GitHubPage(url, status, body, nextLink(link, url, repo), etag, rateLimitRemaining,
-                        url.equals(requested) ? null : url);
+                        url.equals(requested) ? null : url, lastPage(link, url));
             }
             if (status == 304) {
                 return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, rateLimitRemaining,
-                        url.equals(requested) ? null : url);
+                        url.equals(requested) ? null : url, -1);
             }
             if (status == 401) {
                 if (budgets.reject(token)) {
@@ -312,6 +312,13 @@ public final class GitHubClient implements AutoCloseable {
      * internal host) is read on the API base instead; a target that cannot be read at all fails the listing rather
      * than ending it early as if it were complete.
      */
+    /** The {@code page} of the {@code rel="last"} target, which tells how long a listing is; -1 when not given. */
+    private static int lastPage(String link, HttpUrl page) {
+        String target = link == null ? null : LinkHeader.target(link, "last");
+        HttpUrl last = target == null ? null : page.resolve(target);
+        return last == null ? -1 : (int) parseLong(String.valueOf(last.queryParameter("page")), -1);
+    }
+
     private HttpUrl nextLink(String link, HttpUrl page, String repo) {
         String target = LinkHeader.target(link, "next");
         if (target == null) {

@@ -46,9 +46,11 @@ final class RepositoryListingPoller {
     private final ExecutorService prefetcher;
     private final VanishedIssuesCheck vanished;
     private final RepositoryMoves moves;
+    private final IngestProgress progress;
 
     RepositoryListingPoller(ProducerAppConfig config, GitHubClient client, TransactionalPublisher publisher,
-                            IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher) {
+                            IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher, IngestProgress progress) {
+        this.progress = progress;
         this.config = config;
         this.client = client;
         this.publisher = publisher;
@@ -210,6 +212,7 @@ final class RepositoryListingPoller {
                 .build();
         publisher.cursor(state.written);
         publisher.commitIfDue(next == null);
+        progress.page(state.repoName, state.endpoint, page, state.published + state.events, next == null);
         if (state.pageNumber % 10 == 0 || next == null) {
             LOG.info("{} {}: page {}, {} items so far, {} requests left", state.repoName, state.endpoint, state.pageNumber,
                     state.published + state.events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());

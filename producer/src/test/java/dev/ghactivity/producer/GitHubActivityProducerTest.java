@@ -976,7 +976,15 @@ class GitHubActivityProducerTest {
             IngestReport report = producer.pollOnce();
             assertThat(report.allIngested()).as(report.toString()).isTrue();
             assertThat(report.of("acme/a-large").commits()).isEqualTo(1000);
+            IngestProgress.RepositoryProgress large = producer.progress().of("acme/a-large");
+            assertThat(large.state()).isEqualTo(IngestProgress.State.UP_TO_DATE);
+            assertThat(large.lastSuccessfulPoll()).isNotNull();
+            assertThat(large.listings()).first().isEqualTo(new IngestProgress.ListingProgress("commits", 20, 20, 1000, 100.0, Duration.ZERO, true));
+            assertThat(producer.progress().snapshot()).hasSize(7).allMatch(p -> p.state() == IngestProgress.State.UP_TO_DATE);
         }
+        // The first page of the backfill told its length (Link rel="last"): the log says where it stands.
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.startsWith("progress: acme/a-large commits: page 1 of 20 (5.0 %), 50 items, ETA "));
         acme.forEach((repo, activity) -> {
             Map<String, Long> expected = new TreeMap<>();
             activity.expectedMonthlyCounts().forEach((month, c) -> {
