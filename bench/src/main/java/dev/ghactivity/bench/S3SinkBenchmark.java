@@ -91,7 +91,7 @@ final class S3SinkBenchmark {
             task.open(List.of(PARTITION));
             long t0 = System.nanoTime();
             for (int i = 0; i < rows; i += 1000) {
-                List<SinkRecord> batch = records.subList(i, Math.min(rows, i + 1000));
+                List<SinkRecord> batch = ConvertedRecords.of(records.subList(i, Math.min(rows, i + 1000)));
                 while (true) {
                     try {
                         task.put(batch);

@@ -97,7 +97,7 @@ final class SqliteSinkBenchmark {
         try {
             long t0 = System.nanoTime();
             for (int i = 0; i < rows; i += BATCH) {
-                task.put(records.subList(i, Math.min(rows, i + BATCH)));
+                task.put(ConvertedRecords.of(records.subList(i, Math.min(rows, i + BATCH))));
             }
             task.preCommit(Map.of(new TopicPartition(Topics.MONTHLY_ACTIVITY, 0), new OffsetAndMetadata(rows)));
             return rows / Trials.seconds(t0);

@@ -38,73 +38,133 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
     private static final int NODE_ID = 1;
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path logDir;
+    private final Map<String, String> overrides;
+    private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path logDir) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Path logDir, Map<String, String> overrides) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.logDir = logDir;
+        this.overrides = Map.copyOf(overrides);
     }
 
-    /** Starts a broker on free loopback ports, its log under {@code dir}, with default settings. */
+    /** Starts a broker on the data directory's loopback ports, its log under {@code dir}, with default settings. */
     public static EmbeddedKafkaBroker start(Path dir) {
         return start(dir, Map.of());
     }
 
     /**
-     * Starts a broker on free loopback ports with its log under {@code dir} (formatted on first use).
+     * Starts a broker with its log under {@code dir} (formatted on first use), listening on 127.0.0.1.
+     *
+     * <p>The listener ports are chosen at the first start on {@code dir} and kept in {@code dir/listeners.properties}
+     * ({@link ListenerPorts}); every later start listens on the same ports, as a real broker keeps its listeners.
+     * The metadata log remembers where node 1 listens: with new ports at every start, the transaction coordinator
+     * sent the markers of transactions a killed producer left open to the old address for good, and the
+     * partitions' last stable offset (and with it every read_committed consumer) stood still.
      *
      * @param overrides broker properties that replace the defaults (e.g. {@code num.partitions})
+     * @throws PortTakenException  with a one-line message naming the port and the file that keeps it, if a kept port
+     *         is taken by another process
+     * @throws IllegalStateException if the broker does not start; whatever had started is stopped again (ports,
+     *         log directory lock released)
      */
     public static EmbeddedKafkaBroker start(Path dir, Map<String, String> overrides) {
+        Path logDir = dir.toAbsolutePath();
         try {
-            Files.createDirectories(dir);
-            Path logDir = dir.toAbsolutePath();
-            int brokerPort = LoopbackPorts.free();
-            int controllerPort = LoopbackPorts.free();
-            Properties props = new Properties();
-            props.put("node.id", String.valueOf(NODE_ID));
-            props.put("process.roles", "broker,controller");
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-            props.put("controller.listener.names", "CONTROLLER");
-            props.put("inter.broker.listener.name", "PLAINTEXT");
-            props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
-            props.put("log.dirs", logDir.toString());
-            // One node: every replication factor and ISR minimum is 1.
-            props.put("offsets.topic.replication.factor", "1");
-            props.put("offsets.topic.num.partitions", "4");
-            props.put("transaction.state.log.replication.factor", "1");
-            props.put("transaction.state.log.min.isr", "1");
-            props.put("transaction.state.log.num.partitions", "4");
-            props.put("share.coordinator.state.topic.replication.factor", "1");
-            props.put("share.coordinator.state.topic.min.isr", "1");
-            props.put("default.replication.factor", "1");
-            props.put("min.insync.replicas", "1");
-            props.put("num.partitions", "1");
-            props.put("auto.create.topics.enable", "false");
-            props.put("group.initial.rebalance.delay.ms", "0");
-            props.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
-            props.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
-            props.put("unclean.leader.election.enable", "false");
-            props.putAll(overrides);
-            KafkaConfig config = new KafkaConfig(props, false);
-
-            format(logDir);
-            KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-            server.startup();
-            String bootstrap = "127.0.0.1:" + brokerPort;
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, logDir);
-            broker.awaitReady();
-            LOG.info("Kafka broker (KRaft) up at {}, log in {}", bootstrap, logDir);
-            return broker;
+            Files.createDirectories(logDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the embedded Kafka broker in " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create the Kafka log directory " + logDir + ": " + e.getMessage(), e);
         }
+        ListenerPorts ports = ListenerPorts.load(logDir);
+        if (ports != null) {
+            ports.requireFree();
+            return start(logDir, ports, overrides);
+        }
+        // First start on this directory: free ports now, kept once the broker listens on them. Another process
+        // may take a port between the probe and the bind; then we try other ones.
+        for (int attempt = 1; ; attempt++) {
+            ports = ListenerPorts.pickFree(logDir);
+            try {
+                EmbeddedKafkaBroker broker = start(logDir, ports, overrides);
+                ports.save();
+                return broker;
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || !ListenerPorts.isBindFailure(e)) {
+                    throw e;
+                }
+                LOG.info("a port picked for the Kafka broker was taken meanwhile ({}); picking others", e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Stops this broker and starts it again on the same ports (kept in its log directory), log directory and
+     * settings, as a restarted real broker keeps its listeners: its clients reconnect by themselves (tests of
+     * clients riding out a broker outage).
+     *
+     * @return the new broker (this one is closed)
+     */
+    public EmbeddedKafkaBroker restart() {
+        close();
+        return start(logDir, overrides);
+    }
+
+    private static EmbeddedKafkaBroker start(Path logDir, ListenerPorts ports, Map<String, String> overrides) {
+        int brokerPort = ports.broker();
+        int controllerPort = ports.controller();
+        Properties props = new Properties();
+        props.put("node.id", String.valueOf(NODE_ID));
+        props.put("process.roles", "broker,controller");
+        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("controller.listener.names", "CONTROLLER");
+        props.put("inter.broker.listener.name", "PLAINTEXT");
+        props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        props.put("log.dirs", logDir.toString());
+        // One node: every replication factor and ISR minimum is 1.
+        props.put("offsets.topic.replication.factor", "1");
+        props.put("offsets.topic.num.partitions", "4");
+        props.put("transaction.state.log.replication.factor", "1");
+        props.put("transaction.state.log.min.isr", "1");
+        props.put("transaction.state.log.num.partitions", "4");
+        props.put("share.coordinator.state.topic.replication.factor", "1");
+        props.put("share.coordinator.state.topic.min.isr", "1");
+        props.put("default.replication.factor", "1");
+        props.put("min.insync.replicas", "1");
+        props.put("num.partitions", "1");
+        props.put("auto.create.topics.enable", "false");
+        props.put("group.initial.rebalance.delay.ms", "0");
+        props.put("log.cleaner.dedupe.buffer.size", String.valueOf(16 * 1024 * 1024));
+        props.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+        props.put("unclean.leader.election.enable", "false");
+        props.putAll(overrides);
+        KafkaConfig config = new KafkaConfig(props, false);
+
+        format(logDir);
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        String bootstrap = "127.0.0.1:" + brokerPort;
+        EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, logDir, overrides);
+        try {
+            server.startup();
+            broker.awaitReady();
+        } catch (RuntimeException e) {
+            // A half-started server holds its ports, threads and the log directory's lock: give them back.
+            try {
+                broker.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw new IllegalStateException("the embedded Kafka broker in " + logDir + " did not start: "
+                    + ListenerPorts.rootMessage(e), e);
+        }
+        LOG.info("Kafka broker (KRaft) up at {}, log in {}", bootstrap, logDir);
+        return broker;
     }
 
     private static void format(Path logDir) {
@@ -129,7 +189,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
 
     private void awaitReady() {
-        long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (Admin admin = admin()) {
             while (true) {
                 try {
@@ -138,7 +198,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     }
                 } catch (ExecutionException e) {
                     if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("embedded Kafka broker did not become ready", e);
+                        throw new IllegalStateException("no answer to describeCluster within " + READY_TIMEOUT.toSeconds()
+                                + " s (" + e.getCause() + ")", e);
                     }
                 }
                 sleep(50);
@@ -222,11 +283,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Thread.sleep(millis);
     }
 
-    /** Stops the broker and waits for it; the log directory stays. */
+    /** Stops the broker and waits for it; the log directory stays. Closing again does nothing. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         LOG.info("stopping Kafka broker at {}", bootstrapServers);
-        server.shutdown();
-        server.awaitShutdown();
+        try {
+            server.shutdown();
+        } finally {
+            server.awaitShutdown();
+        }
     }
 }

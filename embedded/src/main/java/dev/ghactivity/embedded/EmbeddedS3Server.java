@@ -1,25 +1,17 @@
 package dev.ghactivity.embedded;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.blobstore.BlobStore;
-import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
-import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 import org.slf4j.Logger;
-import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
-import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
-import software.amazon.awssdk.services.s3.model.PutObjectRequest;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
-import software.amazon.awssdk.services.s3.model.UploadPartRequest;
-import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -36,55 +28,70 @@ public final class EmbeddedS3Server implements AutoCloseable {
     private final S3Proxy proxy;
     private final Path baseDir;
     private final URI endpoint;
-    private final FullDiskFault fullDisk;
 
-    private EmbeddedS3Server(S3Proxy proxy, Path baseDir, URI endpoint, FullDiskFault fullDisk) {
+    private EmbeddedS3Server(S3Proxy proxy, Path baseDir, URI endpoint) {
         this.proxy = proxy;
         this.baseDir = baseDir;
         this.endpoint = endpoint;
-        this.fullDisk = fullDisk;
     }
 
     /**
      * Starts the server.
      *
      * @param baseDir where buckets (directories) and objects (files) live
-     * @param port    the port on 127.0.0.1, or 0 for any free one
+     * @param port    the port on 127.0.0.1, or 0 for any free one (the server binds it; read it with {@link #port()})
+     * @throws IllegalStateException if the server does not start (e.g. the port is taken); nothing stays open
      */
     public static EmbeddedS3Server start(Path baseDir, int port) {
+        return start(baseDir, port, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts the server on a store that {@code store} wraps around the filesystem store: tests inject faults
+     * there (e.g. writes failing like on a full disk).
+     */
+    public static EmbeddedS3Server start(Path baseDir, int port, UnaryOperator<BlobStore> store) {
         try {
             Files.createDirectories(baseDir);
-            int chosen = port != 0 ? port : LoopbackPorts.free();
-            URI endpoint = URI.create("http://127.0.0.1:" + chosen);
-            FullDiskFault fullDisk = new FullDiskFault(new FilesystemNio2BlobStore(baseDir.toAbsolutePath().toString()));
-            S3Proxy proxy = S3Proxy.builder()
-                    .blobStore(fullDisk)
-                    .endpoint(endpoint)
-                    .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-                    .jettyMaxThreads(16)
-                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the embedded S3 server in " + baseDir + ": " + e.getMessage(), e);
+        }
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(store.apply(new FilesystemNio2BlobStore(baseDir.toAbsolutePath().toString())))
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .jettyMaxThreads(16)
+                .build();
+        try {
             proxy.start();
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!"STARTED".equals(proxy.getState())) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("embedded S3 server did not start on " + endpoint + " (state " + proxy.getState() + ")");
+                    throw new IllegalStateException("state " + proxy.getState() + " after 10 s");
                 }
                 Thread.sleep(10);
             }
+            URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
             LOG.info("S3-compatible server up at {}, objects under {}", endpoint, baseDir);
-            return new EmbeddedS3Server(proxy, baseDir, endpoint, fullDisk);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the embedded S3 server in " + baseDir + ": " + e.getMessage(), e);
+            return new EmbeddedS3Server(proxy, baseDir, endpoint);
         } catch (InterruptedException e) {
+            stopQuietly(proxy);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting the embedded S3 server", e);
-        } catch (RuntimeException e) {
-            throw e;
         } catch (Exception e) {
-            throw new IllegalStateException("cannot start the embedded S3 server on port " + port + ": " + e.getMessage(), e);
+            // Jetty may have started threads or bound the port before failing: stop it, so nothing stays open.
+            stopQuietly(proxy);
+            throw new IllegalStateException("cannot start the embedded S3 server on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
     }
 
+    private static void stopQuietly(S3Proxy proxy) {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            LOG.debug("stopping a S3 server that failed to start: {}", e.toString());
+        }
+    }
 
     public URI endpoint() {
         return endpoint;
@@ -106,15 +113,6 @@ public final class EmbeddedS3Server implements AutoCloseable {
         return baseDir;
     }
 
-    /**
-     * For fault tests: while {@code full}, every object write fails inside the server the way a full data
-     * directory makes it fail ({@code No space left on device}), and clients get a 500; reads still work.
-     */
-    public void simulateFullDisk(boolean full) {
-        fullDisk.full = full;
-        LOG.info("S3-compatible server at {}: data directory {}", endpoint, full ? "full (writes fail)" : "writable again");
-    }
-
     /** Creates the bucket (a directory) if it does not exist. */
     public void createBucket(String bucket) {
         if (!BUCKET.matcher(bucket).matches()) {
@@ -130,39 +128,6 @@ public final class EmbeddedS3Server implements AutoCloseable {
     /** The file that holds {@code key} in {@code bucket}. */
     public Path objectPath(String bucket, String key) {
         return baseDir.resolve(bucket).resolve(key);
-    }
-
-    /** The filesystem store, with writes that fail on demand like those to a full disk. */
-    private static final class FullDiskFault extends ForwardingBlobStore {
-        private volatile boolean full;
-
-        FullDiskFault(BlobStore delegate) {
-            super(delegate);
-        }
-
-        private void check() {
-            if (full) {
-                throw new UncheckedIOException(new IOException("No space left on device"));
-            }
-        }
-
-        @Override
-        public PutObjectResponse putBlob(PutObjectRequest request, InputStream content) {
-            check();
-            return super.putBlob(request, content);
-        }
-
-        @Override
-        public CopyObjectResponse copyBlob(CopyObjectRequest request) {
-            check();
-            return super.copyBlob(request);
-        }
-
-        @Override
-        public UploadPartResponse uploadMultipartPart(MultipartUpload upload, UploadPartRequest request, InputStream content) {
-            check();
-            return super.uploadMultipartPart(upload, request, content);
-        }
     }
 
     @Override

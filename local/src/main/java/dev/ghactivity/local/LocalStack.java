@@ -2,6 +2,7 @@ package dev.ghactivity.local;
 
 import dev.ghactivity.embedded.EmbeddedKafkaBroker;
 import dev.ghactivity.embedded.EmbeddedS3Server;
+import dev.ghactivity.embedded.PortTakenException;
 import dev.ghactivity.producer.GitHubActivityProducer;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
@@ -9,6 +10,8 @@ import dev.ghactivity.producer.ProducerAppConfig;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,13 +22,19 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.LagInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +58,7 @@ public final class LocalStack implements AutoCloseable {
     private final GitHubToken token;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private EmbeddedKafkaBroker broker;
+    private String bootstrapServers;
     private GitHubActivityProducer producer;
     private MonthlyActivityApp streamsApp;
     private URI s3Endpoint;
@@ -59,33 +69,40 @@ public final class LocalStack implements AutoCloseable {
         this.token = token;
     }
 
-    /** Starts every part; on failure, stops what already started and rethrows. */
+    /** Starts every part, giving the streams-app 5 minutes to reach RUNNING; see {@link #start(Duration)}. */
     public LocalStack start() {
+        return start(STREAMS_START_TIMEOUT);
+    }
+
+    /**
+     * Starts every part; on failure, stops what already started and rethrows.
+     *
+     * @param streamsStartTimeout how long the streams-app may take to reach RUNNING (after an unclean stop it
+     *                            first rebuilds its stores); every 15 s it is said what it waits for
+     * @throws PortTakenException if a port the stack must listen on is taken (one-line message naming the option)
+     * @throws IllegalStateException for any other failure; a {@link StuckPartException} cause if the
+     *                               streams-app did not reach RUNNING in time
+     */
+    public LocalStack start(Duration streamsStartTimeout) {
         try {
             Files.createDirectories(config.dataDir());
             long t0 = System.nanoTime();
-            broker = track(EmbeddedKafkaBroker.start(config.kafkaDir()));
+            startKafka();
             // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
-            List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), (short) 1));
-            topics.add(Topics.deadLetterDefinition((short) 1));
-            topics.add(Topics.streamsDeadLetterDefinition((short) 1));
-            broker.createTopics(topics);
-            LeftoverGroupMembers.remove(broker.bootstrapServers(),
-                    List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));
+            List<NewTopic> topics = new ArrayList<>(Topics.definitions(config.partitions(), config.replicationFactor()));
+            topics.add(Topics.deadLetterDefinition(config.replicationFactor()));
+            topics.add(Topics.streamsDeadLetterDefinition(config.replicationFactor()));
+            createTopics(topics);
+            if (broker != null) {
+                // Only on its own broker: any member present before its parts start is a leftover of a killed run.
+                LeftoverGroupMembers.remove(bootstrapServers, List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));
+            }
             startS3();
             startConnect();
-            streamsApp = track(new MonthlyActivityApp(StreamsAppConfig.builder()
-                    .bootstrapServers(broker.bootstrapServers())
-                    .applicationId(STREAMS_APPLICATION_ID)
-                    .stateDir(config.streamsStateDir())
-                    .zone(config.zone())
-                    .httpPort(config.httpPort())
-                    .build()));
-            streamsApp.start();
-            // Generous: after an unclean stop the stores are rebuilt from their changelogs first.
-            streamsApp.awaitRunning(STREAMS_START_TIMEOUT);
+            startStreamsApp();
+            awaitStreamsRunning(streamsStartTimeout);
             producer = track(new GitHubActivityProducer(ProducerAppConfig.builder()
-                    .bootstrapServers(broker.bootstrapServers())
+                    .bootstrapServers(bootstrapServers)
                     .githubApiUrl(config.githubApiUrl())
                     .token(token)
                     .selection(config.selection())
@@ -96,13 +113,84 @@ public final class LocalStack implements AutoCloseable {
                     .fullRereadInterval(config.fullRereadInterval())
                     .build()));
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/{{owner}}/{{name}}/months, SQLite {}, S3 {}/{}",
-                    (System.nanoTime() - t0) / 1_000_000, broker.bootstrapServers(), streamsApp.httpPort(),
+                    (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),
                     config.sqlitePath(), s3Endpoint, config.s3Bucket());
             return this;
         } catch (Exception e) {
             close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             throw e instanceof RuntimeException re ? re : new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** The embedded broker, or the configured cluster. */
+    private void startKafka() {
+        if (config.kafkaBootstrapServers() == null) {
+            broker = track(EmbeddedKafkaBroker.start(config.kafkaDir()));
+            bootstrapServers = broker.bootstrapServers();
+        } else {
+            bootstrapServers = config.kafkaBootstrapServers();
+        }
+    }
+
+    private void createTopics(List<NewTopic> topics) {
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            EmbeddedKafkaBroker.createTopics(admin, topics);
+        }
+    }
+
+    private void startStreamsApp() {
+        streamsApp = track(new MonthlyActivityApp(StreamsAppConfig.builder()
+                .bootstrapServers(bootstrapServers)
+                .applicationId(STREAMS_APPLICATION_ID)
+                .stateDir(config.streamsStateDir())
+                .zone(config.zone())
+                .httpPort(config.httpPort())
+                .build()));
+        try {
+            streamsApp.start();
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof BindException) {
+                throw new PortTakenException(config.httpPort(), "port " + config.httpPort() + " of the query API is taken by "
+                        + "another process: choose another with --http-port (0 for any free port)", e);
+            }
+            throw e;
+        }
+    }
+
+    private void awaitStreamsRunning(Duration timeout) throws StuckPartException, InterruptedException {
+        KafkaStreams streams = streamsApp.streams();
+        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
+            new PartWait("streams-app", () -> streamsStatus(streams, progress), System.nanoTime() + timeout.toNanos(), timeout)
+                    .until(() -> {
+                        KafkaStreams.State state = streams.state();
+                        if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                                || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+                            throw new IllegalStateException("the streams-app stopped while starting (state " + state + "); see the log above");
+                        }
+                        return state == KafkaStreams.State.RUNNING;
+                    });
+        }
+    }
+
+    /** Where the streams-app stands: state, its group on the input topics, stores still restoring, open transactions. */
+    private static String streamsStatus(KafkaStreams streams, ConsumerGroupProgress progress) {
+        StringBuilder line = new StringBuilder("state ").append(streams.state()).append("; ")
+                .append(progress.status(STREAMS_APPLICATION_ID, List.of(Topics.COMMITS, Topics.ISSUES)));
+        try {
+            long restoring = 0;
+            for (Map<Integer, LagInfo> lags : streams.allLocalStorePartitionLags().values()) {
+                for (LagInfo lag : lags.values()) {
+                    restoring += lag.offsetLag();
+                }
+            }
+            line.append("; stores ").append(restoring).append(" changelog records behind");
+        } catch (RuntimeException e) {
+            line.append("; store lags unknown (").append(e.getClass().getSimpleName()).append(')');
+        }
+        return line.append("; unfinished transactions ").append(progress.unfinishedTransactions()).toString();
     }
 
     private void startS3() {
@@ -118,7 +206,7 @@ public final class LocalStack implements AutoCloseable {
     private void startConnect() throws Exception {
         Files.createDirectories(config.connectDir());
         Map<String, String> worker = new HashMap<>();
-        worker.put("bootstrap.servers", broker.bootstrapServers());
+        worker.put("bootstrap.servers", bootstrapServers);
         worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
         worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
         worker.put("offset.storage.file.filename", config.connectDir().resolve("standalone.offsets").toString());
@@ -141,9 +229,30 @@ public final class LocalStack implements AutoCloseable {
         return part;
     }
 
-    /** Polls every repository once (backfill on the first run, incremental after). */
+    /**
+     * Polls every repository once (backfill on the first run, incremental after), saying every 15 s how far the
+     * input topics have come. GitHub sets the pace (rate limits, slow pages: the producer logs each wait), so there
+     * is no deadline here; the producer's own Kafka calls are bounded by the client's timeouts.
+     */
     public IngestReport ingestOnce() {
-        return producer.pollOnce();
+        ExecutorService poller = Executors.newSingleThreadExecutor(r -> new Thread(r, "ghactivity-ingest"));
+        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
+            Future<IngestReport> poll = poller.submit(producer::pollOnce);
+            long t0 = System.nanoTime();
+            return new PartWait("producer", () -> "polling " + config.repositories().size() + " repositories for "
+                    + Duration.ofNanos(System.nanoTime() - t0).toSeconds() + " s; input topics hold "
+                    + progress.endOffsetSum(List.of(Topics.COMMITS, Topics.ISSUES)) + " offsets; unfinished transactions "
+                    + progress.unfinishedTransactions()).until(poll);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (StuckPartException e) {
+            throw new IllegalStateException(e); // no deadline: cannot happen
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while polling GitHub", e);
+        } finally {
+            poller.shutdownNow();
+        }
     }
 
     /** Polls every poll interval until {@link #close()}, logging each stage's lag every half minute. */
@@ -162,10 +271,10 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void logLag() {
-        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
-            Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
-            Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
-            LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows",
+        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
+            List<String> events = List.of(Topics.COMMITS, Topics.ISSUES);
+            List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
+            LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows (offsets, at most)",
                     progress.pendingRecords(STREAMS_APPLICATION_ID, events),
                     progress.pendingRecords(SQLITE_GROUP, activity),
                     progress.pendingRecords(S3_GROUP, activity));
@@ -176,42 +285,46 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Waits until everything the producer committed is counted by the streams-app and written by both
-     * sinks (SQLite and S3), logging the lag of each stage while it waits.
+     * sinks (SQLite and S3), saying every 15 s what it waits for (the group, the partitions behind, lag numbers).
+     *
+     * @throws StuckPartException naming the part that had not caught up after {@code timeout}, with its status
      */
     public void awaitSinksCaughtUp(Duration timeout) throws TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(broker.bootstrapServers())) {
-            Map<TopicPartition, Long> events = progress.lastDataOffsets(List.of(Topics.COMMITS, Topics.ISSUES));
-            awaitGroup(progress, STREAMS_APPLICATION_ID, "streams-app", events, deadline);
-            Map<TopicPartition, Long> activity = progress.lastDataOffsets(List.of(Topics.MONTHLY_ACTIVITY));
-            awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline);
-            awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline);
+        try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
+            // The streams-app's group reads its repartition topics too: it has counted everything only once it has read
+            // the input and every repartition topic (their records are committed with the input offsets that made them).
+            List<String> streamsTopics = new ArrayList<>(List.of(Topics.COMMITS, Topics.ISSUES));
+            List<String> repartition = progress.repartitionTopicsOf(STREAMS_APPLICATION_ID);
+            streamsTopics.addAll(repartition);
+            // One pass per hop: a pass may look at a repartition topic before the hop feeding it was read to the end.
+            int passes = 1 + repartition.size();
+            int[] zeroPasses = {0};
+            new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; unfinished transactions "
+                    + progress.unfinishedTransactions(), deadline, timeout)
+                    .until(() -> {
+                        zeroPasses[0] = progress.pendingRecords(STREAMS_APPLICATION_ID, streamsTopics) == 0 ? zeroPasses[0] + 1 : 0;
+                        return zeroPasses[0] >= passes;
+                    });
+            LOG.info("streams-app: caught up (all records of {})", streamsTopics);
+            // The producer is done: once the streams-app has read everything, its output is complete too.
+            List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
+            awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline, timeout);
+            awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline, timeout);
         }
     }
 
-    private static void awaitGroup(ConsumerGroupProgress progress, String group, String stage,
-                                   Map<TopicPartition, Long> lastOffsets, long deadline)
-            throws TimeoutException, InterruptedException {
-        long lastLog = 0;
-        while (true) {
-            long pending = progress.pendingRecords(group, lastOffsets);
-            if (pending == 0) {
-                LOG.info("{}: caught up ({} of {})", stage, "all records", ConsumerGroupProgress.topicsOf(lastOffsets));
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new TimeoutException(stage + " still has " + pending + " records to process; giving up waiting");
-            }
-            if (System.nanoTime() - lastLog > 5_000_000_000L) {
-                LOG.info("{}: lag {} records", stage, pending);
-                lastLog = System.nanoTime();
-            }
-            Thread.sleep(100);
-        }
+    private static void awaitGroup(ConsumerGroupProgress progress, String group, String stage, List<String> topics,
+                                   long deadline, Duration timeout)
+            throws StuckPartException, InterruptedException {
+        new PartWait(stage, () -> progress.status(group, topics) + "; unfinished transactions " + progress.unfinishedTransactions(),
+                deadline, timeout)
+                .until(() -> progress.pendingRecords(group, topics) == 0);
+        LOG.info("{}: caught up (all records of {})", stage, topics);
     }
 
     public String bootstrapServers() {
-        return broker.bootstrapServers();
+        return bootstrapServers;
     }
 
     public int httpPort() {

@@ -1,5 +1,7 @@
 package dev.ghactivity.local;
 
+import dev.ghactivity.local.LocalStackConfig.Defaults;
+import dev.ghactivity.embedded.PortTakenException;
 import dev.ghactivity.producer.DurationConverter;
 import dev.ghactivity.producer.GitHubAuthenticationException;
 import dev.ghactivity.producer.GitHubSourceOptions;
@@ -35,36 +37,40 @@ public final class LocalStackCli implements Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FATAL = 1;
     public static final int EXIT_PARTIAL = 2;
+    static final int DEFAULT_HTTP_PORT = Integer.parseInt(Defaults.HTTP_PORT);
 
     @Mixin
     GitHubSourceOptions github;
 
-    @Option(names = "--data-dir", defaultValue = "./data", paramLabel = "DIR", description = "Kafka log, streams state, SQLite and S3 files (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data-dir", defaultValue = Defaults.DATA_DIR, paramLabel = "DIR", description = "Kafka log, streams state, SQLite and S3 files (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
     @Option(names = "--once", description = "ingest every repository once, wait until SQLite and S3 hold every event, then exit")
     boolean once;
 
-    @Option(names = "--http-port", defaultValue = "8080", description = "port of the query API, 0 for any (default: ${DEFAULT-VALUE})")
-    int httpPort;
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "port of the query API, 0 for any free one (default: 8080; with --once any free port, as nothing in such a run uses the API)")
+    Integer httpPort;
 
     @Option(names = "--s3-endpoint", paramLabel = "URL", description = "external S3 endpoint (e.g. MinIO); default: an embedded server under DIR/s3")
     URI s3Endpoint;
 
-    @Option(names = "--s3-bucket", defaultValue = "ghactivity", description = "S3 bucket (default: ${DEFAULT-VALUE})")
+    @Option(names = "--s3-bucket", defaultValue = Defaults.S3_BUCKET, description = "S3 bucket (default: ${DEFAULT-VALUE})")
     String s3Bucket;
 
-    @Option(names = "--s3-region", defaultValue = "us-east-1", description = "S3 region (default: ${DEFAULT-VALUE})")
+    @Option(names = "--s3-region", defaultValue = Defaults.S3_REGION, description = "S3 region (default: ${DEFAULT-VALUE})")
     String s3Region;
 
-    @Option(names = "--partitions", defaultValue = "3", description = "partitions of each topic (default: ${DEFAULT-VALUE})")
+    @Option(names = "--partitions", defaultValue = Defaults.PARTITIONS, description = "partitions of each topic (default: ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--zone", defaultValue = "UTC", description = "time zone of calendar months (default: ${DEFAULT-VALUE})")
+    @Option(names = "--zone", defaultValue = Defaults.ZONE, description = "time zone of calendar months (default: ${DEFAULT-VALUE})")
     ZoneId zone;
 
-    @Option(names = "--once-timeout", defaultValue = "PT15M", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "with --once: how long to wait for the sinks (default: 15m)")
+    @Option(names = "--once-timeout", defaultValue = Defaults.ONCE_TIMEOUT, converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "with --once: how long the streams-app may take to reach RUNNING, and then the streams-app and both sinks "
+                    + "to process everything the producer wrote; every 15 s it is logged what is waited for; when it runs out the "
+                    + "run exits 1 naming the stuck part (default: 15m)")
     Duration onceTimeout;
 
     public static void main(String[] args) {
@@ -89,7 +95,7 @@ public final class LocalStackCli implements Callable<Integer> {
                 .pollInterval(github.pollInterval())
                 .overlap(github.overlap())
                 .fullRereadInterval(github.fullRereadInterval())
-                .httpPort(httpPort)
+                .httpPort(httpPort != null ? httpPort : once ? 0 : DEFAULT_HTTP_PORT)
                 .s3Endpoint(s3Endpoint)
                 .s3Bucket(s3Bucket)
                 .s3Region(s3Region)
@@ -124,7 +130,11 @@ public final class LocalStackCli implements Callable<Integer> {
         }, "ghactivity-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            stack.start();
+            if (once) {
+                stack.start(config.onceTimeout());
+            } else {
+                stack.start();
+            }
             if (!once) {
                 log.info("polling {} every {}; Ctrl-C to stop", config.selection(), config.pollInterval());
                 stack.runUntilClosed();
@@ -146,12 +156,20 @@ public final class LocalStackCli implements Callable<Integer> {
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;
         } catch (TimeoutException e) {
-            System.err.println("ghactivity: timed out waiting for the sinks: " + e.getMessage());
+            System.err.println("ghactivity: " + e.getMessage());
+            return EXIT_FATAL;
+        } catch (PortTakenException e) {
+            System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return EXIT_FATAL;
         } catch (RuntimeException e) {
+            if (e.getCause() instanceof StuckPartException stuck) {
+                // The status line says it all; the trace of the waiting thread adds nothing.
+                System.err.println("ghactivity: " + stuck.getMessage());
+                return EXIT_FATAL;
+            }
             log.error("fatal error", e);
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;

@@ -1,6 +1,7 @@
 package dev.ghactivity.local;
 
 import dev.ghactivity.producer.RepositorySelection;
+import dev.ghactivity.producer.ProducerAppConfig;
 import dev.ghactivity.schemas.RepositoryName;
 import java.net.URI;
 import java.nio.file.Path;
@@ -11,6 +12,23 @@ import java.util.Objects;
 
 /** Everything the one-JVM stack needs to know; built by {@link LocalStackCli} or by tests. */
 public final class LocalStackConfig {
+    /**
+     * The one home of the stack's own defaults, as its command line writes them (picocli needs constant strings);
+     * the GitHub side's are {@link ProducerAppConfig.Defaults}.
+     */
+    public static final class Defaults {
+        public static final String DATA_DIR = "./data";
+        public static final String HTTP_PORT = "8080";
+        public static final String S3_BUCKET = "ghactivity";
+        public static final String S3_REGION = "us-east-1";
+        public static final String PARTITIONS = "3";
+        public static final String ZONE = "UTC";
+        public static final String ONCE_TIMEOUT = "15m";
+
+        private Defaults() {
+        }
+    }
+
     private final List<RepositoryName> repositories;
     private final RepositorySelection selection;
     private final Duration discoveryInterval;
@@ -30,6 +48,8 @@ public final class LocalStackConfig {
     private final ZoneId zone;
     private final Duration onceTimeout;
     private final Duration s3FlushInterval;
+    private final String kafkaBootstrapServers;
+    private final short replicationFactor;
 
     private LocalStackConfig(Builder b) {
         this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
@@ -51,11 +71,16 @@ public final class LocalStackConfig {
         this.zone = b.zone;
         this.onceTimeout = b.onceTimeout;
         this.s3FlushInterval = b.s3FlushInterval;
+        this.kafkaBootstrapServers = b.kafkaBootstrapServers;
+        this.replicationFactor = b.replicationFactor;
         if (selection.isEmpty()) {
             throw new IllegalArgumentException("give at least one --repo OWNER/NAME, --org, --user or --repos-file");
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replication factor must be >= 1, got " + replicationFactor);
         }
     }
 
@@ -163,17 +188,28 @@ public final class LocalStackConfig {
         return s3FlushInterval;
     }
 
+    /** {@code host:port,...} of an existing Kafka cluster to use, or null to run the embedded broker. */
+    public String kafkaBootstrapServers() {
+        return kafkaBootstrapServers;
+    }
+
+    /** Replication factor of the topics the stack creates (1 for the embedded broker; 3 on a production cluster). */
+    public short replicationFactor() {
+        return replicationFactor;
+    }
+
     @Override
     public String toString() {
         return "LocalStackConfig{repositories=" + repositories + ", githubApiUrl=" + githubApiUrl + ", dataDir=" + dataDir
+                + ", kafka=" + (kafkaBootstrapServers == null ? "embedded" : kafkaBootstrapServers)
                 + ", s3=" + (s3Endpoint == null ? "embedded" : s3Endpoint) + "/" + s3Bucket + ", partitions=" + partitions + "}";
     }
 
     public static final class Builder {
         private List<RepositoryName> repositories = List.of();
         private RepositorySelection selection;
-        private Duration discoveryInterval = Duration.ofHours(1);
-        private int rateLimitReserve = 100;
+        private Duration discoveryInterval = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.DISCOVERY_INTERVAL);
+        private int rateLimitReserve = Integer.parseInt(ProducerAppConfig.Defaults.RATE_LIMIT_RESERVE);
 
         public Builder rateLimitReserve(int rateLimitReserve) {
             this.rateLimitReserve = rateLimitReserve;
@@ -189,21 +225,23 @@ public final class LocalStackConfig {
             this.discoveryInterval = discoveryInterval;
             return this;
         }
-        private String githubApiUrl = "https://api.github.com";
-        private Path dataDir = Path.of("data");
-        private Duration pollInterval = Duration.ofSeconds(60);
-        private Duration overlap = Duration.ofMinutes(10);
-        private Duration fullRereadInterval = Duration.ofDays(1);
-        private int httpPort = 8080;
+        private String githubApiUrl = ProducerAppConfig.Defaults.GITHUB_API_URL;
+        private Path dataDir = Path.of(Defaults.DATA_DIR);
+        private Duration pollInterval = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.POLL_INTERVAL);
+        private Duration overlap = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.OVERLAP);
+        private Duration fullRereadInterval = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.FULL_REREAD_INTERVAL);
+        private int httpPort = Integer.parseInt(Defaults.HTTP_PORT);
         private URI s3Endpoint;
-        private String s3Bucket = "ghactivity";
-        private String s3Region = "us-east-1";
+        private String s3Bucket = Defaults.S3_BUCKET;
+        private String s3Region = Defaults.S3_REGION;
         private String s3AccessKey;
         private String s3SecretKey;
-        private int partitions = 3;
-        private ZoneId zone = ZoneId.of("UTC");
-        private Duration onceTimeout = Duration.ofMinutes(15);
+        private int partitions = Integer.parseInt(Defaults.PARTITIONS);
+        private ZoneId zone = ZoneId.of(Defaults.ZONE);
+        private Duration onceTimeout = ProducerAppConfig.Defaults.duration(Defaults.ONCE_TIMEOUT);
         private Duration s3FlushInterval = Duration.ofSeconds(5);
+        private String kafkaBootstrapServers;
+        private short replicationFactor = 1;
 
         public Builder repositories(List<RepositoryName> repositories) {
             this.repositories = repositories;
@@ -278,6 +316,17 @@ public final class LocalStackConfig {
 
         public Builder s3FlushInterval(Duration s3FlushInterval) {
             this.s3FlushInterval = s3FlushInterval;
+            return this;
+        }
+
+        /** Use this Kafka cluster instead of starting the embedded broker. */
+        public Builder kafkaBootstrapServers(String kafkaBootstrapServers) {
+            this.kafkaBootstrapServers = kafkaBootstrapServers;
+            return this;
+        }
+
+        public Builder replicationFactor(short replicationFactor) {
+            this.replicationFactor = replicationFactor;
             return this;
         }
 

@@ -1,6 +1,8 @@
 package dev.ghactivity.local;
 
 import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.sink.convert.MonthlyActivityConverter;
+import dev.ghactivity.sink.convert.MonthlyActivityKeyConverter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,9 +42,10 @@ final class SinkConnectorConfigs {
         c.put("connector.class", connectorClass);
         c.put("tasks.max", "1");
         c.put("topics", Topics.MONTHLY_ACTIVITY);
-        c.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        c.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        // A record the sink cannot write goes to the dead-letter topic; the rest keeps flowing.
+        // The sinks' converters validate the key and decode the Avro value; a record they refuse, or one the task
+        // cannot write, goes to the dead-letter topic through Connect's error handling; the rest keeps flowing.
+        c.put("key.converter", MonthlyActivityKeyConverter.class.getName());
+        c.put("value.converter", MonthlyActivityConverter.class.getName());
         c.put("errors.tolerance", "all");
         c.put("errors.deadletterqueue.topic.name", deadLetterTopic);
         c.put("errors.deadletterqueue.topic.replication.factor", "1");

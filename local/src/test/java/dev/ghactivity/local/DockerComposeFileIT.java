@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.sink.convert.MonthlyActivityConverter;
+import dev.ghactivity.sink.convert.MonthlyActivityKeyConverter;
 import dev.ghactivity.sink.s3.S3SinkConnector;
 import dev.ghactivity.sink.sqlite.SqliteSinkConnector;
 import java.io.FileInputStream;
@@ -114,6 +116,11 @@ class DockerComposeFileIT {
             String services = new String(jar.getInputStream(
                     jar.getEntry("META-INF/services/org.apache.kafka.connect.sink.SinkConnector")).readAllBytes());
             assertThat(services).contains(SqliteSinkConnector.class.getName(), S3SinkConnector.class.getName());
+            String converters = new String(jar.getInputStream(
+                    jar.getEntry("META-INF/services/org.apache.kafka.connect.storage.Converter")).readAllBytes());
+            assertThat(converters).contains(MonthlyActivityConverter.class.getName(), MonthlyActivityKeyConverter.class.getName());
+            assertThat(jar.getEntry("dev/ghactivity/sink/convert/MonthlyActivityConverter.class")).isNotNull();
+            assertThat(jar.getEntry("dev/ghactivity/schemas/MonthlyActivityColumn.class")).isNotNull();
         }
     }
 
@@ -131,6 +138,8 @@ class DockerComposeFileIT {
         declared.addAll(SinkConnectorConfig.configDef().names());
         assertThat(config.keySet()).as(file).allSatisfy(key -> assertThat(declared).as(file + " key " + key).contains(key));
         assertThat(config.get("topics")).isEqualTo(Topics.MONTHLY_ACTIVITY);
+        assertThat(config).containsEntry("key.converter", MonthlyActivityKeyConverter.class.getName())
+                .containsEntry("value.converter", MonthlyActivityConverter.class.getName());
         for (ConfigValue value : connector.validate(new HashMap<>(config)).configValues()) {
             assertThat(value.errorMessages()).as(file + " " + value.name()).isEmpty();
         }

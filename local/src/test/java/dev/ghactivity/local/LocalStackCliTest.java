@@ -38,6 +38,13 @@ class LocalStackCliTest {
     }
 
     @Test
+    void withOnceTheQueryApiTakesAnyFreePortUnlessOneIsGiven() {
+        assertThat(parse("--repo", "a/b", "--once").config().httpPort()).isZero();
+        assertThat(parse("--repo", "a/b", "--once", "--http-port", "9090").config().httpPort()).isEqualTo(9090);
+        assertThat(parse("--repo", "a/b", "--http-port", "9090").config().httpPort()).isEqualTo(9090);
+    }
+
+    @Test
     void everyGitHubOptionReachesTheConfig() {
         LocalStackConfig config = parse("--repo", "a/b", "--github-api-url", "http://127.0.0.1:9/api/v3", "--poll-interval", "5m",
                 "--overlap", "90", "--full-reread-interval", "0", "--data-dir", "/tmp/gh", "--partitions", "6",

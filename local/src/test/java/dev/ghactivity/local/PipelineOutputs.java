@@ -2,6 +2,7 @@ package dev.ghactivity.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ghactivity.testkit.SyntheticActivity;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,6 +61,32 @@ final class PipelineOutputs {
             throw new IllegalStateException("cannot read " + db + ": " + e.getMessage(), e);
         }
         return result;
+    }
+
+    /** The counts a synthetic history must give, as {@code repo|month -> "commits,authors,opened,closed,prs opened,prs merged"}. */
+    static Map<String, String> expectedRows(SyntheticActivity activity, String repo) {
+        Map<String, String> rows = new TreeMap<>();
+        activity.expectedMonthlyCounts().forEach((month, c) ->
+                rows.put(repo + "|" + month, c[0] + "," + c[1] + "," + c[2] + "," + c[3] + "," + c[4] + "," + c[5]));
+        return rows;
+    }
+
+    /** monthly_activity without updated_at, in the shape of {@link #expectedRows}. */
+    static Map<String, String> sqliteCounts(Path db) {
+        Map<String, String> rows = new TreeMap<>();
+        sqliteRows(db).forEach((k, v) -> rows.put(k, v.substring(0, v.lastIndexOf(','))));
+        return rows;
+    }
+
+    /** The S3 snapshot rows of the embedded server under {@code dataDir}, in the shape of {@link #expectedRows}. */
+    static Map<String, String> s3Counts(Path dataDir) {
+        Map<String, String> rows = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : s3SnapshotRows(dataDir.resolve("s3/ghactivity"), "monthly-activity").entrySet()) {
+            JsonNode r = e.getValue();
+            rows.put(e.getKey(), r.get("commits").asLong() + "," + r.get("commit_authors").asLong() + "," + r.get("issues_opened").asLong()
+                    + "," + r.get("issues_closed").asLong() + "," + r.get("prs_opened").asLong() + "," + r.get("prs_merged").asLong());
+        }
+        return rows;
     }
 
     /** The snapshot objects under {@code s3Dir/bucket/prefix}: {@code repo|month -> JSON row}. */

@@ -1,9 +1,11 @@
 package dev.ghactivity.local;
 
+import static dev.ghactivity.local.PipelineOutputs.expectedRows;
+import static dev.ghactivity.local.PipelineOutputs.s3Counts;
+import static dev.ghactivity.local.PipelineOutputs.sqliteCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.testkit.FakeGitHub;
 import dev.ghactivity.testkit.SyntheticActivity;
@@ -17,7 +19,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,30 +35,6 @@ class PipelineReliabilityIT {
 
     @TempDir
     Path dir;
-
-    private static Map<String, String> expectedRows(SyntheticActivity activity, String repo) {
-        Map<String, String> rows = new TreeMap<>();
-        activity.expectedMonthlyCounts().forEach((month, c) ->
-                rows.put(repo + "|" + month, c[0] + "," + c[1] + "," + c[2] + "," + c[3] + "," + c[4] + "," + c[5]));
-        return rows;
-    }
-
-    /** monthly_activity without updated_at: repo|month -> counts. */
-    private static Map<String, String> sqliteCounts(Path db) {
-        Map<String, String> rows = new TreeMap<>();
-        PipelineOutputs.sqliteRows(db).forEach((k, v) -> rows.put(k, v.substring(0, v.lastIndexOf(','))));
-        return rows;
-    }
-
-    private static Map<String, String> s3Counts(Path dataDir) {
-        Map<String, String> rows = new TreeMap<>();
-        for (Map.Entry<String, JsonNode> e : PipelineOutputs.s3SnapshotRows(dataDir.resolve("s3/ghactivity"), "monthly-activity").entrySet()) {
-            JsonNode r = e.getValue();
-            rows.put(e.getKey(), r.get("commits").asLong() + "," + r.get("commit_authors").asLong() + "," + r.get("issues_opened").asLong()
-                    + "," + r.get("issues_closed").asLong() + "," + r.get("prs_opened").asLong() + "," + r.get("prs_merged").asLong());
-        }
-        return rows;
-    }
 
     private static long sqliteRowCount(Path db) {
         if (!Files.exists(db)) {

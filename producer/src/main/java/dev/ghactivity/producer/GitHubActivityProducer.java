@@ -19,11 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +64,8 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
             LOG.warn("no GitHub token ({}): unauthenticated requests are limited to 60 an hour", GitHubToken.ENVIRONMENT_VARIABLE);
         }
         this.client = new GitHubClient(config);
-        this.publisher = kafka == null ? new TransactionalPublisher(config, cursors) : new TransactionalPublisher(config, kafka, cursors);
+        this.publisher = new TransactionalPublisher(config, kafka == null ? TransactionalPublisher.kafkaProducer(config) : kafka,
+                cursors, () -> closed);
         this.progress = new IngestProgress(config.clock());
         this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher, progress);
         this.discovery = config.selection().discovers()
@@ -151,7 +147,12 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         LOG.info("backfills wait {} s for the rate limit's reset: every token is down to the {} requests kept for incremental "
                 + "polls (--rate-limit-reserve)", wait.toSeconds(), reserve());
         try {
-            config.sleeper().sleep(wait.isZero() ? java.time.Duration.ofSeconds(1) : wait);
+            java.time.Duration d = wait.isZero() ? java.time.Duration.ofSeconds(1) : wait;
+            if (config.sleeper().isPresent()) {
+                config.sleeper().get().sleep(d);
+            } else {
+                stop.await(d.toMillis(), TimeUnit.MILLISECONDS); // close() ends the wait
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;
@@ -221,6 +222,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
             String failureMessage = null;
             for (String endpoint : endpoints) {
                 // One listing's failure never cancels the other: an empty or unreadable commits listing still lets issues count.
+                stopIfClosed();
                 try {
                     poller.poll(repo, endpoint, counts);
                 } catch (RepositoryUnavailableException | GitHubApiException e) {
@@ -232,6 +234,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                     }
                 }
             }
+            stopIfClosed();
             publisher.commitIfDue(true);
             if (failure == null && (counts.malformed > 0 || counts.missing > 0)) {
                 failure = Outcome.INCOMPLETE;
@@ -249,11 +252,22 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
             abortQuietly(e);
             throw e;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // Stopped (close() ends every wait this way) or interrupted: abort first, the client refuses to while the flag is set.
             abortQuietly(e);
-            return report.apply(Outcome.FAILED, "interrupted");
+            if (!closed) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.info("{}: {}; the open transaction, if any, was aborted and the next run reads these pages again", repo,
+                    closed ? "stopped" : "interrupted");
+            return report.apply(Outcome.FAILED, closed ? "stopped" : "interrupted");
+        } catch (TransactionalPublisher.CommitInDoubtException e) {
+            LOG.warn("{}: {}", repo, e.getMessage());
+            if (!closed) {
+                throw e;
+            }
+            return report.apply(Outcome.FAILED, "stopped");
         } catch (KafkaException e) {
-            if (isFatal(e) || !abortQuietly(e)) {
+            if (TransactionalPublisher.isFatal(e) || !abortQuietly(e)) {
                 LOG.error("{}: the Kafka producer cannot go on ({}); stopping. Its open transaction, if any, is aborted by the "
                         + "broker or the next producer with this transactional.id", repo, e.toString());
                 throw e;
@@ -271,11 +285,11 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         }
     }
 
-    /** Errors after which this producer can never commit again (another instance took over, or no rights). */
-    private static boolean isFatal(KafkaException e) {
-        return e instanceof ProducerFencedException || e instanceof OutOfOrderSequenceException
-                || e instanceof AuthorizationException || e instanceof AuthenticationException
-                || e instanceof UnsupportedVersionException;
+    /** Ends a poll that close() overtook: its open transaction is aborted, not committed. */
+    private void stopIfClosed() throws InterruptedException {
+        if (closed) {
+            throw new InterruptedException("stopped");
+        }
     }
 
     /** Aborts the open transaction; false when even that fails (the producer is unusable). */
@@ -294,7 +308,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         try {
             publisher.commitIfDue(true);
         } catch (KafkaException e) {
-            if (isFatal(e) || !abortQuietly(e)) {
+            if (TransactionalPublisher.isFatal(e) || e instanceof TransactionalPublisher.CommitInDoubtException || !abortQuietly(e)) {
                 throw e;
             }
             LOG.error("{}: could not commit the pages read before the failure; the next poll reads them again", repo, e);
@@ -318,7 +332,11 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         }
     }
 
-    /** Stops polling (a backfill in progress commits its last pages and resumes next time) and closes the Kafka producer. */
+    /**
+     * Stops at once: every wait ends (a rate-limit sleep until a reset an hour away, a retry backoff, the poll
+     * interval, a GitHub request in flight, the retries of a commit that timed out), the open transaction is aborted
+     * (its pages are read again next time; committed ones are not), and the Kafka producer is closed.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -326,6 +344,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         }
         closed = true;
         stop.countDown();
+        client.close(); // ends the client's sleeps and calls in every thread, the poll's and the prefetcher's
         try {
             if (looping) {
                 loopDone.await(60, TimeUnit.SECONDS);
@@ -335,8 +354,10 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         }
         synchronized (this) {
             prefetcher.shutdownNow();
+            if (publisher.inTransaction()) {
+                abortQuietly(new IllegalStateException("closing with an open transaction"));
+            }
             publisher.close();
-            client.close();
         }
         LOG.info("producer stopped");
     }

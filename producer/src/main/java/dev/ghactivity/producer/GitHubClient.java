@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.HttpUrl;
@@ -44,7 +45,10 @@ public final class GitHubClient implements AutoCloseable {
     private final AtomicLong requestsSent = new AtomicLong();
     /** Hosts whose Link URLs were already reported as followed on the API base (logged once each). */
     private final Set<String> foreignLinkHosts = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final Sleeper sleeper;
 
+    /** Waits for real (or with the config's test sleeper); {@link #close()} ends every wait and call at once. */
     public GitHubClient(ProducerAppConfig config) {
         this(config, new GitHubProxySelector(System.getenv()));
     }
@@ -52,6 +56,7 @@ public final class GitHubClient implements AutoCloseable {
     GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies) {
         this.config = config;
         this.budgets = new TokenBudgets(config.token(), config.clock());
+        this.sleeper = config.sleeper().orElse(Sleeper.until(closed));
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
                 .readTimeout(config.readTimeout())
@@ -105,6 +110,7 @@ public final class GitHubClient implements AutoCloseable {
      *                                        to another origin
      * @throws GitHubUnreachableException     when the API host's name does not resolve or no connection succeeds
      * @throws GitHubApiException             when retries are exhausted, or a {@code Link} header is unusable
+     * @throws InterruptedException           when the client is closed (or the thread interrupted): no more requests
      */
     public GitHubPage get(HttpUrl url, String ifNoneMatch, String repo) throws InterruptedException {
         HttpUrl requested = url;
@@ -113,6 +119,9 @@ public final class GitHubClient implements AutoCloseable {
         int redirects = 0;
         int secondaryWaitsWithoutRetryAfter = 0;
         while (true) {
+            if (closed.getCount() == 0) {
+                throw new InterruptedException("the GitHub client is closed");
+            }
             int token = awaitPrimaryLimit(repo);
             Request.Builder request = new Request.Builder().url(url)
                     .header("Accept", "application/vnd.github+json")
@@ -145,6 +154,9 @@ public final class GitHubClient implements AutoCloseable {
                 // The resolver retried already; more attempts only delay the one line that says what to check.
                 throw unreachable(url, "its name does not resolve (DNS)", e);
             } catch (IOException e) {
+                if (closed.getCount() == 0) {
+                    throw new InterruptedException("the GitHub client is closed"); // the call was cancelled: no retry, no warning
+                }
                 failures++;
                 if (failures >= config.maxAttempts()) {
                     if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
@@ -156,7 +168,7 @@ public final class GitHubClient implements AutoCloseable {
                 Duration wait = backoff(failures);
                 LOG.warn("{}: {} failed ({}); retry {} of {} in {} ms", repo, describe(url), redact(e.toString()), failures,
                         config.maxAttempts() - 1, wait.toMillis());
-                config.sleeper().sleep(wait);
+                sleeper.sleep(wait);
                 continue;
             }
             if (status == 200) {
@@ -202,7 +214,7 @@ public final class GitHubClient implements AutoCloseable {
                         why = "secondary rate limit without Retry-After";
                     }
                     LOG.warn("{}: {}; waiting {} s, until {}", repo, why, wait.toSeconds(), config.clock().instant().plus(wait));
-                    config.sleeper().sleep(wait);
+                    sleeper.sleep(wait);
                     budgets.waited(); // waited for this limit already
                     continue;
                 }
@@ -241,7 +253,7 @@ public final class GitHubClient implements AutoCloseable {
                 }
                 Duration wait = backoff(failures);
                 LOG.warn("{}: {} answered {}; retry {} of {} in {} ms", repo, describe(url), status, failures, config.maxAttempts() - 1, wait.toMillis());
-                config.sleeper().sleep(wait);
+                sleeper.sleep(wait);
                 continue;
             }
             throw new GitHubApiException(repo + ": " + describe(url) + " answered " + status + " (" + message + ")", null);
@@ -281,7 +293,7 @@ public final class GitHubClient implements AutoCloseable {
             if (!wait.isZero()) {
                 LOG.warn("{}: GitHub rate limit reached (0 requests left{}); waiting {} s, until {}, before the next request",
                         repo, config.token().count() > 1 ? " on every token" : "", wait.toSeconds(), config.clock().instant().plus(wait));
-                config.sleeper().sleep(wait);
+                sleeper.sleep(wait);
             }
             budgets.waited();
             token = budgets.choose();
@@ -401,8 +413,11 @@ public final class GitHubClient implements AutoCloseable {
         return rateLimitRemaining;
     }
 
+    /** Ends every wait of this client at once and cancels its calls in flight; later {@link #get} calls throw. */
     @Override
     public void close() {
+        closed.countDown();
+        http.dispatcher().cancelAll();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
     }

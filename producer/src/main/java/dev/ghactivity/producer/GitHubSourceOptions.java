@@ -1,5 +1,6 @@
 package dev.ghactivity.producer;
 
+import dev.ghactivity.producer.ProducerAppConfig.Defaults;
 import dev.ghactivity.schemas.RepositoryName;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,31 +36,31 @@ public final class GitHubSourceOptions {
     @Option(names = "--include-archived", description = "also ingest archived repositories an organization, user or glob lists")
     boolean includeArchived;
 
-    @Option(names = "--discovery-interval", defaultValue = "1h", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--discovery-interval", defaultValue = Defaults.DISCOVERY_INTERVAL, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "list organizations, users and globs again this often, for new, deleted and renamed repositories "
                     + "(default: ${DEFAULT-VALUE})")
     Duration discoveryInterval;
 
-    @Option(names = "--rate-limit-reserve", defaultValue = "100", paramLabel = "N",
+    @Option(names = "--rate-limit-reserve", defaultValue = Defaults.RATE_LIMIT_RESERVE, paramLabel = "N",
             description = "requests of the hourly rate limit kept for incremental polls: long backfills wait for the reset "
                     + "rather than spend them (default: ${DEFAULT-VALUE})")
     int rateLimitReserve;
 
-    @Option(names = "--github-api-url", defaultValue = "https://api.github.com", description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
+    @Option(names = "--github-api-url", defaultValue = Defaults.GITHUB_API_URL, description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
     String githubApiUrl;
 
     @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token(s) from this file, one a line, instead of GITHUB_TOKENS/GITHUB_TOKEN")
     Path tokenFile;
 
-    @Option(names = "--poll-interval", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--poll-interval", defaultValue = Defaults.POLL_INTERVAL, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "time between polls: 60s, 5m, PT1M (default: ${DEFAULT-VALUE})")
     Duration pollInterval;
 
-    @Option(names = "--overlap", defaultValue = "10m", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--overlap", defaultValue = Defaults.OVERLAP, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "window re-read before the cursor on each poll, for items that appear late (default: ${DEFAULT-VALUE})")
     Duration overlap;
 
-    @Option(names = "--full-reread-interval", defaultValue = "1d", converter = DurationConverter.class, paramLabel = "DURATION",
+    @Option(names = "--full-reread-interval", defaultValue = Defaults.FULL_REREAD_INTERVAL, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "read each listing in full this often: old-dated commits pushed without a merge commit, issues "
                     + "skipped while pages shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
     Duration fullRereadInterval;

@@ -7,10 +7,33 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import okhttp3.HttpUrl;
 
 /** Settings of the producer, immutable, with typed getters. */
 public final class ProducerAppConfig {
+    /**
+     * The one home of each default that a command line also offers: picocli's {@code defaultValue} needs constant
+     * strings, and the builders here and in the local stack parse the same strings, so help, README and code agree.
+     */
+    public static final class Defaults {
+        public static final String GITHUB_API_URL = "https://api.github.com";
+        public static final String POLL_INTERVAL = "60s";
+        public static final String OVERLAP = "10m";
+        public static final String FULL_REREAD_INTERVAL = "1d";
+        public static final String TRANSACTIONAL_ID = "ghactivity-producer";
+        public static final String DISCOVERY_INTERVAL = "1h";
+        public static final String RATE_LIMIT_RESERVE = "100";
+
+        private Defaults() {
+        }
+
+        /** A default duration above as a {@link Duration}, read like the command line reads it. */
+        public static Duration duration(String value) {
+            return new DurationConverter().convert(value);
+        }
+    }
+
     private final String bootstrapServers;
     private final HttpUrl githubApiUrl;
     private final GitHubToken token;
@@ -96,7 +119,6 @@ public final class ProducerAppConfig {
             throw new IllegalArgumentException("a transactional.id is required: one per producer instance, stable across its restarts");
         }
         Objects.requireNonNull(clock, "clock");
-        Objects.requireNonNull(sleeper, "sleeper");
     }
 
     private static void positive(Duration d, String what) {
@@ -236,8 +258,9 @@ public final class ProducerAppConfig {
         return clock;
     }
 
-    public Sleeper sleeper() {
-        return sleeper;
+    /** A test's stand-in for waiting; empty: real waits, which the GitHub client's {@code close()} ends at once. */
+    public Optional<Sleeper> sleeper() {
+        return Optional.ofNullable(sleeper);
     }
 
     @Override
@@ -248,13 +271,13 @@ public final class ProducerAppConfig {
 
     public static final class Builder {
         private String bootstrapServers;
-        private String githubApiUrl = "https://api.github.com";
+        private String githubApiUrl = Defaults.GITHUB_API_URL;
         private GitHubToken token = GitHubToken.none();
         private List<RepositoryName> repositories = List.of();
         private RepositorySelection selection;
-        private Duration discoveryInterval = Duration.ofHours(1);
+        private Duration discoveryInterval = Defaults.duration(Defaults.DISCOVERY_INTERVAL);
         private int backfillSlicePages = 20;
-        private int rateLimitReserve = 100;
+        private int rateLimitReserve = Integer.parseInt(Defaults.RATE_LIMIT_RESERVE);
 
         public Builder rateLimitReserve(int v) {
             rateLimitReserve = v;
@@ -265,10 +288,10 @@ public final class ProducerAppConfig {
             backfillSlicePages = v;
             return this;
         }
-        private Duration pollInterval = Duration.ofSeconds(60);
-        private Duration overlap = Duration.ofMinutes(10);
-        private Duration fullRereadInterval = Duration.ofDays(1);
-        private String transactionalId = "ghactivity-producer";
+        private Duration pollInterval = Defaults.duration(Defaults.POLL_INTERVAL);
+        private Duration overlap = Defaults.duration(Defaults.OVERLAP);
+        private Duration fullRereadInterval = Defaults.duration(Defaults.FULL_REREAD_INTERVAL);
+        private String transactionalId = Defaults.TRANSACTIONAL_ID;
         private int maxRecordsPerTransaction = 10_000;
         private Duration maxTimePerTransaction = Duration.ofSeconds(1);
         private int perPage = 100;
@@ -280,7 +303,7 @@ public final class ProducerAppConfig {
         private Duration secondaryLimitWait = Duration.ofSeconds(60);
         private final Map<String, Object> kafkaProperties = new HashMap<>();
         private Clock clock = Clock.systemUTC();
-        private Sleeper sleeper = Sleeper.SYSTEM;
+        private Sleeper sleeper;
 
         public Builder bootstrapServers(String v) {
             bootstrapServers = v;

@@ -29,7 +29,7 @@ public final class ProducerCli implements Callable<Integer> {
             description = "a Kafka client property, over those of --kafka-config (repeatable)")
     Map<String, String> kafkaProperties;
 
-    @Option(names = "--transactional-id", defaultValue = "ghactivity-producer", description = "Kafka transactional.id (default: ${DEFAULT-VALUE})")
+    @Option(names = "--transactional-id", defaultValue = ProducerAppConfig.Defaults.TRANSACTIONAL_ID, description = "Kafka transactional.id (default: ${DEFAULT-VALUE})")
     String transactionalId;
 
     @Option(names = "--once", description = "poll every repository once, then exit")

@@ -142,8 +142,8 @@ final class RepositoryListingPoller {
                 }
                 writeCursor(state, kind, page, now);
                 if (next != null && stopRequested.getAsBoolean()) {
-                    publisher.commitIfDue(true);
-                    LOG.info("{} {}: stopping; the next run resumes at page {}", repoName, endpoint, state.pageNumber + 1);
+                    LOG.info("{} {}: stopping at page {}; the next run resumes after the last committed page", repoName, endpoint,
+                            state.pageNumber);
                     return counts;
                 }
                 if (next != null && state.pageNumber >= config.backfillSlicePages()) {

@@ -11,19 +11,38 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ApplicationRecoverableException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Events and the cursor that covers them go out in one Kafka transaction, so a crash never moves a
  * cursor past events that were not published. One transaction spans many pages (bounded by records and
  * time): a commit costs a round trip, a page of 100 items does not justify one.
+ *
+ * <p>Failures follow the transactional producer's error classes (KIP-1050, {@code KafkaProducer} javadoc): a
+ * commit that times out ({@link TimeoutException}) may already be completing on the coordinator, so it cannot be
+ * aborted and is retried until it commits, fails otherwise, or the publisher is stopped (or its thread
+ * interrupted); {@link #isFatal fatal} errors leave the producer unusable; any other {@link KafkaException} is
+ * abortable.
  */
 final class TransactionalPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionalPublisher.class);
     private static final AvroSerde<CommitEvent> COMMITS = AvroSerdes.commitEvent();
     private static final AvroSerde<IssueEvent> ISSUES = AvroSerdes.issueEvent();
     private static final AvroSerde<IngestCursor> CURSORS = AvroSerdes.ingestCursor();
@@ -39,8 +58,15 @@ final class TransactionalPublisher implements AutoCloseable {
     private long committedCommits;
     private long committedIssues;
     private final IngestCursorStore cursors;
+    private final BooleanSupplier stopRequested;
 
-    private static KafkaProducer<String, byte[]> kafkaProducer(ProducerAppConfig config) {
+    /** The transactional Kafka producer the config describes. */
+    static KafkaProducer<String, byte[]> kafkaProducer(ProducerAppConfig config) {
+        return new KafkaProducer<>(kafkaProperties(config), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Settings of the transactional Kafka producer (tests build a {@code KafkaProducer} of their own with them). */
+    static Map<String, Object> kafkaProperties(ProducerAppConfig config) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId());
@@ -51,20 +77,39 @@ final class TransactionalPublisher implements AutoCloseable {
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, config.transactionalId());
         props.putAll(config.kafkaProperties());
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        return props;
     }
 
-    TransactionalPublisher(ProducerAppConfig config, IngestCursorStore cursors) {
-        this(config, kafkaProducer(config), cursors);
-    }
-
-    /** With a given producer (tests pass a transactional {@code MockProducer}); takes ownership of it. */
-    TransactionalPublisher(ProducerAppConfig config, Producer<String, byte[]> producer, IngestCursorStore cursors) {
+    /**
+     * With a given transactional producer (a test's {@code MockProducer} or wrapped {@code KafkaProducer}); takes
+     * ownership of it. {@code stopRequested} ends the retries of a commit that timed out.
+     */
+    TransactionalPublisher(ProducerAppConfig config, Producer<String, byte[]> producer, IngestCursorStore cursors,
+                           BooleanSupplier stopRequested) {
         this.producer = producer;
         this.producer.initTransactions();
         this.maxRecords = config.maxRecordsPerTransaction();
         this.maxNanos = config.maxTimePerTransaction().toNanos();
         this.cursors = cursors;
+        this.stopRequested = stopRequested;
+    }
+
+    /**
+     * Errors after which this producer can never commit again: another instance took over its transactional.id or
+     * the coordinator bumped its epoch ({@link ApplicationRecoverableException}: the producer must be recreated), lost
+     * sequence state, missing rights, an unsupported broker or a bad setting. Every other {@link KafkaException} is
+     * abortable: abort, and the next poll reads the same pages again. Causes count too: once in a fatal state, the
+     * client wraps the original error in a plain {@link KafkaException} on every later call.
+     */
+    static boolean isFatal(KafkaException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ApplicationRecoverableException || t instanceof OutOfOrderSequenceException
+                    || t instanceof AuthorizationException || t instanceof AuthenticationException
+                    || t instanceof UnsupportedVersionException || t instanceof InvalidConfigurationException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void begin() {
@@ -113,10 +158,13 @@ final class TransactionalPublisher implements AutoCloseable {
         records++;
     }
 
-    /** Commits when the transaction is big or old enough, or when {@code force}. */
+    /**
+     * Commits when the transaction is big or old enough, or when {@code force}; never once stopped: a shutdown
+     * aborts the open transaction instead of waiting for a commit (its pages are read again next time).
+     */
     void commitIfDue(boolean force) {
-        if (inTransaction && (force || records >= maxRecords || System.nanoTime() - startedAt >= maxNanos)) {
-            producer.commitTransaction();
+        if (inTransaction && !stopRequested.getAsBoolean() && (force || records >= maxRecords || System.nanoTime() - startedAt >= maxNanos)) {
+            commit();
             inTransaction = false;
             pendingCursors.forEach(cursors::put);
             pendingCursors.clear();
@@ -124,6 +172,45 @@ final class TransactionalPublisher implements AutoCloseable {
             committedIssues += pendingIssues;
             pendingCommits = 0;
             pendingIssues = 0;
+        }
+    }
+
+    /**
+     * {@code commitTransaction}, retried while it times out: the commit may already be completing on the coordinator,
+     * so the real client refuses an abort now ({@code IllegalStateException}); retrying is safe and completes the same
+     * commit once the coordinator answers. Stops retrying when the publisher is stopped: the transaction then ends on
+     * the coordinator (committed if the request got there, else aborted at {@code transaction.timeout.ms} or by the
+     * next producer with this transactional.id), and no cursor moves here.
+     *
+     * @throws CommitInDoubtException when stopped while the commit's outcome is unknown
+     */
+    private void commit() {
+        int attempt = 1;
+        long start = System.nanoTime();
+        while (true) {
+            try {
+                producer.commitTransaction();
+                if (attempt > 1) {
+                    LOG.info("transaction committed at attempt {}, {} ms after the first", attempt, (System.nanoTime() - start) / 1_000_000);
+                }
+                return;
+            } catch (InterruptException e) {
+                throw new CommitInDoubtException(e); // an interrupt asks this thread to stop; the client kept its flag set
+            } catch (TimeoutException e) {
+                if (stopRequested.getAsBoolean()) {
+                    throw new CommitInDoubtException(e);
+                }
+                LOG.warn("committing the transaction timed out (attempt {}, {} ms so far: {}); retrying the commit, as the "
+                        + "Kafka producer requires", attempt, (System.nanoTime() - start) / 1_000_000, e.getMessage());
+                attempt++;
+            }
+        }
+    }
+
+    /** Stopped while a commit that timed out was being retried: its outcome is up to the coordinator. */
+    static final class CommitInDoubtException extends KafkaException {
+        CommitInDoubtException(Throwable cause) {
+            super("stopped while retrying a transaction commit that timed out; the coordinator completes it or aborts it", cause);
         }
     }
 
@@ -137,11 +224,27 @@ final class TransactionalPublisher implements AutoCloseable {
         return committedIssues;
     }
 
+    /** Whether a transaction is open (begun, neither committed nor aborted). */
+    boolean inTransaction() {
+        return inTransaction;
+    }
+
     /** Drops the open transaction: none of its events or cursors become visible. */
     void abort() {
         if (inTransaction) {
             try {
-                producer.abortTransaction();
+                while (true) {
+                    try {
+                        producer.abortTransaction();
+                        break;
+                    } catch (TimeoutException e) {
+                        // Like a commit, an abort that timed out may be under way: only a retry may follow it.
+                        if (stopRequested.getAsBoolean()) {
+                            throw e;
+                        }
+                        LOG.warn("aborting the transaction timed out ({}); retrying the abort", e.getMessage());
+                    }
+                }
             } finally {
                 inTransaction = false;
                 pendingCursors.clear();

@@ -21,6 +21,8 @@ class DurationConverterTest {
         assertThat(converter.convert("1d")).isEqualTo(Duration.ofDays(1));
         assertThat(converter.convert("P1D")).isEqualTo(Duration.ofDays(1));
         assertThat(converter.convert("0")).isEqualTo(Duration.ZERO);
+        assertThat(converter.convert(" 1h30m ")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(converter.convert("pt1m")).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test
@@ -28,5 +30,8 @@ class DurationConverterTest {
         assertThatThrownBy(() -> converter.convert("soon")).isInstanceOf(CommandLine.TypeConversionException.class)
                 .hasMessageContaining("30s");
         assertThatThrownBy(() -> converter.convert("5w")).isInstanceOf(CommandLine.TypeConversionException.class);
+        assertThatThrownBy(() -> converter.convert("")).isInstanceOf(CommandLine.TypeConversionException.class);
+        assertThatThrownBy(() -> converter.convert("1.5h")).isInstanceOf(CommandLine.TypeConversionException.class);
+        assertThatThrownBy(() -> converter.convert("ms")).isInstanceOf(CommandLine.TypeConversionException.class);
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class ProducerConfigTest {
+class ProducerAppConfigTest {
     private static ProducerAppConfig.Builder valid() {
         return ProducerAppConfig.builder().bootstrapServers("k:9092").repositories(List.of(RepositoryName.parse("a/b")));
     }
@@ -20,6 +20,9 @@ class ProducerConfigTest {
         assertThat(config.githubApiUrl()).hasToString("https://api.github.com/");
         assertThat(config.pollInterval()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.overlap()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.fullRereadInterval()).isEqualTo(Duration.ofDays(1));
+        assertThat(config.transactionalId()).isEqualTo("ghactivity-producer");
+        assertThat(config.sleeper()).as("real waits, ended by close()").isEmpty();
         assertThat(config.perPage()).isEqualTo(100);
         assertThat(config.maxRecordsPerTransaction()).isEqualTo(10_000);
         assertThat(config.maxTimePerTransaction()).isEqualTo(Duration.ofSeconds(1));
@@ -41,5 +44,12 @@ class ProducerConfigTest {
         assertThatThrownBy(() -> valid().githubApiUrl("not a url").build()).hasMessageContaining("GitHub API URL");
         assertThatThrownBy(() -> valid().githubApiUrl("https://user:pw@ghe.example/api/v3").build())
                 .hasMessageContaining("GITHUB_TOKEN").satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw"));
+    }
+
+    @Test
+    void theCommandLineAndTheBuilderHaveTheSameDefaults() {
+        ProducerCli cli = new ProducerCli();
+        new picocli.CommandLine(cli).parseArgs("--repo", "a/b", "--bootstrap-servers", "k:9092");
+        assertThat(cli.config()).usingRecursiveComparison().ignoringFields("token", "clock").isEqualTo(valid().build());
     }
 }

@@ -38,14 +38,25 @@ public final class Topics {
                 new NewTopic(MONTHLY_ACTIVITY, partitions, replicationFactor).configs(compacted));
     }
 
+    /**
+     * How long a dead-letter topic keeps a record: 30 days, time to see the alert, fix the cause and replay.
+     * ({@code docker/create-topics.sh} takes the same default, {@code DLQ_RETENTION_MS}.)
+     */
+    public static final long DEAD_LETTER_RETENTION_MS = 30L * 24 * 60 * 60 * 1000;
+
     /** The sinks' dead-letter topic (time-retained, not compacted: every bad record is kept, not the last per key). */
     public static NewTopic deadLetterDefinition(short replicationFactor) {
-        return new NewTopic(MONTHLY_ACTIVITY_DLQ, 1, replicationFactor);
+        return new NewTopic(MONTHLY_ACTIVITY_DLQ, 1, replicationFactor).configs(deadLetterConfigs());
+    }
+
+    private static Map<String, String> deadLetterConfigs() {
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, String.valueOf(DEAD_LETTER_RETENTION_MS));
     }
 
     /** The streams-app's dead-letter topic (time-retained like the sinks' one: every skipped record is kept). */
     public static NewTopic streamsDeadLetterDefinition(short replicationFactor) {
-        return new NewTopic(STREAMS_DLQ, 1, replicationFactor);
+        return new NewTopic(STREAMS_DLQ, 1, replicationFactor).configs(deadLetterConfigs());
     }
 
     private Topics() {

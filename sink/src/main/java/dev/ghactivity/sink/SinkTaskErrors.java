@@ -12,7 +12,8 @@ import org.slf4j.Logger;
  * What both sink tasks do with errors: a transient failure becomes a {@link RetriableException} (Connect
  * redelivers the batch after {@code retry.backoff.ms}) until {@code max.retries} is spent, then a clear
  * {@link ConnectException}; a record that can never be written goes to the errant-record reporter (the
- * dead-letter queue) and the rest of the batch is written.
+ * dead-letter queue) and the rest of the batch is written. Records the converters refuse (not Avro, an invalid
+ * key) never reach the task: Connect routes them itself; what is left for the task is a value of another key.
  */
 public final class SinkTaskErrors {
     private final Logger log;

@@ -57,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Both connectors in a real Connect worker (standalone, in this JVM, discovered through the service
  * loader as a deployed plugin would be) against a real KRaft broker: rows land in SQLite and S3, the
- * poison record reaches each connector's dead-letter topic, and the committed offsets reach the end.
+ * records the converters or the task refuse reach each connector's dead-letter topic, and the committed offsets reach the end.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SinkConnectorsInConnectWorkerIT {
@@ -90,12 +90,17 @@ class SinkConnectorsInConnectWorkerIT {
         s3.createBucket(BUCKET);
 
         byte[] poison = "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] foreign = AvroSerdes.monthlyActivity().encode(activity("d/d", "2024-03", 1, 0));
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer())) {
             send(producer, 0, "a/a", "2024-01", activity("a/a", "2024-01", 3, 1));
             send(producer, 0, "a/a", "2024-02", activity("a/a", "2024-02", 1, 0));
             producer.send(new ProducerRecord<>(Topics.MONTHLY_ACTIVITY, 0, RecordKeys.monthly("a/a", "2024-03"), poison));
+            // Refused by the key converter, although the value is fine.
+            producer.send(new ProducerRecord<>(Topics.MONTHLY_ACTIVITY, 0, "../../etc|2024-03", foreign));
+            // Accepted by both converters, refused by the task: the value is another key's row.
+            producer.send(new ProducerRecord<>(Topics.MONTHLY_ACTIVITY, 0, RecordKeys.monthly("a/a", "2024-04"), foreign));
             send(producer, 0, "a/a", "2024-01", activity("a/a", "2024-01", 4, 1)); // a later value of the same key
             send(producer, 1, "b/b", "2024-01", activity("b/b", "2024-01", 0, 2));
             send(producer, 1, "c/c", "2024-01", activity("c/c", "2024-01", 7, 0));
@@ -132,17 +137,21 @@ class SinkConnectorsInConnectWorkerIT {
         });
 
         for (String dlq : List.of(SQLITE_DLQ, S3_DLQ)) {
-            List<ConsumerRecord<String, byte[]>> dead = readAll(broker, dlq, 1);
-            assertThat(dead).as(dlq).hasSize(1);
-            assertThat(dead.get(0).key()).isEqualTo("a/a|2024-03");
-            assertThat(dead.get(0).value()).isEqualTo(poison);
-            assertThat(new String(dead.get(0).headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8))
-                    .contains("is not a MonthlyActivity");
+            List<ConsumerRecord<String, byte[]>> dead = readAll(broker, dlq, 3);
+            assertThat(dead).as(dlq).hasSize(3);
+            assertThat(dead).extracting(ConsumerRecord::key).containsExactly("a/a|2024-03", "../../etc|2024-03", "a/a|2024-04");
+            // As received; the third one was written back by the worker through both converters (fromConnectData).
+            assertThat(dead).extracting(ConsumerRecord::value).containsExactly(poison, foreign, foreign);
+            assertThat(dead).extracting(r -> new String(r.headers().lastHeader("__connect.errors.exception.message").value(), StandardCharsets.UTF_8))
+                    .satisfiesExactly(
+                            m -> assertThat(m).contains("is not a MonthlyActivity"),
+                            m -> assertThat(m).contains("invalid key '../../etc|2024-03'"),
+                            m -> assertThat(m).isEqualTo("value of a/a|2024-04 is for d/d|2024-03"));
         }
 
         // Everything, the poison record included, is accounted for: each group commits up to the end.
         Map<TopicPartition, Long> end = Map.of(
-                new TopicPartition(Topics.MONTHLY_ACTIVITY, 0), 4L, new TopicPartition(Topics.MONTHLY_ACTIVITY, 1), 3L);
+                new TopicPartition(Topics.MONTHLY_ACTIVITY, 0), 6L, new TopicPartition(Topics.MONTHLY_ACTIVITY, 1), 3L);
         try (Admin admin = broker.admin()) {
             for (String group : List.of("connect-sqlite-sink", "connect-s3-sink")) {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
@@ -178,6 +187,9 @@ class SinkConnectorsInConnectWorkerIT {
         c.put("connector.class", connector.getName());
         c.put("tasks.max", "1");
         c.put("topics", Topics.MONTHLY_ACTIVITY);
+        // The worker's defaults stay StringConverter / ByteArrayConverter: the connector's own settings win.
+        c.put("key.converter", "dev.ghactivity.sink.convert.MonthlyActivityKeyConverter");
+        c.put("value.converter", "dev.ghactivity.sink.convert.MonthlyActivityConverter");
         c.put("errors.tolerance", "all");
         c.put("errors.deadletterqueue.topic.name", deadLetterTopic);
         c.put("errors.deadletterqueue.topic.replication.factor", "1");
@@ -198,6 +210,12 @@ class SinkConnectorsInConnectWorkerIT {
         Map<String, String> rows = new TreeMap<>();
         if (!Files.exists(db)) {
             return rows;
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             ResultSet table = c.createStatement().executeQuery("SELECT 1 FROM sqlite_master WHERE name = 'monthly_activity'")) {
+            if (!table.next()) {
+                return rows; // the task has created the file, not yet its table
+            }
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
              ResultSet rs = c.createStatement().executeQuery("SELECT repo, month, commits, commit_authors, issues_opened, "

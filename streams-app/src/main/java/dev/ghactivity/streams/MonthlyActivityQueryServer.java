@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.ghactivity.schemas.MonthlyActivity;
+import dev.ghactivity.schemas.MonthlyActivityColumn;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.RepositoryName;
 import java.io.IOException;
@@ -242,17 +243,7 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     }
 
     static ObjectNode toJson(MonthlyActivity a) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("repo", a.getRepo());
-        n.put("month", a.getMonth());
-        n.put("commits", a.getCommits());
-        n.put("commit_authors", a.getCommitAuthors());
-        n.put("issues_opened", a.getIssuesOpened());
-        n.put("issues_closed", a.getIssuesClosed());
-        n.put("prs_opened", a.getPrsOpened());
-        n.put("prs_merged", a.getPrsMerged());
-        n.put("updated_at", a.getUpdatedAt().toString());
-        return n;
+        return MonthlyActivityColumn.toJson(a);
     }
 
     private static ObjectNode error(String message) {

@@ -1,6 +1,5 @@
 package dev.ghactivity.sink.sqlite;
 
-import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.sink.MonthlyActivityRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,17 +30,30 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new SQLException("cannot create the directory of " + path + ": " + e.getMessage(), e);
         }
-        this.connection = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
         this.table = table;
         this.batchMaxRecords = batchMaxRecords;
+        Connection opened = DriverManager.getConnection("jdbc:sqlite:" + path.toAbsolutePath());
+        try {
+            prepare(opened, table, busyTimeoutMs);
+        } catch (SQLException | RuntimeException e) {
+            // E.g. SQLITE_BUSY while another writer holds the lock: the task retries the open, and every attempt
+            // would otherwise leave one more open connection (a file handle and native memory) behind.
+            try {
+                opened.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+        this.connection = opened;
+    }
+
+    private static void prepare(Connection connection, String table, int busyTimeoutMs) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("PRAGMA busy_timeout = " + busyTimeoutMs);
             s.execute("PRAGMA journal_mode = WAL");
             s.execute("PRAGMA synchronous = NORMAL");
-            s.execute("CREATE TABLE IF NOT EXISTS " + table + " ("
-                    + "repo TEXT NOT NULL, month TEXT NOT NULL, commits INTEGER NOT NULL, commit_authors INTEGER NOT NULL, "
-                    + "issues_opened INTEGER NOT NULL, issues_closed INTEGER NOT NULL, prs_opened INTEGER NOT NULL, "
-                    + "prs_merged INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (repo, month))");
+            s.execute(MonthlyActivityTable.createTable(table));
             s.execute("CREATE VIEW IF NOT EXISTS aggregate_commits AS SELECT repo, month, commits AS commit_count FROM "
                     + table + " WHERE commits > 0");
             s.execute("CREATE VIEW IF NOT EXISTS aggregate_issues AS SELECT repo, month, issues_opened AS issue_count FROM "
@@ -52,13 +64,8 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
 
     /** Applies the records in order in one transaction; on error nothing of the batch is applied. */
     public void write(List<MonthlyActivityRecord> records) throws SQLException {
-        String upsertSql = "INSERT INTO " + table + " (repo, month, commits, commit_authors, issues_opened, issues_closed, "
-                + "prs_opened, prs_merged, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(repo, month) DO UPDATE SET "
-                + "commits = excluded.commits, commit_authors = excluded.commit_authors, issues_opened = excluded.issues_opened, "
-                + "issues_closed = excluded.issues_closed, prs_opened = excluded.prs_opened, prs_merged = excluded.prs_merged, "
-                + "updated_at = excluded.updated_at";
-        try (PreparedStatement upsert = connection.prepareStatement(upsertSql);
-             PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE repo = ? AND month = ?")) {
+        try (PreparedStatement upsert = connection.prepareStatement(MonthlyActivityTable.upsert(table));
+             PreparedStatement delete = connection.prepareStatement(MonthlyActivityTable.delete(table))) {
             int pending = 0;
             for (MonthlyActivityRecord r : records) {
                 // Upserts and deletes of one key must apply in order: flush the other kind's batch first.
@@ -68,16 +75,7 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
                     delete.setString(2, r.month());
                     delete.executeUpdate();
                 } else {
-                    MonthlyActivity a = r.row();
-                    upsert.setString(1, r.repo());
-                    upsert.setString(2, r.month());
-                    upsert.setLong(3, a.getCommits());
-                    upsert.setLong(4, a.getCommitAuthors());
-                    upsert.setLong(5, a.getIssuesOpened());
-                    upsert.setLong(6, a.getIssuesClosed());
-                    upsert.setLong(7, a.getPrsOpened());
-                    upsert.setLong(8, a.getPrsMerged());
-                    upsert.setString(9, a.getUpdatedAt().toString());
+                    MonthlyActivityTable.bindUpsert(upsert, r.row());
                     upsert.addBatch();
                     if (++pending >= batchMaxRecords) {
                         upsert.executeBatch();

@@ -37,13 +37,14 @@ class S3SinkTaskIT {
     @TempDir
     Path dir;
     private EmbeddedS3Server s3;
+    private FullDiskBlobStore store;
     private S3SinkTask task;
     private TestSinkContext context;
     private final AtomicLong now = new AtomicLong(1_000_000);
 
     @BeforeEach
     void startServer() {
-        s3 = EmbeddedS3Server.start(dir.resolve("s3"), 0);
+        s3 = EmbeddedS3Server.start(dir.resolve("s3"), 0, filesystem -> store = new FullDiskBlobStore(filesystem));
         s3.createBucket("bucket");
     }
 
@@ -213,6 +214,25 @@ class S3SinkTaskIT {
     }
 
     @Test
+    void recordsConnectSkippedAfterTheLastFlushedRowCommitToo() throws IOException {
+        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "1"));
+        task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), record(0, 2, "b/b", "2024-01", 1, 0)));
+        // Offset 1 and offsets 3-4 of P0, and everything of P1, were refused by a converter: the task never saw them.
+        assertThat(task.preCommit(offsets(5, 3))).isEqualTo(offsets(5, 3));
+        task.put(List.of(record(0, 5, "c/c", "2024-01", 1, 0), record(0, 6, "d/d", "2024-01", 1, 0)));
+        task.put(List.of(record(0, 8, "e/e", "2024-02", 1, 0))); // offset 7 skipped
+        assertThat(task.preCommit(offsets(9, 3))).isEqualTo(offsets(9, 3));
+        assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz")).hasSize(4);
+    }
+
+    @Test
+    void skippedRecordsBehindUnflushedRowsWaitForTheirFlush() {
+        startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "3"));
+        task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), record(0, 1, "b/b", "2024-01", 1, 0)));
+        assertThat(task.preCommit(offsets(3, 0))).as("rows 0 and 1 are not in S3 yet").isEmpty();
+    }
+
+    @Test
     void aPoisonRecordIsReportedAndItsOffsetStillCommits() throws IOException {
         startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "3"));
         task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), poison(0, 1, "a/a|2024-01"), record(0, 2, "b/b", "2024-01", 1, 0)));
@@ -245,7 +265,7 @@ class S3SinkTaskIT {
     void aFullDiskUnderTheS3ServerIsRetriedAndNothingIsLostOrDoubledOnceThereIsSpace() throws IOException {
         startTask(Map.of(S3SinkConfig.FLUSH_MAX_RECORDS, "2", S3SinkConfig.MAX_RETRIES, "5"));
         task.put(List.of(record(0, 0, "a/a", "2024-01", 1, 0), record(0, 1, "b/b", "2024-01", 2, 0)));
-        s3.simulateFullDisk(true);
+        store.full(true);
 
         List<org.apache.kafka.connect.sink.SinkRecord> batch = List.of(record(0, 2, "a/a", "2024-01", 5, 0), record(0, 3, "c/c", "2024-02", 1, 0));
         assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
@@ -254,7 +274,7 @@ class S3SinkTaskIT {
         assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz")).as("the last good object is intact")
                 .containsExactly(row("a/a", "2024-01", 1, 0), row("b/b", "2024-01", 2, 0));
 
-        s3.simulateFullDisk(false);
+        store.full(false);
         task.put(batch);
         assertThat(task.preCommit(offsets(4, 0))).isEqualTo(Map.of(P0, new OffsetAndMetadata(4)));
         assertThat(lines("monthly-activity/month=2024-01/part-0.jsonl.gz"))

@@ -116,7 +116,7 @@ class SqliteSinkTaskTest {
     void aPoisonRecordGoesToTheReporterWhileTheOthersLand() throws SQLException {
         start(true, Map.of());
         SinkRecord bad = poison(0, 1, "a/b|2024-01");
-        SinkRecord badKey = poison(0, 2, "../../etc|2024-01");
+        SinkRecord badKey = poison(0, 2, "c/d|2024-02"); // undecodable values and invalid keys: MonthlyActivity*ConverterTest
         deliver(List.of(record(0, 0, "a/b", "2024-01", 5, 2), bad, badKey, record(0, 3, "e/f", "2024-03", 1, 0)));
         assertThat(context.reported).containsExactly(bad, badKey);
         assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEqualTo(Map.of("a/b|2024-01", "5", "e/f|2024-03", "1"));

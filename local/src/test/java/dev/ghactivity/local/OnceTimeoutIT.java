@@ -1,0 +1,55 @@
+package dev.ghactivity.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ghactivity.testkit.FakeGitHub;
+import dev.ghactivity.testkit.SyntheticActivity;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 12.1: {@code --once} never waits silently. With the S3 endpoint down the S3 sink never catches up: every
+ * 15 s the run says what it waits for, and at {@code --once-timeout} it exits 1 with one line naming the S3 sink
+ * and where its group stands; the SQLite sink, which could write, holds every row.
+ */
+class OnceTimeoutIT {
+    private static final String REPO = "stuck/sink";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSinkThatNeverCatchesUpEndsTheRunWithExitOneNamingItAfterSayingWhatItWaitsFor() throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort(); // nothing listens there once closed
+        }
+        Path data = dir.resolve("data");
+        try (FakeGitHub github = FakeGitHub.start()) {
+            SyntheticActivity activity = github.serveSyntheticActivity(REPO, 300, 100, 5);
+            // Kept under target/ so a failed run's whole output can be read afterwards.
+            try (LocalStackProcess run = LocalStackProcess.start(Path.of("target", "it-logs", "once-timeout"),
+                    Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"),
+                    "--repo", REPO, "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once",
+                    "--s3-endpoint", "http://127.0.0.1:" + deadPort, "--once-timeout", "75s")) {
+                assertThat(run.awaitExit(Duration.ofMinutes(5))).as(LocalStackProcess.tail(run.stdout())).isEqualTo(1);
+                assertThat(run.stderr().strip().lines().toList()).as(run.stderr()).singleElement().asString()
+                        .startsWith("ghactivity: the S3 sink got nowhere within PT1M15S: ")
+                        .contains("lag at most")
+                        .contains("group connect-ghactivity-s3 ");
+                assertThat(run.stdout().lines().filter(l -> l.contains("waiting for the S3 sink: ")).count())
+                        .as("a status line every 15 s while it waits").isGreaterThanOrEqualTo(3);
+            }
+            Map<String, String> expected = new TreeMap<>();
+            activity.expectedMonthlyCounts().forEach((month, c) -> expected.put(REPO + "|" + month,
+                    c[0] + "," + c[1] + "," + c[2] + "," + c[3] + "," + c[4] + "," + c[5]));
+            assertThat(PipelineOutputs.sqliteCounts(data.resolve("ghactivity.db"))).isEqualTo(expected);
+        }
+    }
+}
