@@ -881,15 +881,7 @@ class GitHubActivityProducerTest {
             IngestReport first = producer.pollOnce();
             assertThat(first.repositories()).extracting(IngestReport.RepositoryReport::repo).containsExactlyElementsOf(acme.keySet());
             assertThat(first.allIngested()).isTrue();
-            acme.forEach((repo, activity) -> {
-                Map<String, Long> expected = new TreeMap<>();
-                activity.expectedMonthlyCounts().forEach((month, c) -> {
-                    if (c[0] > 0) {
-                        expected.put(month, c[0]);
-                    }
-                });
-                assertThat(byMonth(commits(), repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).as(repo).isEqualTo(expected);
-            });
+            assertCommitsExact(acme);
             assertThat(producer.isTracked(RepositoryName.parse("acme/forked"))).isFalse();
 
             // Between two discoveries: one repository added, one deleted, one renamed.
@@ -935,15 +927,7 @@ class GitHubActivityProducerTest {
             IngestReport report = producer.pollOnce();
             assertThat(report.allIngested()).as(report.toString()).isTrue();
         }
-        acme.forEach((repo, activity) -> {
-            Map<String, Long> expected = new TreeMap<>();
-            activity.expectedMonthlyCounts().forEach((month, c) -> {
-                if (c[0] > 0) {
-                    expected.put(month, c[0]);
-                }
-            });
-            assertThat(byMonth(commits(), repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).as(repo).isEqualTo(expected);
-        });
+        assertCommitsExact(acme);
         assertThat(github.requestsPastLimit(small)).isZero();
         assertThat(github.requestsPastLimit(large)).isZero();
         // The large token goes first until it has no more left than the small one, then both share: neither past its budget.
@@ -987,15 +971,7 @@ class GitHubActivityProducerTest {
         // The first page of the backfill told its length (Link rel="last"): the log says where it stands.
         assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
                 .anyMatch(m -> m.startsWith("progress: acme/a-large commits: page 1 of 20 (5.0 %), 50 items, ETA "));
-        acme.forEach((repo, activity) -> {
-            Map<String, Long> expected = new TreeMap<>();
-            activity.expectedMonthlyCounts().forEach((month, c) -> {
-                if (c[0] > 0) {
-                    expected.put(month, c[0]);
-                }
-            });
-            assertThat(byMonth(commits(), repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).as(repo).isEqualTo(expected);
-        });
+        assertCommitsExact(acme);
         List<String> publishedRepos = committed(Topics.COMMITS).stream().map(r -> AvroSerdes.commitEvent().decode(r.value()).getRepo()).toList();
         int lastSmall = 0;
         for (int i = 0; i < publishedRepos.size(); i++) {
@@ -1052,6 +1028,19 @@ class GitHubActivityProducerTest {
         assertThat(github.requestsPastLimit(token)).isZero();
         // The backfill needs more than one hour's budget, and it stopped each hour with the reserve (less a slice) left.
         assertThat(leftAtEachWait).isNotEmpty().allMatch(left -> left > reserve - 2 * 2 - 1 && left <= reserve, "the reserve kept");
+    }
+
+    /** Each synthetic repository's committed commits, per month, are exactly what it generated. */
+    private void assertCommitsExact(Map<String, dev.ghactivity.testkit.SyntheticActivity> repositories) {
+        repositories.forEach((repo, activity) -> {
+            Map<String, Long> expected = new TreeMap<>();
+            activity.expectedMonthlyCounts().forEach((month, c) -> {
+                if (c[0] > 0) {
+                    expected.put(month, c[0]);
+                }
+            });
+            assertThat(byMonth(commits(), repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).as(repo).isEqualTo(expected);
+        });
     }
 
     private static String pullRequest(int number, String mergedAt) {
