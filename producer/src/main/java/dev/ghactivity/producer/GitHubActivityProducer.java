@@ -141,13 +141,19 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         return Math.min(config.rateLimitReserve(), client.hourlyLimit() / 2);
     }
 
-    /** Only backfills are left and every token is down to the reserve: waits for the first token's new window. */
+    /**
+     * Only backfills are left and every token is down to the reserve: waits for the first token's new window, or
+     * when running continuously for at most one poll interval, so the incremental polls that come due go on.
+     */
     private void awaitBudget() {
         java.time.Duration wait = client.untilBudgetReset();
         LOG.info("backfills wait {} s for the rate limit's reset: every token is down to the {} requests kept for incremental "
                 + "polls (--rate-limit-reserve)", wait.toSeconds(), reserve());
         try {
             java.time.Duration d = wait.isZero() ? java.time.Duration.ofSeconds(1) : wait;
+            if (looping && d.compareTo(config.pollInterval()) > 0) {
+                d = config.pollInterval(); // the incremental polls that come due meanwhile go first
+            }
             if (config.sleeper().isPresent()) {
                 config.sleeper().get().sleep(d);
             } else {
