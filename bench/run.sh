@@ -2,7 +2,7 @@
 # Benchmarks: every stage against a baseline measured in the same JVM and run; writes bench/results/<date>.md.
 #   bench/run.sh                  full sizes (1M commits + 100k issues backfill), about 5 minutes on 2 cores
 #   bench/run.sh --quick          small sizes, a smoke check (about 1 minute)
-#   bench/run.sh --only backfill  one figure: producer, topology, sqlite, s3, latency or backfill
+#   bench/run.sh --only backfill  one figure: producer, topology, sqlite, s3, latency, backfill or webhooks
 # Environment: BENCH_SKIP_BUILD=1 reuses the last build; BENCH_JAVA_OPTS adds JVM options, e.g. a profile:
 #   BENCH_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/bench.jfr,settings=profile" bench/run.sh --only topology
 set -euo pipefail

@@ -16,21 +16,21 @@ import java.util.Set;
  * per figure and writes {@code bench/results/<date>.md} (relative to the working directory).
  *
  * <pre>
- * BenchmarkSuite [--quick] [--only producer|topology|sqlite|s3|latency|backfill]
+ * BenchmarkSuite [--quick] [--only producer|topology|sqlite|s3|latency|backfill|webhooks]
  * </pre>
  */
 public final class BenchmarkSuite {
-    static final List<String> FIGURES = List.of("producer", "topology", "sqlite", "s3", "latency", "backfill");
+    static final List<String> FIGURES = List.of("producer", "topology", "sqlite", "s3", "latency", "backfill", "webhooks");
 
     /** Workload sizes: the issue's sizes, or small ones for a smoke run. */
     record Sizes(boolean quick, int warmups, int trials, int producerCommits, int topologyRecords, int sinkRows, int s3Rows,
-                 int latencySamples, int backfillCommits, int backfillIssues) {
+                 int latencySamples, int backfillCommits, int backfillIssues, int webhookDeliveries) {
         static Sizes fullRun() {
-            return new Sizes(false, 1, 3, 200_000, 200_000, 300_000, 100_000, 60, 1_000_000, 100_000);
+            return new Sizes(false, 1, 3, 200_000, 200_000, 300_000, 100_000, 60, 1_000_000, 100_000, 300);
         }
 
         static Sizes quickRun() {
-            return new Sizes(true, 0, 1, 20_000, 30_000, 30_000, 20_000, 15, 50_000, 5_000);
+            return new Sizes(true, 0, 1, 20_000, 30_000, 30_000, 20_000, 15, 50_000, 5_000, 100);
         }
     }
 
@@ -73,7 +73,8 @@ public final class BenchmarkSuite {
                 new Figure("sqlite", () -> new SqliteSinkBenchmark(sizes, work).run(results)),
                 new Figure("s3", () -> new S3SinkBenchmark(sizes, work).run(results)),
                 new Figure("latency", () -> new LatencyBenchmark(sizes, work).run(results)),
-                new Figure("backfill", () -> new BackfillBenchmark(sizes, work).run(results)));
+                new Figure("backfill", () -> new BackfillBenchmark(sizes, work).run(results)),
+                new Figure("webhooks", () -> new WebhookBenchmark(sizes, work).run(results)));
         StringBuilder load = new StringBuilder();
         for (Figure f : figures) {
             if (run.contains(f.name())) {

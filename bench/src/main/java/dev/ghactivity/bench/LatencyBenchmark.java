@@ -86,12 +86,7 @@ final class LatencyBenchmark {
                         .setMessageHeadline("latency probe " + i).setParentsCount(1).setHtmlUrl(null).setIngestedAt(Instant.now()).build();
                 long t0 = System.nanoTime();
                 producer.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(REPO, c.getSha()), AvroSerdes.commitEvent().encode(c)));
-                while (commitsOf(db, month.toString()) != expected) {
-                    if (System.nanoTime() - t0 > Duration.ofSeconds(30).toNanos()) {
-                        throw new IllegalStateException("the row of " + REPO + " " + month + " never showed " + expected + " commits");
-                    }
-                    Thread.sleep(2);
-                }
+                awaitCommits(db, REPO, month.toString(), expected, t0);
                 if (i >= WARMUPS) {
                     millis.add((System.nanoTime() - t0) / 1_000_000);
                 }
@@ -100,9 +95,19 @@ final class LatencyBenchmark {
         return millis;
     }
 
-    private static long commitsOf(Connection db, String month) {
+    /** Polls SQLite every 2 ms until the month's row shows {@code expected} commits; 30 s after {@code startNanos} it gives up. */
+    static void awaitCommits(Connection db, String repo, String month, long expected, long startNanos) throws InterruptedException {
+        while (commitsOf(db, repo, month) != expected) {
+            if (System.nanoTime() - startNanos > Duration.ofSeconds(30).toNanos()) {
+                throw new IllegalStateException("the row of " + repo + " " + month + " never showed " + expected + " commits");
+            }
+            Thread.sleep(2);
+        }
+    }
+
+    private static long commitsOf(Connection db, String repo, String month) {
         try (PreparedStatement ps = db.prepareStatement("SELECT commits FROM monthly_activity WHERE repo = ? AND month = ?")) {
-            ps.setString(1, REPO);
+            ps.setString(1, repo);
             ps.setString(2, month);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;

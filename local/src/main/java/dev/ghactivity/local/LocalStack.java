@@ -7,6 +7,7 @@ import dev.ghactivity.producer.GitHubActivityProducer;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -61,6 +61,7 @@ public final class LocalStack implements AutoCloseable {
     private String bootstrapServers;
     private GitHubActivityProducer producer;
     private MonthlyActivityApp streamsApp;
+    private WebhookReceiver webhookReceiver;
     private URI s3Endpoint;
     private volatile boolean closed;
 
@@ -101,7 +102,7 @@ public final class LocalStack implements AutoCloseable {
             startConnect();
             startStreamsApp();
             awaitStreamsRunning(streamsStartTimeout);
-            producer = track(new GitHubActivityProducer(ProducerAppConfig.builder()
+            ProducerAppConfig producerConfig = ProducerAppConfig.builder()
                     .bootstrapServers(bootstrapServers)
                     .githubApiUrl(config.githubApiUrl())
                     .token(token)
@@ -111,8 +112,12 @@ public final class LocalStack implements AutoCloseable {
                     .pollInterval(config.pollInterval())
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())
-                    .build()));
-            LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/{{owner}}/{{name}}/months, SQLite {}, S3 {}/{}",
+                    .build();
+            producer = track(new GitHubActivityProducer(producerConfig));
+            if (config.webhook() != null) {
+                webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook()));
+            }
+            LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/OWNER/NAME/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),
                     config.sqlitePath(), s3Endpoint, config.s3Bucket());
             return this;
@@ -205,17 +210,8 @@ public final class LocalStack implements AutoCloseable {
 
     private void startConnect() throws Exception {
         Files.createDirectories(config.connectDir());
-        Map<String, String> worker = new HashMap<>();
-        worker.put("bootstrap.servers", bootstrapServers);
-        worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-        worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
-        worker.put("offset.storage.file.filename", config.connectDir().resolve("standalone.offsets").toString());
-        worker.put("offset.flush.interval.ms", "500");
-        worker.put("plugin.discovery", "service_load");
-        worker.put("listeners", "http://127.0.0.1:0");
-        // Sinks see only committed output of the exactly-once streams-app.
-        worker.put("consumer.isolation.level", "read_committed");
-        worker.put("consumer.auto.offset.reset", "earliest");
+        Map<String, String> worker = SinkConnectorConfigs.standaloneWorker(bootstrapServers,
+                config.connectDir().resolve("standalone.offsets"));
         EmbeddedConnectWorker connect = track(EmbeddedConnectWorker.start(worker));
         connect.putConnector(SQLITE_CONNECTOR, SinkConnectorConfigs.sqlite(SQLITE_CONNECTOR, config.sqlitePath(), DEAD_LETTER_TOPIC));
         String accessKey = config.s3Endpoint() == null ? EmbeddedS3Server.ACCESS_KEY : config.s3AccessKey();
@@ -274,10 +270,12 @@ public final class LocalStack implements AutoCloseable {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             List<String> events = List.of(Topics.COMMITS, Topics.ISSUES);
             List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
-            LOG.info("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows (offsets, at most)",
-                    progress.pendingRecords(STREAMS_APPLICATION_ID, events),
-                    progress.pendingRecords(SQLITE_GROUP, activity),
-                    progress.pendingRecords(S3_GROUP, activity));
+            long streams = progress.pendingRecords(STREAMS_APPLICATION_ID, events);
+            long sqlite = progress.pendingRecords(SQLITE_GROUP, activity);
+            long s3 = progress.pendingRecords(S3_GROUP, activity);
+            // Only a lag is news: an idle pipeline would otherwise print this every half minute.
+            (streams + sqlite + s3 > 0 ? LOG.atInfo() : LOG.atDebug())
+                    .log("lag: streams-app {} events, SQLite sink {} rows, S3 sink {} rows (offsets, at most)", streams, sqlite, s3);
         } catch (RuntimeException e) {
             LOG.debug("cannot measure lag: {}", e.toString());
         }
@@ -329,6 +327,11 @@ public final class LocalStack implements AutoCloseable {
 
     public int httpPort() {
         return streamsApp.httpPort();
+    }
+
+    /** The webhook receiver's port; -1 when the stack runs without one. */
+    public int webhookPort() {
+        return webhookReceiver == null ? -1 : webhookReceiver.port();
     }
 
     public URI s3Endpoint() {

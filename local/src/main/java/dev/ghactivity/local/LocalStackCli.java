@@ -7,6 +7,9 @@ import dev.ghactivity.producer.GitHubAuthenticationException;
 import dev.ghactivity.producer.GitHubSourceOptions;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
+import dev.ghactivity.producer.webhook.WebhookOptions;
+import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.GhactivityVersion;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,23 +27,29 @@ import picocli.CommandLine.Option;
 
 /** {@code java -jar ghactivity-local.jar --repo OWNER/NAME ...}: the whole pipeline in one JVM. */
 @Command(name = "ghactivity-local", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = GhactivityVersion.class, exitCodeOnInvalidInput = CliExitCodes.USAGE,
         description = "Runs the whole ghactivity pipeline in one JVM: a Kafka broker (KRaft), the GitHub producer, "
                 + "the streams-app with its query API, a Kafka Connect worker with the SQLite and S3 sinks, and "
                 + "an S3-compatible server. The GitHub token is read from GITHUB_TOKEN (optional, but without it "
                 + "GitHub allows 60 requests an hour).",
-        exitCodeListHeading = "%nExit codes (with --once):%n",
+        exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:every repository was ingested and written to SQLite and S3",
-            "1:fatal error (bad options, bad credentials, GitHub unreachable): nothing more could be done",
-            "2:some repositories failed or were read incompletely (e.g. not found); the others were written"})
+            "0:every repository was read completely and written to SQLite and S3 (with --once)",
+            "1:fatal error (a bad option value, bad credentials, GitHub unreachable, a port taken, a part stuck): nothing more could be done",
+            "2:some repositories failed or were read incompletely (e.g. not found); the others were written (with --once)",
+            "64:usage error (unknown option, malformed value, invalid repository name): nothing was started"})
 public final class LocalStackCli implements Callable<Integer> {
-    public static final int EXIT_OK = 0;
-    public static final int EXIT_FATAL = 1;
-    public static final int EXIT_PARTIAL = 2;
+    public static final int EXIT_OK = CliExitCodes.OK;
+    public static final int EXIT_FATAL = CliExitCodes.FATAL;
+    public static final int EXIT_PARTIAL = CliExitCodes.PARTIAL;
+    public static final int EXIT_USAGE = CliExitCodes.USAGE;
     static final int DEFAULT_HTTP_PORT = Integer.parseInt(Defaults.HTTP_PORT);
 
     @Mixin
     GitHubSourceOptions github;
+
+    @Mixin
+    WebhookOptions webhook;
 
     @Option(names = "--data-dir", defaultValue = Defaults.DATA_DIR, paramLabel = "DIR", description = "Kafka log, streams state, SQLite and S3 files (default: ${DEFAULT-VALUE})")
     Path dataDir;
@@ -104,6 +113,7 @@ public final class LocalStackCli implements Callable<Integer> {
                 .zone(zone)
                 .onceTimeout(onceTimeout)
                 .s3FlushInterval(once ? Duration.ofSeconds(1) : Duration.ofSeconds(10))
+                .webhook(webhook.settings())
                 .build();
     }
 
@@ -119,7 +129,7 @@ public final class LocalStackCli implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             // Before anything starts: no request is made, no directory created.
             System.err.println("ghactivity: " + e.getMessage());
-            return EXIT_FATAL;
+            return EXIT_USAGE;
         }
 
         LocalStack stack = new LocalStack(config, token);

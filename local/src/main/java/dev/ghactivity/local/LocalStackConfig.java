@@ -2,6 +2,7 @@ package dev.ghactivity.local;
 
 import dev.ghactivity.producer.RepositorySelection;
 import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.RepositoryName;
 import java.net.URI;
 import java.nio.file.Path;
@@ -50,6 +51,7 @@ public final class LocalStackConfig {
     private final Duration s3FlushInterval;
     private final String kafkaBootstrapServers;
     private final short replicationFactor;
+    private final WebhookSettings webhook;
 
     private LocalStackConfig(Builder b) {
         this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
@@ -73,6 +75,7 @@ public final class LocalStackConfig {
         this.s3FlushInterval = b.s3FlushInterval;
         this.kafkaBootstrapServers = b.kafkaBootstrapServers;
         this.replicationFactor = b.replicationFactor;
+        this.webhook = b.webhook;
         if (selection.isEmpty()) {
             throw new IllegalArgumentException("give at least one --repo OWNER/NAME, --org, --user or --repos-file");
         }
@@ -198,6 +201,11 @@ public final class LocalStackConfig {
         return replicationFactor;
     }
 
+    /** The webhook receiver's settings, or null for none. */
+    public WebhookSettings webhook() {
+        return webhook;
+    }
+
     @Override
     public String toString() {
         return "LocalStackConfig{repositories=" + repositories + ", githubApiUrl=" + githubApiUrl + ", dataDir=" + dataDir
@@ -242,6 +250,7 @@ public final class LocalStackConfig {
         private Duration s3FlushInterval = Duration.ofSeconds(5);
         private String kafkaBootstrapServers;
         private short replicationFactor = 1;
+        private WebhookSettings webhook;
 
         public Builder repositories(List<RepositoryName> repositories) {
             this.repositories = repositories;
@@ -327,6 +336,12 @@ public final class LocalStackConfig {
 
         public Builder replicationFactor(short replicationFactor) {
             this.replicationFactor = replicationFactor;
+            return this;
+        }
+
+        /** Receive GitHub webhook deliveries with these settings; null (the default): no receiver. */
+        public Builder webhook(WebhookSettings webhook) {
+            this.webhook = webhook;
             return this;
         }
 

@@ -9,9 +9,25 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The connector configurations the local stack submits to its Connect worker. */
+/** The worker and connector configurations the local stack submits to its Connect worker. */
 final class SinkConnectorConfigs {
     private SinkConnectorConfigs() {
+    }
+
+    /** A standalone worker on {@code bootstrapServers} that keeps its offsets in {@code offsetsFile}. */
+    static Map<String, String> standaloneWorker(String bootstrapServers, Path offsetsFile) {
+        Map<String, String> worker = new LinkedHashMap<>();
+        worker.put("bootstrap.servers", bootstrapServers);
+        worker.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+        worker.put("value.converter", "org.apache.kafka.connect.converters.ByteArrayConverter");
+        worker.put("offset.storage.file.filename", offsetsFile.toString());
+        worker.put("offset.flush.interval.ms", "500");
+        worker.put("plugin.discovery", "service_load");
+        worker.put("listeners", "http://127.0.0.1:0");
+        // Sinks see only committed output of the exactly-once streams-app.
+        worker.put("consumer.isolation.level", "read_committed");
+        worker.put("consumer.auto.offset.reset", "earliest");
+        return worker;
     }
 
     static Map<String, String> sqlite(String name, Path sqlitePath, String deadLetterTopic) {

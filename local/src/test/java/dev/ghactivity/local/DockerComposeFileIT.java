@@ -52,8 +52,9 @@ class DockerComposeFileIT {
         Set<String> services = new HashSet<>();
         compose().get("services").fieldNames().forEachRemaining(services::add);
         assertThat(services).containsExactlyInAnyOrder(
-                "kafka", "topic-init", "minio", "minio-init", "producer", "streams-app", "connect", "connect-init");
-        assertThat(compose().at("/services/kafka/image").asText()).startsWith("apache/kafka:");
+                "kafka", "topic-init", "minio", "minio-init", "sqlite-init", "producer", "streams-app", "connect", "connect-init");
+        assertThat(compose().at("/services/kafka/image").asText()).isEqualTo("${KAFKA_IMAGE}");
+        assertThat(DockerImages.kafka(root)).startsWith("apache/kafka:");
         assertThat(compose().at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
     }
 
@@ -100,10 +101,11 @@ class DockerComposeFileIT {
 
         // producer: a shell entrypoint that turns $REPOS into --repo options; one repository stands in for them.
         String shell = compose().at("/services/producer/entrypoint").get(2).asText();
-        String fixed = shell.substring(shell.indexOf("ProducerCli") + "ProducerCli".length(), shell.indexOf("$$(")).trim();
+        String fixed = shell.substring(shell.indexOf("ProducerCli") + "ProducerCli".length(), shell.indexOf("$$("))
+                .replace("$$GITHUB_API_URL", "https://api.github.com").trim();
         List<String> producerArgs = new ArrayList<>(List.of(fixed.split("\\s+")));
         producerArgs.addAll(List.of("--repo", "apache/kafka"));
-        assertThat(producerArgs).contains("--bootstrap-servers");
+        assertThat(producerArgs).contains("--bootstrap-servers", "--github-api-url");
         new picocli.CommandLine(new dev.ghactivity.producer.ProducerCli()).parseArgs(producerArgs.toArray(String[]::new));
     }
 
@@ -165,6 +167,78 @@ class DockerComposeFileIT {
         String script = Files.readString(root.resolve("docker/create-topics.sh"));
         Topics.definitions(1, (short) 1).forEach(t -> assertThat(script).contains(t.name()));
         assertThat(script).contains("cleanup.policy=compact");
+    }
+
+    @Test
+    void kafkaKeepsItsLogOnItsVolume() throws IOException {
+        // Unset, the image writes under /tmp: a re-created container would lose every topic.
+        String logDirs = compose().at("/services/kafka/environment/KAFKA_LOG_DIRS").asText();
+        assertThat(logDirs).isEqualTo("/var/lib/kafka/data");
+        assertThat(volumesOf("kafka")).contains("kafka:" + logDirs);
+    }
+
+    @Test
+    void theSqliteVolumeBelongsToTheUserConnectRunsAs() throws IOException {
+        // The Kafka image runs as its non-root "appuser"; a new named volume is root-owned.
+        assertThat(compose().at("/services/connect/user").isMissingNode()).as("connect runs as the image's own user").isTrue();
+        assertThat(volumesOf("connect")).contains("sqlite:/data");
+        JsonNode init = compose().at("/services/sqlite-init");
+        assertThat(init.get("image").asText()).isEqualTo(compose().at("/services/connect/image").asText());
+        assertThat(init.get("user").asText()).isEqualTo("root");
+        assertThat(volumesOf("sqlite-init")).containsExactly("sqlite:/data");
+        assertThat(init.get("entrypoint").toString()).contains("chown appuser /data");
+        assertThat(compose().at("/services/connect/depends_on/sqlite-init/condition").asText())
+                .isEqualTo("service_completed_successfully");
+        Map<String, String> sqlite = JSON.readValue(root.resolve("docker/connect/sqlite-sink.json").toFile(),
+                JSON.getTypeFactory().constructMapType(Map.class, String.class, String.class));
+        assertThat(sqlite.get("sqlite.path")).startsWith("/data/");
+    }
+
+    @Test
+    void healthchecksUseOnlyToolsTheirImagesHave() throws IOException {
+        // apache/kafka has bash and Kafka's scripts, no curl or wget; the MinIO server image ships mc.
+        assertThat(compose().at("/services/kafka/healthcheck/test").toString()).contains("/opt/kafka/bin/kafka-broker-api-versions.sh");
+        assertThat(compose().at("/services/minio/healthcheck/test/1").asText()).isEqualTo("mc");
+        JsonNode connect = compose().at("/services/connect/healthcheck/test");
+        assertThat(connect.get(1).asText()).isEqualTo("bash");
+        assertThat(connect.toString()).contains("/dev/tcp/127.0.0.1/8083").doesNotContain("curl", "wget");
+    }
+
+    @Test
+    void everyImageIsPinnedInDotEnvAndKafkaIsTheClientVersion() throws IOException {
+        Map<String, String> pins = DockerImages.pins(root);
+        for (Iterator<Map.Entry<String, JsonNode>> it = compose().get("services").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> service = it.next();
+            String image = service.getValue().has("image") ? service.getValue().get("image").asText()
+                    : compose().at("/x-app/image").asText();
+            Matcher ref = Pattern.compile("\\$\\{([A-Z_]+)}").matcher(image);
+            assertThat(ref.matches()).as(service.getKey() + " image " + image + " comes from .env").isTrue();
+            assertThat(pins).as(service.getKey()).containsKey(ref.group(1));
+        }
+        assertThat(pins.values()).allSatisfy(image -> assertThat(image).matches(".+:[^:]+").doesNotEndWith(":latest"));
+        String kafkaVersion = System.getProperty("ghactivity.kafka.version");
+        assertThat(kafkaVersion).as("kafka.version of the build (failsafe system property)").matches("\\d+\\.\\d+\\.\\d+");
+        assertThat(DockerImages.kafka(root)).isEqualTo("apache/kafka:" + kafkaVersion);
+    }
+
+    @Test
+    void theHeaderSaysHowToBuildWithTheWrapperAndHowToReadSqliteOut() throws IOException {
+        String text = Files.readString(root.resolve("docker-compose.yml"));
+        assertThat(text).contains("./mvnw -B package -DskipTests").doesNotContain("#   mvn ");
+        assertThat(text).contains("docker compose cp connect:/data ");
+    }
+
+    @Test
+    void theProducerTakesTheGitHubApiUrlFromTheEnvironment() throws IOException {
+        assertThat(compose().at("/services/producer/environment/GITHUB_API_URL").asText())
+                .isEqualTo("${GITHUB_API_URL:-https://api.github.com}");
+        assertThat(compose().at("/services/producer/extra_hosts/0").asText()).isEqualTo("host.docker.internal:host-gateway");
+    }
+
+    private List<String> volumesOf(String service) throws IOException {
+        List<String> volumes = new ArrayList<>();
+        compose().at("/services/" + service + "/volumes").forEach(v -> volumes.add(v.asText()));
+        return volumes;
     }
 
     @Test

@@ -64,6 +64,11 @@ final class LocalStackProcess implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM, what Ctrl-C or {@code docker stop} sends: the shutdown hook stops the stack cleanly. */
+    void terminate() {
+        process.destroy();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ghactivity.testkit.SyntheticActivity;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +22,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Reads what the pipeline wrote: SQLite tables and views, S3 snapshot objects (plain files of the embedded server). */
 final class PipelineOutputs {
@@ -114,6 +122,55 @@ final class PipelineOutputs {
             throw new UncheckedIOException(e);
         }
         return rows;
+    }
+
+    /**
+     * {@code repo|month -> count} of one field ({@code commits_by_author_date_month_utc} and the like) of a
+     * recorded fixture's {@code <fixture>.expected-counts.json} (testkit resources).
+     */
+    static Map<String, Long> expectedCounts(String fixture, String field, String repo) {
+        String resource = "/fixtures/github/" + fixture + ".expected-counts.json";
+        try (InputStream in = PipelineOutputs.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException(resource + " is not on the classpath");
+            }
+            Map<String, Long> result = new TreeMap<>();
+            JSON.readTree(in).path(field).fields().forEachRemaining(e -> result.put(repo + "|" + e.getKey(), e.getValue().asLong()));
+            return result;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The snapshot objects in a real S3 (MinIO): every object under {@code prefix} is downloaded into
+     * {@code scratch} at its key, then read like the embedded server's files.
+     */
+    static Map<String, JsonNode> s3SnapshotRows(URI endpoint, String accessKey, String secretKey, String bucket,
+                                                String prefix, Path scratch) {
+        try (S3Client s3 = s3Client(endpoint, accessKey, secretKey)) {
+            Path bucketDir = scratch.resolve("s3-" + System.nanoTime());
+            for (S3Object object
+                    : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix + "/")).contents()) {
+                Path file = bucketDir.resolve(object.key());
+                Files.createDirectories(file.getParent());
+                Files.write(file, s3.getObjectAsBytes(b -> b.bucket(bucket).key(object.key())).asByteArray());
+            }
+            return s3SnapshotRows(bucketDir, prefix);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A client of an S3-compatible server (MinIO) with path-style access. */
+    static S3Client s3Client(URI endpoint, String accessKey, String secretKey) {
+        return S3Client.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secretKey)))
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
     }
 
     static Map<String, Long> column(Map<String, JsonNode> rows, String column) {

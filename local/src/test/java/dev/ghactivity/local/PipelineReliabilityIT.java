@@ -169,7 +169,7 @@ class PipelineReliabilityIT {
                 } finally {
                     System.setErr(saved);
                 }
-                assertThat(code).as(bad).isEqualTo(LocalStackCli.EXIT_FATAL);
+                assertThat(code).as(bad).isEqualTo(LocalStackCli.EXIT_USAGE);
                 assertThat(err.toString(StandardCharsets.UTF_8)).as(bad).contains("invalid repository");
             }
             assertThat(github.requests()).isEmpty();

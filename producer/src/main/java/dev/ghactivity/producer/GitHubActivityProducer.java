@@ -132,7 +132,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         List<RepositoryReport> all = new ArrayList<>(discoveryReports);
         all.addAll(reports.values());
         IngestReport report = new IngestReport(all);
-        LOG.info("poll done: {}", report);
+        LOG.debug("poll done: {}", report);
         return report;
     }
 
@@ -249,7 +249,11 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                                 + "(--full-reread-interval " + config.fullRereadInterval() + ") reads them again"
                         : counts.missing + " item(s) without a field the counts need (see the log): counted as unknown, not as false";
             }
-            return report.apply(failure == null ? Outcome.INGESTED : failure, failureMessage);
+            RepositoryReport result = report.apply(failure == null ? Outcome.INGESTED : failure, failureMessage);
+            if (failure == null) {
+                LOG.info("{}", result); // the one line per repository and poll (failures log their own line)
+            }
+            return result;
         } catch (GitHubUnreachableException e) {
             commitWhatWasRead(repo);
             LOG.error("{}: {}", repo, e.getMessage());

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * Turns one listing page into events, item by item: a malformed item (no sha or number, a missing or
  * unparsable date) is counted and skipped, the rest of the page still counts.
  */
-final class GitHubItemParser {
+public final class GitHubItemParser {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ObjectReader COMMIT_READER = JSON.readerFor(CommitItem.class);
     private static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{7,64}");
@@ -34,14 +34,14 @@ final class GitHubItemParser {
      * Events of one page, the malformed items skipped, the newest cursor date (committer date / updated_at) seen, and
      * the fields some items leave out that a count needs (published all the same, with the field unknown: null).
      */
-    record Parsed<T>(List<T> events, List<String> malformed, Instant newest, List<String> missing) {
+    public record Parsed<T>(List<T> events, List<String> malformed, Instant newest, List<String> missing) {
         Parsed(List<T> events, List<String> malformed, Instant newest) {
             this(events, malformed, newest, List.of());
         }
     }
 
     /** Commits of a commits listing; one without {@code parents} is published with its count unknown (listed as missing). */
-    static Parsed<CommitEvent> commits(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
+    public static Parsed<CommitEvent> commits(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
         List<CommitEvent> events = new ArrayList<>(100);
         List<String> malformed = new ArrayList<>();
         List<String> missing = new ArrayList<>();
@@ -138,7 +138,7 @@ final class GitHubItemParser {
      * without {@code pull_request} although its {@code html_url} is a pull request's, is published with what is
      * known and listed in {@link Parsed#missing()}.
      */
-    static Parsed<IssueEvent> issues(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
+    public static Parsed<IssueEvent> issues(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
         JsonNode items = array(body);
         List<IssueEvent> events = new ArrayList<>(items.size());
         List<String> malformed = new ArrayList<>();
@@ -194,7 +194,7 @@ final class GitHubItemParser {
     }
 
     /** The commits of a comparison ({@code {"status": ..., "commits": [...]}}), oldest first as GitHub gives them. */
-    static Parsed<CommitEvent> comparedCommits(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
+    public static Parsed<CommitEvent> comparedCommits(String repo, byte[] body, Instant ingestedAt) throws MalformedPageException {
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -212,7 +212,7 @@ final class GitHubItemParser {
     }
 
     /** A commit SHA as GitHub gives them (hex, abbreviated or whole): the only form an item's or a URL's SHA may take. */
-    static boolean isSha(String text) {
+    public static boolean isSha(String text) {
         return text != null && SHA.matcher(text).matches();
     }
 

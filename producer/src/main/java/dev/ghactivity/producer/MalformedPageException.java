@@ -1,7 +1,7 @@
 package dev.ghactivity.producer;
 
 /** A page whose body is not a JSON array of items: logged, counted and skipped. */
-final class MalformedPageException extends Exception {
+public final class MalformedPageException extends Exception {
     MalformedPageException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -1,5 +1,10 @@
 package dev.ghactivity.producer;
 
+import dev.ghactivity.producer.webhook.WebhookOptions;
+import dev.ghactivity.producer.webhook.WebhookReceiver;
+import dev.ghactivity.producer.webhook.WebhookSettings;
+import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
 import java.util.Map;
@@ -11,12 +16,17 @@ import picocli.CommandLine.Option;
 
 /** {@code ProducerCli --repo OWNER/NAME ... --bootstrap-servers HOST:PORT}: the producer as its own process. */
 @Command(name = "ghactivity-producer", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = GhactivityVersion.class, exitCodeOnInvalidInput = CliExitCodes.USAGE,
         description = "Polls GitHub commits and issues of the given repositories and publishes them to Kafka, exactly once per change.",
-        exitCodeListHeading = "%nExit codes (with --once):%n",
-        exitCodeList = {"0:every repository ingested", "1:fatal error (bad options, bad credentials, GitHub unreachable)", "2:some repositories failed or were read incompletely"})
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every repository ingested (with --once)", "1:fatal error (a bad option value, bad credentials, GitHub unreachable)",
+            "2:some repositories failed or were read incompletely (with --once)", "64:usage error (unknown option, malformed value, invalid repository name)"})
 public final class ProducerCli implements Callable<Integer> {
     @Mixin
     GitHubSourceOptions github;
+
+    @Mixin
+    WebhookOptions webhook;
 
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers")
     String bootstrapServers;
@@ -64,9 +74,24 @@ public final class ProducerCli implements Callable<Integer> {
             config = config();
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return CommandLine.ExitCode.USAGE;
+            return CliExitCodes.USAGE;
+        }
+        WebhookSettings webhookSettings;
+        try {
+            webhookSettings = webhook.settings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("ghactivity-producer: " + e.getMessage());
+            return 1; // a receiver without a secret refuses to start
         }
         GitHubActivityProducer producer = new GitHubActivityProducer(config);
+        WebhookReceiver receiver;
+        try {
+            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings);
+        } catch (IllegalStateException e) {
+            producer.close();
+            System.err.println("ghactivity-producer: " + e.getMessage());
+            return 1; // e.g. the port is taken
+        }
         Thread hook = new Thread(producer::close, "producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -74,20 +99,23 @@ public final class ProducerCli implements Callable<Integer> {
                 IngestReport report = producer.pollOnce();
                 if (report.noneReached()) {
                     System.err.println("ghactivity-producer: " + report.repositories().get(0).message());
-                    return 1;
+                    return CliExitCodes.FATAL;
                 }
                 if (!report.allIngested()) {
                     System.err.println("ghactivity-producer: some repositories were not ingested completely: " + report.failureSummary());
-                    return 2;
+                    return CliExitCodes.PARTIAL;
                 }
-                return 0;
+                return CliExitCodes.OK;
             }
             producer.runUntilClosed();
-            return 0;
+            return CliExitCodes.OK;
         } catch (GitHubAuthenticationException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return 1;
+            return CliExitCodes.FATAL;
         } finally {
+            if (receiver != null) {
+                receiver.close();
+            }
             producer.close();
         }
     }

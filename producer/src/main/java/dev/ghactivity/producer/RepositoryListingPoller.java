@@ -118,7 +118,7 @@ final class RepositoryListingPoller {
                 page = refetchIfNotAnArray(state, page);
                 if (page.notModified()) {
                     counts.notModified++;
-                    LOG.info("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
+                    LOG.debug("{} {}: not modified since the last poll (304, free of rate limit)", repoName, endpoint);
                     return counts;
                 }
                 if (state.atFirstPageOfListing()) {
@@ -214,8 +214,10 @@ final class RepositoryListingPoller {
         publisher.commitIfDue(next == null);
         progress.page(state.repoName, state.endpoint, page, state.published + state.events, next == null);
         if (state.pageNumber % 10 == 0 || next == null) {
-            LOG.info("{} {}: page {}, {} items so far, {} requests left", state.repoName, state.endpoint, state.pageNumber,
-                    state.published + state.events, page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
+            // INFO: progress of a long listing; its last page is in the repository's poll line (GitHubActivityProducer).
+            (next == null ? LOG.atDebug() : LOG.atInfo()).log("{} {}: page {}, {} items so far, {} requests left", state.repoName,
+                    state.endpoint, state.pageNumber, state.published + state.events,
+                    page.rateLimitRemaining() < 0 ? "?" : page.rateLimitRemaining());
         }
     }
 

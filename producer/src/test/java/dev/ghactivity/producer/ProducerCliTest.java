@@ -2,6 +2,8 @@ package dev.ghactivity.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.RepositoryName;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -60,7 +62,7 @@ class ProducerCliTest {
 
         StringWriter err = new StringWriter();
         assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "k:9092", "--kafka-config", dir.resolve("missing.properties").toString()))
-                .isEqualTo(CommandLine.ExitCode.USAGE);
+                .isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).contains("cannot read the Kafka client properties file", "missing.properties");
     }
 
@@ -68,25 +70,39 @@ class ProducerCliTest {
     void aBadRepositoryNameOrApiUrlIsAUsageErrorBeforeAnythingConnects() {
         StringWriter err = new StringWriter();
         int code = run(err, "--repo", "not-a-repository", "--bootstrap-servers", "127.0.0.1:1");
-        assertThat(code).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(code).isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).contains("not-a-repository", "OWNER/NAME");
 
         err = new StringWriter();
         code = run(err, "--repo", "a/b", "--bootstrap-servers", "127.0.0.1:1", "--github-api-url", "https://me:s3cret@ghe.example/api/v3");
-        assertThat(code).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(code).isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).contains("GITHUB_TOKEN").doesNotContain("s3cret");
 
         err = new StringWriter();
-        assertThat(run(err, "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run(err, "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).contains("--repo").contains("--org");
         err = new StringWriter();
-        assertThat(run(err, "--repo", "*/kafka", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run(err, "--repo", "*/kafka", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).contains("the owner must be named");
         err = new StringWriter();
-        assertThat(run(err, "--org", "acme", "--exclude", "acme/[", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run(err, "--org", "acme", "--exclude", "acme/[", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).contains("invalid glob 'acme/['");
         assertThat(run(new StringWriter(), "--repo", "a/b", "--bootstrap-servers", "x", "--poll-interval", "soon"))
-                .isEqualTo(CommandLine.ExitCode.USAGE);
+                .isEqualTo(CliExitCodes.USAGE);
+    }
+
+    @Test
+    void versionPrintsTheBuildsVersionAndAnUnknownOptionIsAUsageError() {
+        StringWriter out = new StringWriter();
+        int code = new CommandLine(new ProducerCli()).setOut(new PrintWriter(out, true)).execute("--version");
+        assertThat(code).isEqualTo(CliExitCodes.OK);
+        assertThat(out.toString().strip()).isEqualTo("ghactivity-producer " + GhactivityVersion.get());
+        assertThat(GhactivityVersion.get()).matches("\\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "x", "--no-such-option")).isEqualTo(64);
+        assertThat(err.toString()).contains("Unknown option: '--no-such-option'");
+        assertThat(CliExitCodes.USAGE).as("a usage error is never taken for 'some repositories failed'").isNotEqualTo(CliExitCodes.PARTIAL);
     }
 
     /** Runs the CLI with picocli's and our own error output captured. */

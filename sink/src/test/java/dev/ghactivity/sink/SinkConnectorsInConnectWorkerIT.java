@@ -224,6 +224,11 @@ class SinkConnectorsInConnectWorkerIT {
                 rows.put(rs.getString(1) + "|" + rs.getString(2), String.join(",", rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9)));
             }
+        } catch (SQLException e) {
+            // The task opens (creates) the file a moment before it creates the table: no rows yet.
+            if (e.getMessage() == null || !e.getMessage().contains("no such table")) {
+                throw e;
+            }
         }
         return rows;
     }

@@ -76,7 +76,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
             close();
             throw e;
         }
-        LOG.info("streams-app {} started: query API http://{}:{}/repos/{{owner}}/{{name}}/months, zone {}, months by {} date",
+        LOG.info("streams-app {} started: query API http://{}:{}/repos/OWNER/NAME/months, zone {}, months by {} date",
                 config.applicationId(), config.httpHost(), queryServer.port(), config.zone(),
                 config.commitDateField().name().toLowerCase(Locale.ROOT));
         return this;

@@ -1,5 +1,7 @@
 package dev.ghactivity.streams;
 
+import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -12,6 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code StreamsAppCli --bootstrap-servers ...}: the streams-app as its own process; stops cleanly on SIGTERM. */
 @Command(name = "ghactivity-streams", mixinStandardHelpOptions = true, sortOptions = false,
+        versionProvider = GhactivityVersion.class, exitCodeOnInvalidInput = CliExitCodes.USAGE,
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped cleanly (SIGTERM)", "64:usage error (unknown option, bad value)"},
         description = "Counts GitHub activity per repository and calendar month (exactly once) and serves the counts over HTTP.")
 public final class StreamsAppCli implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers")
@@ -82,7 +87,7 @@ public final class StreamsAppCli implements Callable<Integer> {
             config = config();
         } catch (IllegalArgumentException e) {
             System.err.println("ghactivity-streams: " + e.getMessage());
-            return CommandLine.ExitCode.USAGE;
+            return CliExitCodes.USAGE;
         }
         MonthlyActivityApp app = new MonthlyActivityApp(config);
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "streams-app-shutdown"));
@@ -90,13 +95,13 @@ public final class StreamsAppCli implements Callable<Integer> {
             app.start();
         } catch (RuntimeException e) {
             System.err.println("ghactivity-streams: " + e.getMessage());
-            return 1;
+            return CliExitCodes.FATAL;
         }
         Optional<String> failure = app.awaitStopped();
         if (failure.isPresent()) {
             System.err.println("ghactivity-streams: " + failure.get());
-            return 1;
+            return CliExitCodes.FATAL;
         }
-        return 0;
+        return CliExitCodes.OK;
     }
 }

@@ -2,6 +2,10 @@ package dev.ghactivity.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.GhactivityVersion;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -39,7 +43,21 @@ class StreamsAppCliTest {
     void anUnreadablePropertiesFileIsAUsageErrorBeforeAnythingStarts(@TempDir Path dir) {
         int code = new CommandLine(new StreamsAppCli()).execute("--bootstrap-servers", "127.0.0.1:1", "--http-port", "0",
                 "--state-dir", dir.resolve("state").toString(), "--kafka-config", dir.resolve("missing.properties").toString());
-        assertThat(code).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(code).isEqualTo(CliExitCodes.USAGE);
+        assertThat(dir.resolve("state")).doesNotExist();
+    }
+
+    @Test
+    void versionPrintsTheBuildsVersionAndABadValueIsAUsageError(@TempDir Path dir) {
+        StringWriter out = new StringWriter();
+        assertThat(new CommandLine(new StreamsAppCli()).setOut(new PrintWriter(out, true)).execute("-V")).isZero();
+        assertThat(out.toString().strip()).isEqualTo("ghactivity-streams " + GhactivityVersion.get());
+
+        StringWriter err = new StringWriter();
+        int code = new CommandLine(new StreamsAppCli()).setErr(new PrintWriter(err, true)).execute(
+                "--bootstrap-servers", "127.0.0.1:1", "--http-port", "eighty", "--state-dir", dir.resolve("state").toString());
+        assertThat(code).isEqualTo(64);
+        assertThat(err.toString()).contains("--http-port", "eighty");
         assertThat(dir.resolve("state")).doesNotExist();
     }
 }

@@ -88,6 +88,14 @@ public final class FakeGitHub implements AutoCloseable {
     }
 
     public static FakeGitHub start(int port) {
+        return start(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /**
+     * On {@code address}, e.g. the wildcard address for containers that reach the host through
+     * {@code host.docker.internal} (loopback is not reachable from a container).
+     */
+    public static FakeGitHub start(InetAddress address, int port) {
         FakeGitHub fake = new FakeGitHub();
         fake.server.setServerSocketFactory(new NoDelayServerSocketFactory());
         fake.server.setDispatcher(new Dispatcher() {
@@ -97,7 +105,7 @@ public final class FakeGitHub implements AutoCloseable {
             }
         });
         try {
-            fake.server.start(InetAddress.getLoopbackAddress(), port);
+            fake.server.start(address, port);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the fake GitHub", e);
         }

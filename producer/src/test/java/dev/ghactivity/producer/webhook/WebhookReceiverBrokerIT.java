@@ -1,0 +1,152 @@
+package dev.ghactivity.producer.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ghactivity.embedded.EmbeddedKafkaBroker;
+import dev.ghactivity.producer.GitHubItemParser;
+import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.schemas.AvroSerdes;
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.IssueEvent;
+import dev.ghactivity.schemas.RepositoryName;
+import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.testkit.FakeGitHub;
+import dev.ghactivity.testkit.GitHubFixtures;
+import dev.ghactivity.testkit.GitHubWebhookSender;
+import dev.ghactivity.testkit.GitHubWebhookSender.Answer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deliveries against a real KRaft broker: committed in one transaction before 2xx, 503 while Kafka is down, once after. */
+class WebhookReceiverBrokerIT {
+    private static final String SECRET = "broker-it-secret";
+    private static final String TIDBIT_REPO = "amilner42/code-tidbit";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDeliveryWhileKafkaIsDownIs503AndItsRedeliveryLaterCountsOnce() throws Exception {
+        // The broker keeps its listener ports in its log directory: started again there, it listens where it did.
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"));
+        broker.createTopics(Topics.definitions(2, (short) 1));
+        ProducerAppConfig config = config(broker.bootstrapServers(), "http://127.0.0.1:9", "Codertocat/Hello-World");
+        try (WebhookReceiver receiver = WebhookReceiver.start(config,
+                new WebhookSettings("127.0.0.1", 0, WebhookSecret.of(SECRET), Duration.ofSeconds(2)))) {
+            GitHubWebhookSender github = GitHubWebhookSender.local(receiver.port(), SECRET);
+            assertThat(github.deliver("issues", "opened-1", GitHubWebhookSender.fixture("issues_opened.json")).status()).isEqualTo(200);
+            assertThat(records(broker.bootstrapServers(), Topics.ISSUES)).extracting(ConsumerRecord::key)
+                    .containsExactly("codertocat/hello-world#1");
+
+            broker.close();
+            long started = System.nanoTime();
+            Answer down = github.deliver("pull_request", "closed-1", GitHubWebhookSender.fixture("pull_request_closed.json"));
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("a bounded wait, inside GitHub's 10 s").isLessThan(Duration.ofSeconds(9));
+            assertThat(receiver.failedDeliveries()).isEqualTo(1);
+
+            broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"));
+            assertThat(github.deliver("pull_request", "closed-1", GitHubWebhookSender.fixture("pull_request_closed.json")).status()).isEqualTo(200);
+            // A second redelivery of the committed delivery changes nothing.
+            assertThat(github.deliver("pull_request", "closed-1", GitHubWebhookSender.fixture("pull_request_closed.json")))
+                    .isEqualTo(new Answer(200, "delivery closed-1 was committed before; nothing to do\n"));
+
+            List<ConsumerRecord<String, byte[]>> issues = records(broker.bootstrapServers(), Topics.ISSUES);
+            assertThat(issues).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("codertocat/hello-world#1", "codertocat/hello-world#2");
+            IssueEvent pr = AvroSerdes.issueEvent().decode(issues.stream().filter(r -> r.key().endsWith("#2")).findFirst().orElseThrow().value());
+            assertThat(pr.getIsPullRequest()).isTrue();
+            assertThat(pr.getState()).isEqualTo("closed");
+            assertThat(records(broker.bootstrapServers(), Topics.COMMITS)).isEmpty();
+        } finally {
+            broker.close();
+        }
+    }
+
+    @Test
+    void aPushWhosePayloadLeavesCommitsOutIsCompletedThroughTheComparison() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"));
+             FakeGitHub fake = FakeGitHub.start()) {
+            broker.createTopics(Topics.definitions(2, (short) 1));
+            List<String> listing = GitHubFixtures.items(GitHubFixtures.TIDBIT_COMMITS + ".json"); // newest first
+            fake.serveCommitItems(TIDBIT_REPO, listing);
+            List<String> shas = listing.stream().map(i -> GitHubWebhookSender.jsonOf(i).path("sha").asText()).toList();
+            // before = the 6th newest commit, after = the newest: 5 commits added, the payload lists the oldest of them only.
+            byte[] push = GitHubWebhookSender.fixture("push_with-new-branch.json", root -> {
+                ((ObjectNode) root.get("repository")).put("full_name", "amilner42/code-tidbit").put("default_branch", "master");
+                root.put("before", shas.get(5)).put("after", shas.get(0)).put("created", false);
+                ArrayNode commits = root.withArray("commits");
+                ((ObjectNode) commits.get(0)).put("id", shas.get(4));
+            });
+            ProducerAppConfig config = config(broker.bootstrapServers(), fake.apiUrl(), TIDBIT_REPO);
+            try (WebhookReceiver receiver = WebhookReceiver.start(config, WebhookSettings.of("127.0.0.1", 0, WebhookSecret.of(SECRET)))) {
+                Answer answer = GitHubWebhookSender.local(receiver.port(), SECRET).deliver("push", "push-1", push);
+                assertThat(answer.status()).isEqualTo(200);
+
+                List<String> added = shas.subList(0, 5).stream().map(s -> TIDBIT_REPO + "@" + s).toList();
+                Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(records(broker.bootstrapServers(), Topics.COMMITS)).extracting(ConsumerRecord::key).containsAll(added));
+                // The compared commits are exactly the records a poll of the listing publishes (ingested_at aside).
+                byte[] polledPage = ("[" + String.join(",", listing.subList(0, 5)) + "]").getBytes(StandardCharsets.UTF_8);
+                Instant at = Instant.EPOCH;
+                List<CommitEvent> polled = GitHubItemParser.commits(TIDBIT_REPO, polledPage, at).events();
+                Map<String, CommitEvent> published = new java.util.HashMap<>();
+                for (ConsumerRecord<String, byte[]> r : records(broker.bootstrapServers(), Topics.COMMITS)) {
+                    CommitEvent e = AvroSerdes.commitEvent().decode(r.value());
+                    e.setIngestedAt(at);
+                    published.put(r.key(), e);
+                }
+                for (CommitEvent e : polled) {
+                    assertThat(published.get(TIDBIT_REPO + "@" + e.getSha())).isEqualTo(e);
+                }
+                assertThat(fake.requests()).filteredOn(r -> r.getUrl().encodedPath().contains("/compare/" + shas.get(5) + "..." + shas.get(0))).hasSize(1);
+            }
+        }
+    }
+
+    private static ProducerAppConfig config(String bootstrap, String githubApiUrl, String repo) {
+        return ProducerAppConfig.builder()
+                .bootstrapServers(bootstrap)
+                .githubApiUrl(githubApiUrl)
+                .repositories(List.of(RepositoryName.parse(repo)))
+                .transactionalId("webhook-it")
+                .retries(2, Duration.ofMillis(1), Duration.ofMillis(5))
+                .build();
+    }
+
+    /** Every committed record of the topic, in offset order per partition. */
+    private static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic) {
+        List<ConsumerRecord<String, byte[]>> result = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            c.partitionsFor(topic).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(100)).forEach(result::add);
+            }
+        }
+        return result;
+    }
+}
