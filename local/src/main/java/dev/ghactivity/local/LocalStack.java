@@ -8,6 +8,8 @@ import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.ProducerAppConfig;
 import dev.ghactivity.producer.webhook.WebhookReceiver;
+import dev.ghactivity.producer.ProducerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
@@ -62,6 +64,8 @@ public final class LocalStack implements AutoCloseable {
     private GitHubActivityProducer producer;
     private MonthlyActivityApp streamsApp;
     private WebhookReceiver webhookReceiver;
+    /** One registry for every part, served at {@code /metrics} of the query API. */
+    private final PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
     private URI s3Endpoint;
     private volatile boolean closed;
 
@@ -113,7 +117,7 @@ public final class LocalStack implements AutoCloseable {
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())
                     .build();
-            producer = track(new GitHubActivityProducer(producerConfig));
+            producer = track(new GitHubActivityProducer(producerConfig, new ProducerMetrics(registry)));
             if (config.webhook() != null) {
                 webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook()));
             }
@@ -153,7 +157,7 @@ public final class LocalStack implements AutoCloseable {
                 .stateDir(config.streamsStateDir())
                 .zone(config.zone())
                 .httpPort(config.httpPort())
-                .build()));
+                .build())).withMeterRegistry(registry);
         try {
             streamsApp.start();
         } catch (UncheckedIOException e) {
@@ -213,6 +217,8 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> worker = SinkConnectorConfigs.standaloneWorker(bootstrapServers,
                 config.connectDir().resolve("standalone.offsets"));
         EmbeddedConnectWorker connect = track(EmbeddedConnectWorker.start(worker));
+        ConnectSinkMetrics.bind(registry, SQLITE_CONNECTOR);
+        ConnectSinkMetrics.bind(registry, S3_CONNECTOR);
         connect.putConnector(SQLITE_CONNECTOR, SinkConnectorConfigs.sqlite(SQLITE_CONNECTOR, config.sqlitePath(), DEAD_LETTER_TOPIC));
         String accessKey = config.s3Endpoint() == null ? EmbeddedS3Server.ACCESS_KEY : config.s3AccessKey();
         String secretKey = config.s3Endpoint() == null ? EmbeddedS3Server.SECRET_KEY : config.s3SecretKey();

@@ -57,8 +57,40 @@ class DeadLetterIT {
                 assertThat(dead).extracting(ConsumerRecord::key)
                         .containsExactlyInAnyOrder(REPO + "|2018-04", REPO + "|2018-04", "../../etc|2018-04", "../../etc|2018-04");
                 assertThat(dead).allSatisfy(r -> assertThat(r.headers().lastHeader("__connect.errors.exception.message")).isNotNull());
+
+                // /metrics of the query API (the stack's one registry) counts both sinks' rows and dead letters.
+                int monthly = readCommitted(stack.bootstrapServers(), Topics.MONTHLY_ACTIVITY);
+                String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + stack.httpPort() + "/metrics")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                for (String connector : List.of(LocalStack.SQLITE_CONNECTOR, LocalStack.S3_CONNECTOR)) {
+                    assertThat(metrics).contains("ghactivity_sink_records_dead_lettered_total{connector=\"" + connector + "\"} 2.0")
+                            .contains("ghactivity_sink_records_written_total{connector=\"" + connector + "\"} " + (double) monthly);
+                }
+                assertThat(metrics).contains("ghactivity_items_published_total{listing=\"commits\"} 30.0")
+                        .contains("ghactivity_streams_records_skipped_total 0.0");
             }
         }
+    }
+
+    /** The number of committed records on {@code topic}: what the sinks were handed. */
+    private static int readCommitted(String bootstrap, String topic) {
+        int count = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, "count-" + topic,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < Duration.ofSeconds(3).toNanos()) {
+                int n = consumer.poll(Duration.ofMillis(200)).count();
+                if (n > 0) {
+                    count += n;
+                    quietSince = System.nanoTime();
+                }
+            }
+        }
+        return count;
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic, int expected) {

@@ -52,7 +52,12 @@ class DockerComposeFileIT {
         Set<String> services = new HashSet<>();
         compose().get("services").fieldNames().forEachRemaining(services::add);
         assertThat(services).containsExactlyInAnyOrder(
-                "kafka", "topic-init", "minio", "minio-init", "sqlite-init", "producer", "streams-app", "connect", "connect-init");
+                "kafka", "topic-init", "minio", "minio-init", "sqlite-init", "producer", "streams-app", "connect", "connect-init",
+                "prometheus", "grafana");
+        for (String monitoring : List.of("prometheus", "grafana")) {
+            assertThat(compose().at("/services/" + monitoring + "/profiles").toString()).isEqualTo("[\"monitoring\"]");
+            assertThat(compose().at("/services/" + monitoring + "/image").asText()).as("pinned").matches(".+:v?\\d+\\.\\d+\\.\\d+");
+        }
         assertThat(compose().at("/services/kafka/image").asText()).isEqualTo("${KAFKA_IMAGE}");
         assertThat(DockerImages.kafka(root)).startsWith("apache/kafka:");
         assertThat(compose().at("/services/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");

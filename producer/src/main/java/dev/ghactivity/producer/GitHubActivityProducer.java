@@ -35,6 +35,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
     private final TransactionalPublisher publisher;
     private final RepositoryListingPoller poller;
     private final IngestProgress progress;
+    private final ProducerMetrics metrics;
     private final ExecutorService prefetcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "github-prefetch");
         t.setDaemon(true);
@@ -54,16 +55,27 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
 
     /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
     public GitHubActivityProducer(ProducerAppConfig config) {
-        this(config, null, IngestCursorStore.load(config.bootstrapServers(), config.kafkaProperties()));
+        this(config, ProducerMetrics.unscraped());
+    }
+
+    /** Recording its GitHub requests, items published and polls in {@code metrics} (see {@link ProducerMetrics}). */
+    public GitHubActivityProducer(ProducerAppConfig config, ProducerMetrics metrics) {
+        this(config, null, IngestCursorStore.load(config.bootstrapServers(), config.kafkaProperties()), metrics);
     }
 
     /** With a given Kafka producer (null: one from the config) and cursors; tests pass a transactional {@code MockProducer}. */
     GitHubActivityProducer(ProducerAppConfig config, Producer<String, byte[]> kafka, IngestCursorStore cursors) {
+        this(config, kafka, cursors, ProducerMetrics.unscraped());
+    }
+
+    private GitHubActivityProducer(ProducerAppConfig config, Producer<String, byte[]> kafka, IngestCursorStore cursors,
+                                   ProducerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         if (!config.token().isPresent()) {
             LOG.warn("no GitHub token ({}): unauthenticated requests are limited to 60 an hour", GitHubToken.ENVIRONMENT_VARIABLE);
         }
-        this.client = new GitHubClient(config);
+        this.client = new GitHubClient(config, metrics);
         this.publisher = new TransactionalPublisher(config, kafka == null ? TransactionalPublisher.kafkaProducer(config) : kafka,
                 cursors, () -> closed);
         this.progress = new IngestProgress(config.clock());
@@ -72,6 +84,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 ? new RepositoryDiscovery(config.selection(), client, config.githubApiUrl(), config.perPage()) : null;
         this.tracked = config.repositories();
         progress.tracked(tracked);
+        metrics.bindKafka(publisher.kafkaProducer());
     }
 
     /**
@@ -102,7 +115,9 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 }
                 polled++;
                 RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
+                long start = System.nanoTime();
                 RepositoryReport slice = pollRepository(repo, counts, backfilling.getOrDefault(repo, LISTINGS));
+                metrics.repositoryPolled(slice, java.time.Duration.ofNanos(System.nanoTime() - start), config.clock().instant());
                 progress.polled(repo.fullName(), slice.outcome(), slice.message(), !counts.yielded.isEmpty());
                 reports.merge(repo, slice, GitHubActivityProducer::merged);
                 lastPolled.put(repo, config.clock().instant());
@@ -368,6 +383,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 abortQuietly(new IllegalStateException("closing with an open transaction"));
             }
             publisher.close();
+            metrics.close();
         }
         LOG.info("producer stopped");
     }

@@ -38,6 +38,7 @@ public final class GitHubClient implements AutoCloseable {
 
     private final ProducerAppConfig config;
     private final OkHttpClient http;
+    private final ProducerMetrics metrics;
     /** What the last answer said was left of its token's budget (-1: not said). */
     private volatile int rateLimitRemaining = -1;
     private final TokenBudgets budgets;
@@ -50,11 +51,21 @@ public final class GitHubClient implements AutoCloseable {
 
     /** Waits for real (or with the config's test sleeper); {@link #close()} ends every wait and call at once. */
     public GitHubClient(ProducerAppConfig config) {
-        this(config, new GitHubProxySelector(System.getenv()));
+        this(config, ProducerMetrics.unscraped());
+    }
+
+    /** Counting requests, 304s and the rate limit left in {@code metrics}. */
+    public GitHubClient(ProducerAppConfig config, ProducerMetrics metrics) {
+        this(config, new GitHubProxySelector(System.getenv()), metrics);
     }
 
     GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies) {
+        this(config, proxies, ProducerMetrics.unscraped());
+    }
+
+    private GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies, ProducerMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.budgets = new TokenBudgets(config.token(), config.clock());
         this.sleeper = config.sleeper().orElse(Sleeper.until(closed));
         this.http = new OkHttpClient.Builder()
@@ -143,6 +154,7 @@ public final class GitHubClient implements AutoCloseable {
             requestsSent.incrementAndGet();
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
+                metrics.request(url, Integer.toString(status));
                 readRateLimit(response, token);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
@@ -151,9 +163,11 @@ public final class GitHubClient implements AutoCloseable {
                 retryAfter = response.header("Retry-After");
                 location = response.header("Location");
             } catch (UnknownHostException e) {
+                metrics.request(url, "io_error");
                 // The resolver retried already; more attempts only delay the one line that says what to check.
                 throw unreachable(url, "its name does not resolve (DNS)", e);
             } catch (IOException e) {
+                metrics.request(url, "io_error");
                 if (closed.getCount() == 0) {
                     throw new InterruptedException("the GitHub client is closed"); // the call was cancelled: no retry, no warning
                 }
@@ -314,8 +328,18 @@ public final class GitHubClient implements AutoCloseable {
             budgets.limit((int) parseLong(limit, 0));
         }
         rateLimitRemaining = remaining == null ? -1 : (int) parseLong(remaining, -1);
+        if (rateLimitRemaining >= 0) {
+            metrics.rateLimitRemaining(rateLimitRemaining, config.token().isPresent());
+        }
         budgets.update(token, rateLimitRemaining < 0 ? null : rateLimitRemaining,
                 reset == null ? null : Instant.ofEpochSecond(parseLong(reset, 0)));
+    }
+
+    /** The {@code page} of the {@code rel="last"} target, which tells how long a listing is; -1 when not given. */
+    private static int lastPage(String link, HttpUrl page) {
+        String target = link == null ? null : LinkHeader.target(link, "last");
+        HttpUrl last = target == null ? null : page.resolve(target);
+        return last == null ? -1 : (int) parseLong(String.valueOf(last.queryParameter("page")), -1);
     }
 
     /**
@@ -324,13 +348,6 @@ public final class GitHubClient implements AutoCloseable {
      * internal host) is read on the API base instead; a target that cannot be read at all fails the listing rather
      * than ending it early as if it were complete.
      */
-    /** The {@code page} of the {@code rel="last"} target, which tells how long a listing is; -1 when not given. */
-    private static int lastPage(String link, HttpUrl page) {
-        String target = link == null ? null : LinkHeader.target(link, "last");
-        HttpUrl last = target == null ? null : page.resolve(target);
-        return last == null ? -1 : (int) parseLong(String.valueOf(last.queryParameter("page")), -1);
-    }
-
     private HttpUrl nextLink(String link, HttpUrl page, String repo) {
         String target = LinkHeader.target(link, "next");
         if (target == null) {

@@ -6,9 +6,11 @@ import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.CliExitCodes;
 import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +46,13 @@ public final class ProducerCli implements Callable<Integer> {
 
     @Option(names = "--once", description = "poll every repository once, then exit")
     boolean once;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "serve GET /metrics (Prometheus text format) on this port; 0 picks a free one (logged); none by default")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", defaultValue = "0.0.0.0", description = "address of --metrics-port (default: ${DEFAULT-VALUE})")
+    String metricsHost;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ProducerCli()).execute(args));
@@ -83,14 +92,28 @@ public final class ProducerCli implements Callable<Integer> {
             System.err.println("ghactivity-producer: " + e.getMessage());
             return 1; // a receiver without a secret refuses to start
         }
-        GitHubActivityProducer producer = new GitHubActivityProducer(config);
+        PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
+        MetricsEndpoint endpoint;
+        try {
+            endpoint = metricsPort == null ? null : MetricsEndpoint.start(metricsHost, metricsPort, registry);
+        } catch (IllegalStateException e) {
+            System.err.println("ghactivity-producer: " + e.getMessage() + " (choose another --metrics-port)");
+            return CliExitCodes.FATAL; // e.g. the port is taken
+        }
+        if (endpoint != null) {
+            LoggerFactory.getLogger(ProducerCli.class).info("metrics on http://{}:{}/metrics", metricsHost, endpoint.port());
+        }
+        GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
         WebhookReceiver receiver;
         try {
             receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings);
         } catch (IllegalStateException e) {
             producer.close();
+            if (endpoint != null) {
+                endpoint.close();
+            }
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return 1; // e.g. the port is taken
+            return CliExitCodes.FATAL; // e.g. the port is taken
         }
         Thread hook = new Thread(producer::close, "producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -117,6 +140,9 @@ public final class ProducerCli implements Callable<Integer> {
                 receiver.close();
             }
             producer.close();
+            if (endpoint != null) {
+                endpoint.close();
+            }
         }
     }
 }

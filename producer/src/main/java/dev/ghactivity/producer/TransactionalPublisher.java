@@ -80,6 +80,11 @@ final class TransactionalPublisher implements AutoCloseable {
         return props;
     }
 
+    /** The Kafka producer, for its metrics. */
+    Producer<String, byte[]> kafkaProducer() {
+        return producer;
+    }
+
     /**
      * With a given transactional producer (a test's {@code MockProducer} or wrapped {@code KafkaProducer}); takes
      * ownership of it. {@code stopRequested} ends the retries of a commit that timed out.

@@ -1,5 +1,6 @@
 package dev.ghactivity.streams;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -30,6 +31,8 @@ public final class MonthlyActivityApp implements AutoCloseable {
     private boolean closed;
     private KafkaStreams streams;
     private MonthlyActivityQueryServer queryServer;
+    private PrometheusMeterRegistry registry;
+    private StreamsMetrics metrics;
 
     public MonthlyActivityApp(StreamsAppConfig config) {
         this(config, MonthlyActivityTopology::build);
@@ -39,6 +42,20 @@ public final class MonthlyActivityApp implements AutoCloseable {
     MonthlyActivityApp(StreamsAppConfig config, Function<StreamsAppConfig, Topology> topology) {
         this.config = config;
         this.topology = topology;
+    }
+
+    /**
+     * Registers this app's metrics in {@code registry} (the local stack's, shared by its parts) instead of its own;
+     * {@code /metrics} of the query API then shows the whole registry. Before {@link #start}.
+     */
+    public MonthlyActivityApp withMeterRegistry(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        return this;
+    }
+
+    /** The registry {@code /metrics} serves (this app's own unless {@link #withMeterRegistry} gave one). */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
     }
 
     /**
@@ -70,13 +87,19 @@ public final class MonthlyActivityApp implements AutoCloseable {
             });
             streams.setUncaughtExceptionHandler(new StreamThreadFailurePolicy(config.maxThreadReplacements(),
                     config.threadReplacementWindow(), Clock.systemUTC(), reason -> failure = reason));
-            queryServer.start(streams, self, skipped);
+            if (registry == null) {
+                registry = StreamsMetrics.newRegistry();
+            }
+            metrics = new StreamsMetrics(registry);
+            metrics.bind(streams, skipped);
+            queryServer.start(streams, self, skipped, registry);
             streams.start();
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        LOG.info("streams-app {} started: query API http://{}:{}/repos/OWNER/NAME/months, zone {}, months by {} date",
+        LOG.info("streams-app {} started: query API http://{}:{}/repos/OWNER/NAME/months (dashboard at /, Prometheus "
+                        + "metrics at /metrics), zone {}, months by {} date",
                 config.applicationId(), config.httpHost(), queryServer.port(), config.zone(),
                 config.commitDateField().name().toLowerCase(Locale.ROOT));
         return this;
@@ -144,6 +167,9 @@ public final class MonthlyActivityApp implements AutoCloseable {
             if (!streams.close(CLOSE_TIMEOUT)) {
                 LOG.warn("streams-app did not close within {}", CLOSE_TIMEOUT);
             }
+        }
+        if (metrics != null) {
+            metrics.close();
         }
     }
 }
