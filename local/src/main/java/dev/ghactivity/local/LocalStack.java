@@ -119,7 +119,7 @@ public final class LocalStack implements AutoCloseable {
                     .build();
             producer = track(new GitHubActivityProducer(producerConfig, new ProducerMetrics(registry)));
             if (config.webhook() != null) {
-                webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook()));
+                webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook(), producer));
             }
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/OWNER/NAME/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),

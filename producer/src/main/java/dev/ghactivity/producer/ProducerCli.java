@@ -106,7 +106,7 @@ public final class ProducerCli implements Callable<Integer> {
         GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
         WebhookReceiver receiver;
         try {
-            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings);
+            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings, producer);
         } catch (IllegalStateException e) {
             producer.close();
             if (endpoint != null) {
