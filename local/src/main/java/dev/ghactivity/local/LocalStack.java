@@ -110,14 +110,16 @@ public final class LocalStack implements AutoCloseable {
                     .bootstrapServers(bootstrapServers)
                     .githubApiUrl(config.githubApiUrl())
                     .token(token)
-                    .repositories(config.repositories())
+                    .selection(config.selection())
+                    .discoveryInterval(config.discoveryInterval())
+                    .rateLimitReserve(config.rateLimitReserve())
                     .pollInterval(config.pollInterval())
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())
                     .build();
             producer = track(new GitHubActivityProducer(producerConfig, new ProducerMetrics(registry)));
             if (config.webhook() != null) {
-                webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook()).bindMetrics(registry));
+                webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook(), producer).bindMetrics(registry));
             }
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/OWNER/NAME/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),

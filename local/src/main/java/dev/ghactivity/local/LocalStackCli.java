@@ -96,7 +96,9 @@ public final class LocalStackCli implements Callable<Integer> {
     /** The configuration the options describe; names are validated here, before anything starts. */
     LocalStackConfig config() {
         return LocalStackConfig.builder()
-                .repositories(github.repositories())
+                .selection(github.selection())
+                .discoveryInterval(github.discoveryInterval())
+                .rateLimitReserve(github.rateLimitReserve())
                 .githubApiUrl(github.githubApiUrl())
                 .dataDir(dataDir)
                 .pollInterval(github.pollInterval())
@@ -144,7 +146,7 @@ public final class LocalStackCli implements Callable<Integer> {
                 stack.start();
             }
             if (!once) {
-                log.info("polling {} every {}; Ctrl-C to stop", config.repositories(), config.pollInterval());
+                log.info("polling {} every {}; Ctrl-C to stop", config.selection(), config.pollInterval());
                 stack.runUntilClosed();
                 return EXIT_OK;
             }

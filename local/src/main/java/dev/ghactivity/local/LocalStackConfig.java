@@ -1,5 +1,6 @@
 package dev.ghactivity.local;
 
+import dev.ghactivity.producer.RepositorySelection;
 import dev.ghactivity.producer.ProducerAppConfig;
 import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.RepositoryName;
@@ -30,6 +31,9 @@ public final class LocalStackConfig {
     }
 
     private final List<RepositoryName> repositories;
+    private final RepositorySelection selection;
+    private final Duration discoveryInterval;
+    private final int rateLimitReserve;
     private final String githubApiUrl;
     private final Path dataDir;
     private final Duration pollInterval;
@@ -50,7 +54,10 @@ public final class LocalStackConfig {
     private final WebhookSettings webhook;
 
     private LocalStackConfig(Builder b) {
-        this.repositories = List.copyOf(b.repositories);
+        this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
+        this.repositories = selection.named();
+        this.discoveryInterval = b.discoveryInterval;
+        this.rateLimitReserve = b.rateLimitReserve;
         this.githubApiUrl = Objects.requireNonNull(b.githubApiUrl);
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
         this.pollInterval = b.pollInterval;
@@ -69,8 +76,8 @@ public final class LocalStackConfig {
         this.kafkaBootstrapServers = b.kafkaBootstrapServers;
         this.replicationFactor = b.replicationFactor;
         this.webhook = b.webhook;
-        if (repositories.isEmpty()) {
-            throw new IllegalArgumentException("give at least one --repo OWNER/NAME");
+        if (selection.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --repo OWNER/NAME, --org, --user or --repos-file");
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
@@ -86,6 +93,19 @@ public final class LocalStackConfig {
 
     public List<RepositoryName> repositories() {
         return repositories;
+    }
+
+    /** Every repository to ingest: named ones, globs, organizations and users (see {@link RepositorySelection}). */
+    public RepositorySelection selection() {
+        return selection;
+    }
+
+    public Duration discoveryInterval() {
+        return discoveryInterval;
+    }
+
+    public int rateLimitReserve() {
+        return rateLimitReserve;
     }
 
     public String githubApiUrl() {
@@ -195,6 +215,24 @@ public final class LocalStackConfig {
 
     public static final class Builder {
         private List<RepositoryName> repositories = List.of();
+        private RepositorySelection selection;
+        private Duration discoveryInterval = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.DISCOVERY_INTERVAL);
+        private int rateLimitReserve = Integer.parseInt(ProducerAppConfig.Defaults.RATE_LIMIT_RESERVE);
+
+        public Builder rateLimitReserve(int rateLimitReserve) {
+            this.rateLimitReserve = rateLimitReserve;
+            return this;
+        }
+
+        public Builder selection(RepositorySelection selection) {
+            this.selection = selection;
+            return this;
+        }
+
+        public Builder discoveryInterval(Duration discoveryInterval) {
+            this.discoveryInterval = discoveryInterval;
+            return this;
+        }
         private String githubApiUrl = ProducerAppConfig.Defaults.GITHUB_API_URL;
         private Path dataDir = Path.of(Defaults.DATA_DIR);
         private Duration pollInterval = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.POLL_INTERVAL);

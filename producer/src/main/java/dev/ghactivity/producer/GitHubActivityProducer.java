@@ -5,7 +5,13 @@ import dev.ghactivity.producer.IngestReport.RepositoryReport;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.RepositoryName;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -21,13 +27,14 @@ import org.slf4j.LoggerFactory;
  * Kafka transactions. One repository's failure (404, exhausted retries) is reported and the others go on;
  * bad credentials stop everything.
  */
-public final class GitHubActivityProducer implements AutoCloseable {
+public final class GitHubActivityProducer implements AutoCloseable, TrackedRepositories {
     private static final Logger LOG = LoggerFactory.getLogger(GitHubActivityProducer.class);
 
     private final ProducerAppConfig config;
     private final GitHubClient client;
     private final TransactionalPublisher publisher;
     private final RepositoryListingPoller poller;
+    private final IngestProgress progress;
     private final ProducerMetrics metrics;
     private final ExecutorService prefetcher = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "github-prefetch");
@@ -38,6 +45,13 @@ public final class GitHubActivityProducer implements AutoCloseable {
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private volatile boolean closed;
     private volatile boolean looping;
+    /** Null when every repository is named: nothing to discover. */
+    private final RepositoryDiscovery discovery;
+    private volatile List<RepositoryName> tracked;
+    private Instant nextDiscovery = Instant.MIN;
+    /** When each repository's last poll (or slice of one) ended. */
+    private final Map<RepositoryName, Instant> lastPolled = new HashMap<>();
+    private static final List<String> LISTINGS = List.of(RecordKeys.COMMITS_ENDPOINT, RecordKeys.ISSUES_ENDPOINT);
 
     /** Reads the cursors back from {@code github.ingest-state}, then opens the transactional Kafka producer. */
     public GitHubActivityProducer(ProducerAppConfig config) {
@@ -64,7 +78,12 @@ public final class GitHubActivityProducer implements AutoCloseable {
         this.client = new GitHubClient(config, metrics);
         this.publisher = new TransactionalPublisher(config, kafka == null ? TransactionalPublisher.kafkaProducer(config) : kafka,
                 cursors, () -> closed);
-        this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher);
+        this.progress = new IngestProgress(config.clock());
+        this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher, progress);
+        this.discovery = config.selection().discovers()
+                ? new RepositoryDiscovery(config.selection(), client, config.githubApiUrl(), config.perPage()) : null;
+        this.tracked = config.repositories();
+        progress.tracked(tracked);
         metrics.bindKafka(publisher.kafkaProducer());
     }
 
@@ -74,23 +93,144 @@ public final class GitHubActivityProducer implements AutoCloseable {
      * @throws GitHubAuthenticationException on 401: the credentials are wrong for every repository
      */
     public synchronized IngestReport pollOnce() {
-        List<RepositoryReport> reports = new ArrayList<>();
-        for (RepositoryName repo : config.repositories()) {
-            if (closed) {
-                break;
+        List<RepositoryReport> discoveryReports = new ArrayList<>(discoverIfDue());
+        Map<RepositoryName, RepositoryReport> reports = new LinkedHashMap<>();
+        Set<RepositoryName> round = new LinkedHashSet<>(tracked);
+        // Rounds: a listing longer than --backfill-slice-pages yields after its slice and goes on in the next round, so
+        // the other repositories are polled in between; the poll ends when every listing is read to its end.
+        Map<RepositoryName, List<String>> backfilling = new HashMap<>();
+        while (!round.isEmpty() && !closed) {
+            Set<RepositoryName> nextRound = new LinkedHashSet<>();
+            int polled = 0;
+            for (RepositoryName repo : round) {
+                if (closed) {
+                    break;
+                }
+                if (!tracked.contains(repo)) {
+                    continue; // no longer listed by the last discovery
+                }
+                if (backfilling.containsKey(repo) && client.budgetLeft() <= reserve()) {
+                    nextRound.add(repo); // the reserve is for the incremental polls: this backfill waits
+                    continue;
+                }
+                polled++;
+                RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
+                long start = System.nanoTime();
+                RepositoryReport slice = pollRepository(repo, counts, backfilling.getOrDefault(repo, LISTINGS));
+                metrics.repositoryPolled(slice, java.time.Duration.ofNanos(System.nanoTime() - start), config.clock().instant());
+                progress.polled(repo.fullName(), slice.outcome(), slice.message(), !counts.yielded.isEmpty());
+                reports.merge(repo, slice, GitHubActivityProducer::merged);
+                lastPolled.put(repo, config.clock().instant());
+                if (!counts.yielded.isEmpty()) {
+                    nextRound.add(repo);
+                    backfilling.put(repo, List.copyOf(counts.yielded)); // only the unfinished listings go on
+                } else {
+                    backfilling.remove(repo);
+                }
             }
-            long start = System.nanoTime();
-            RepositoryReport polled = pollRepository(repo);
-            metrics.repositoryPolled(polled, java.time.Duration.ofNanos(System.nanoTime() - start), config.clock().instant());
-            reports.add(polled);
+            if (polled == 0 && !nextRound.isEmpty() && !closed) {
+                awaitBudget();
+            }
+            if (!nextRound.isEmpty()) {
+                discoveryReports.addAll(discoverIfDue());
+                Instant now = config.clock().instant();
+                for (RepositoryName repo : tracked) {
+                    // New repositories start at once; while running, others are polled again when their interval is up.
+                    Instant last = lastPolled.get(repo);
+                    if (last == null || (looping && !backfilling.containsKey(repo) && !now.isBefore(last.plus(config.pollInterval())))) {
+                        nextRound.add(repo);
+                    }
+                }
+            }
+            round = nextRound;
         }
-        IngestReport report = new IngestReport(reports);
+        List<RepositoryReport> all = new ArrayList<>(discoveryReports);
+        all.addAll(reports.values());
+        IngestReport report = new IngestReport(all);
         LOG.debug("poll done: {}", report);
         return report;
     }
 
-    private RepositoryReport pollRepository(RepositoryName repo) {
-        RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
+    /** The reserve for incremental polls, at most half the hourly limit (60 unauthenticated) so backfills always go on. */
+    private int reserve() {
+        return Math.min(config.rateLimitReserve(), client.hourlyLimit() / 2);
+    }
+
+    /**
+     * Only backfills are left and every token is down to the reserve: waits for the first token's new window, or
+     * when running continuously for at most one poll interval, so the incremental polls that come due go on.
+     */
+    private void awaitBudget() {
+        java.time.Duration wait = client.untilBudgetReset();
+        LOG.info("backfills wait {} s for the rate limit's reset: every token is down to the {} requests kept for incremental "
+                + "polls (--rate-limit-reserve)", wait.toSeconds(), reserve());
+        try {
+            java.time.Duration d = wait.isZero() ? java.time.Duration.ofSeconds(1) : wait;
+            if (looping && d.compareTo(config.pollInterval()) > 0) {
+                d = config.pollInterval(); // the incremental polls that come due meanwhile go first
+            }
+            if (config.sleeper().isPresent()) {
+                config.sleeper().get().sleep(d);
+            } else {
+                stop.await(d.toMillis(), TimeUnit.MILLISECONDS); // close() ends the wait
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
+        }
+    }
+
+    /** One repository's report over several slices of one poll: what each published, the last failure. */
+    private static RepositoryReport merged(RepositoryReport a, RepositoryReport b) {
+        RepositoryReport failed = b.outcome() != Outcome.INGESTED ? b : a;
+        return new RepositoryReport(a.repo(), failed.outcome(), a.commits() + b.commits(), a.issues() + b.issues(),
+                a.malformed() + b.malformed(), a.requests() + b.requests(), a.notModified() + b.notModified(),
+                a.missing() + b.missing(), failed.message());
+    }
+
+    /** Where each tracked repository stands (read-only snapshots), for the log and for other parts to serve. */
+    public IngestProgress progress() {
+        return progress;
+    }
+
+    @Override
+    public List<RepositoryName> tracked() {
+        return tracked;
+    }
+
+    /**
+     * Lists the organizations, users and globs' owners again when {@code --discovery-interval} has passed: a new
+     * repository is polled from this poll on (its backfill starts), one no longer listed is not polled any more (its
+     * records and counts stay). A listing that cannot be read keeps its repositories and is reported as failed.
+     */
+    private List<RepositoryReport> discoverIfDue() {
+        Instant now = config.clock().instant();
+        if (discovery == null || now.isBefore(nextDiscovery)) {
+            return List.of();
+        }
+        nextDiscovery = now.plus(config.discoveryInterval());
+        RepositoryDiscovery.Result result;
+        try {
+            result = discovery.discover();
+        } catch (GitHubUnreachableException e) {
+            LOG.error("discovery: {}", e.getMessage());
+            return List.of(new RepositoryReport("discovery", Outcome.UNREACHABLE, 0, 0, 0, 0, 0, 0, e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of(new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, 0, 0, 0, "interrupted"));
+        }
+        List<RepositoryName> before = tracked;
+        List<RepositoryName> added = result.repositories().stream().filter(r -> !before.contains(r)).toList();
+        List<RepositoryName> removed = before.stream().filter(r -> !result.repositories().contains(r)).toList();
+        tracked = result.repositories();
+        progress.tracked(tracked);
+        LOG.info("discovery: {} repositories tracked{}{}", tracked.size(), added.isEmpty() ? "" : ", new: " + added,
+                removed.isEmpty() ? "" : ", no longer listed (not polled any more, their counts stay): " + removed);
+        return result.failures().stream()
+                .map(message -> new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, 0, 0, 0, message)).toList();
+    }
+
+    private RepositoryReport pollRepository(RepositoryName repo, RepositoryListingPoller.Counts counts, List<String> endpoints) {
         long commitsBefore = publisher.committedCommits();
         long issuesBefore = publisher.committedIssues();
         long requestsBefore = client.requestsSent();
@@ -101,7 +241,7 @@ public final class GitHubActivityProducer implements AutoCloseable {
         try {
             Outcome failure = null;
             String failureMessage = null;
-            for (String endpoint : List.of(RecordKeys.COMMITS_ENDPOINT, RecordKeys.ISSUES_ENDPOINT)) {
+            for (String endpoint : endpoints) {
                 // One listing's failure never cancels the other: an empty or unreadable commits listing still lets issues count.
                 stopIfClosed();
                 try {

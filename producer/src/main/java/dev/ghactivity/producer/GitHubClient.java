@@ -39,8 +39,9 @@ public final class GitHubClient implements AutoCloseable {
     private final ProducerAppConfig config;
     private final OkHttpClient http;
     private final ProducerMetrics metrics;
+    /** What the last answer said was left of its token's budget (-1: not said). */
     private volatile int rateLimitRemaining = -1;
-    private volatile Instant rateLimitReset = Instant.EPOCH;
+    private final TokenBudgets budgets;
     /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
     private final AtomicLong requestsSent = new AtomicLong();
     /** Hosts whose Link URLs were already reported as followed on the API base (logged once each). */
@@ -65,6 +66,7 @@ public final class GitHubClient implements AutoCloseable {
     private GitHubClient(ProducerAppConfig config, GitHubProxySelector proxies, ProducerMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
+        this.budgets = new TokenBudgets(config.token(), config.clock());
         this.sleeper = config.sleeper().orElse(Sleeper.until(closed));
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
@@ -131,12 +133,12 @@ public final class GitHubClient implements AutoCloseable {
             if (closed.getCount() == 0) {
                 throw new InterruptedException("the GitHub client is closed");
             }
-            awaitPrimaryLimit(repo);
+            int token = awaitPrimaryLimit(repo);
             Request.Builder request = new Request.Builder().url(url)
                     .header("Accept", "application/vnd.github+json")
                     .header("X-GitHub-Api-Version", "2022-11-28")
                     .header("User-Agent", "ghactivity");
-            String auth = config.token().authorizationHeader();
+            String auth = budgets.authorizationHeader(token);
             if (auth != null && sameOrigin(url, config.githubApiUrl())) {
                 request.header("Authorization", auth);
             }
@@ -153,7 +155,7 @@ public final class GitHubClient implements AutoCloseable {
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
                 metrics.request(url, Integer.toString(status));
-                readRateLimit(response);
+                readRateLimit(response, token);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
                 etag = response.header("ETag");
@@ -185,19 +187,28 @@ public final class GitHubClient implements AutoCloseable {
             }
             if (status == 200) {
                 return new GitHubPage(url, status, body, nextLink(link, url, repo), etag, rateLimitRemaining,
-                        url.equals(requested) ? null : url);
+                        url.equals(requested) ? null : url, lastPage(link, url));
             }
             if (status == 304) {
                 return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, rateLimitRemaining,
-                        url.equals(requested) ? null : url);
+                        url.equals(requested) ? null : url, -1);
             }
             if (status == 401) {
+                if (budgets.reject(token)) {
+                    continue; // the request again, with another token
+                }
                 throw new GitHubAuthenticationException("GitHub rejected the credentials (401 Bad credentials) at "
                         + config.githubApiUrl() + ": set GITHUB_TOKEN (or --github-token-file) to a valid token, or unset it to read public data unauthenticated");
             }
             String message = message(body);
             if (status == 403 || status == 429) {
                 boolean primary = rateLimitRemaining == 0;
+                if (primary) {
+                    budgets.exhausted(token);
+                    if (anotherTokenHasBudget()) {
+                        continue; // another token still has budget: no wait
+                    }
+                }
                 boolean secondary = retryAfter != null || status == 429 || message.toLowerCase(Locale.ROOT).contains("secondary rate limit")
                         || message.toLowerCase(Locale.ROOT).contains("abuse");
                 if (primary || secondary) {
@@ -210,7 +221,7 @@ public final class GitHubClient implements AutoCloseable {
                         wait = Duration.ofSeconds(parseLong(retryAfter, 60));
                         why = "secondary rate limit, Retry-After " + retryAfter + " s";
                     } else if (primary) {
-                        wait = untilReset();
+                        wait = budgets.untilFirstReset();
                         why = "primary rate limit exhausted (0 requests left)";
                     } else {
                         wait = config.secondaryLimitWait().multipliedBy(1L << Math.min(6, secondaryWaitsWithoutRetryAfter++));
@@ -218,7 +229,7 @@ public final class GitHubClient implements AutoCloseable {
                     }
                     LOG.warn("{}: {}; waiting {} s, until {}", repo, why, wait.toSeconds(), config.clock().instant().plus(wait));
                     sleeper.sleep(wait);
-                    rateLimitRemaining = -1; // waited for this limit already
+                    budgets.waited(); // waited for this limit already
                     continue;
                 }
                 throw new RepositoryUnavailableException(403, repo + ": GitHub answered 403 Forbidden (" + message + ") for " + describe(url)
@@ -268,38 +279,67 @@ public final class GitHubClient implements AutoCloseable {
                 + "; check the network, the proxy (HTTPS_PROXY/NO_PROXY or -Dhttps.proxyHost) and --github-api-url", cause);
     }
 
+    /** The most requests any usable token has left, as GitHub last said ({@link Integer#MAX_VALUE} when not known yet). */
+    public int budgetLeft() {
+        return budgets.budgetLeft();
+    }
+
+    /** The largest hourly limit GitHub gave a token ({@code X-RateLimit-Limit}; 0 until one answered). */
+    public int hourlyLimit() {
+        return budgets.limit();
+    }
+
+    /** How long until the first token's rate limit window starts again. */
+    public Duration untilBudgetReset() {
+        return budgets.untilFirstReset();
+    }
+
     /** Every HTTP request sent so far, retries and redirects included. */
     public long requestsSent() {
         return requestsSent.get();
     }
 
-    private void awaitPrimaryLimit(String repo) throws InterruptedException {
-        if (rateLimitRemaining == 0) {
-            Duration wait = untilReset();
+    /** The token to send the next request with (the one with most budget left), after waiting if none has any. */
+    private int awaitPrimaryLimit(String repo) throws InterruptedException {
+        int token = budgets.choose();
+        while (token < 0) {
+            Duration wait = budgets.untilFirstReset();
             if (!wait.isZero()) {
-                LOG.warn("{}: GitHub rate limit reached (0 requests left); waiting {} s, until {}, before the next request",
-                        repo, wait.toSeconds(), rateLimitReset);
+                LOG.warn("{}: GitHub rate limit reached (0 requests left{}); waiting {} s, until {}, before the next request",
+                        repo, config.token().count() > 1 ? " on every token" : "", wait.toSeconds(), config.clock().instant().plus(wait));
                 sleeper.sleep(wait);
             }
-            rateLimitRemaining = -1;
+            budgets.waited();
+            token = budgets.choose();
         }
+        return token;
     }
 
-    private Duration untilReset() {
-        Duration d = Duration.between(config.clock().instant(), rateLimitReset.plusSeconds(1));
-        return d.isNegative() ? Duration.ZERO : d;
+    /** True when a token other than those GitHub said are spent still has budget (checked without spending it). */
+    private boolean anotherTokenHasBudget() {
+        return config.token().count() > 1 && budgets.anyBudgetLeft();
     }
 
-    private void readRateLimit(Response response) {
+    private void readRateLimit(Response response, int token) {
         String remaining = response.header("X-RateLimit-Remaining");
         String reset = response.header("X-RateLimit-Reset");
-        if (remaining != null) {
-            rateLimitRemaining = (int) parseLong(remaining, -1);
+        String limit = response.header("X-RateLimit-Limit");
+        if (limit != null) {
+            budgets.limit((int) parseLong(limit, 0));
+        }
+        rateLimitRemaining = remaining == null ? -1 : (int) parseLong(remaining, -1);
+        if (rateLimitRemaining >= 0) {
             metrics.rateLimitRemaining(rateLimitRemaining, config.token().isPresent());
         }
-        if (reset != null) {
-            rateLimitReset = Instant.ofEpochSecond(parseLong(reset, 0));
-        }
+        budgets.update(token, rateLimitRemaining < 0 ? null : rateLimitRemaining,
+                reset == null ? null : Instant.ofEpochSecond(parseLong(reset, 0)));
+    }
+
+    /** The {@code page} of the {@code rel="last"} target, which tells how long a listing is; -1 when not given. */
+    private static int lastPage(String link, HttpUrl page) {
+        String target = link == null ? null : LinkHeader.target(link, "last");
+        HttpUrl last = target == null ? null : page.resolve(target);
+        return last == null ? -1 : (int) parseLong(String.valueOf(last.queryParameter("page")), -1);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.ghactivity.producer.ProducerAppConfig.Defaults;
 import dev.ghactivity.schemas.RepositoryName;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
 import picocli.CommandLine.Option;
@@ -13,13 +14,42 @@ import picocli.CommandLine.Option;
  * the one-JVM local stack), used as a picocli {@code @Mixin}: same names, defaults and help everywhere.
  */
 public final class GitHubSourceOptions {
-    @Option(names = "--repo", required = true, paramLabel = "OWNER/NAME", description = "repository to ingest (repeatable)")
-    List<String> repos;
+    @Option(names = "--repo", paramLabel = "OWNER/NAME", description = "repository to ingest, or a glob on one owner's repositories "
+            + "(apache/kafka*) (repeatable)")
+    List<String> repos = new ArrayList<>();
+
+    @Option(names = "--org", paramLabel = "NAME", description = "ingest every repository of this organization (repeatable)")
+    List<String> orgs = new ArrayList<>();
+
+    @Option(names = "--user", paramLabel = "NAME", description = "ingest every repository this user owns (repeatable)")
+    List<String> users = new ArrayList<>();
+
+    @Option(names = "--repos-file", paramLabel = "FILE", description = "repositories or globs, one a line, # comments")
+    Path reposFile;
+
+    @Option(names = "--exclude", paramLabel = "GLOB", description = "leave out repositories matching this glob, e.g. apache/*-site (repeatable)")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--include-forks", description = "also ingest forks an organization, user or glob lists")
+    boolean includeForks;
+
+    @Option(names = "--include-archived", description = "also ingest archived repositories an organization, user or glob lists")
+    boolean includeArchived;
+
+    @Option(names = "--discovery-interval", defaultValue = Defaults.DISCOVERY_INTERVAL, converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "list organizations, users and globs again this often, for new, deleted and renamed repositories "
+                    + "(default: ${DEFAULT-VALUE})")
+    Duration discoveryInterval;
+
+    @Option(names = "--rate-limit-reserve", defaultValue = Defaults.RATE_LIMIT_RESERVE, paramLabel = "N",
+            description = "requests of the hourly rate limit kept for incremental polls: long backfills wait for the reset "
+                    + "rather than spend them (default: ${DEFAULT-VALUE})")
+    int rateLimitReserve;
 
     @Option(names = "--github-api-url", defaultValue = Defaults.GITHUB_API_URL, description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
     String githubApiUrl;
 
-    @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token from this file instead of GITHUB_TOKEN")
+    @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token(s) from this file, one a line, instead of GITHUB_TOKENS/GITHUB_TOKEN")
     Path tokenFile;
 
     @Option(names = "--poll-interval", defaultValue = Defaults.POLL_INTERVAL, converter = DurationConverter.class, paramLabel = "DURATION",
@@ -35,9 +65,35 @@ public final class GitHubSourceOptions {
                     + "skipped while pages shifted, deleted or transferred issues; 0 = never (default: ${DEFAULT-VALUE})")
     Duration fullRereadInterval;
 
-    /** The repositories, validated ({@link RepositoryName#parse}) before any URL is built; duplicates dropped. */
+    /** The named repositories (not globs), validated ({@link RepositoryName#parse}) before any URL is built; duplicates dropped. */
     public List<RepositoryName> repositories() {
-        return repos.stream().map(RepositoryName::parse).distinct().toList();
+        return selection().named();
+    }
+
+    /**
+     * Every repository option at once: {@code --repo} names and globs, {@code --repos-file}, {@code --org}, {@code --user},
+     * {@code --exclude}, forks and archived.
+     *
+     * @throws IllegalArgumentException with a one-line reason (a bad name or glob, an unreadable file, nothing selected)
+     */
+    public RepositorySelection selection() {
+        List<String> patterns = new ArrayList<>(repos);
+        if (reposFile != null) {
+            patterns.addAll(RepositorySelection.readFile(reposFile));
+        }
+        RepositorySelection selection = new RepositorySelection(patterns, orgs, users, excludes, includeForks, includeArchived);
+        if (selection.isEmpty()) {
+            throw new IllegalArgumentException("give the repositories to ingest: --repo OWNER/NAME, --org NAME, --user NAME or --repos-file FILE");
+        }
+        return selection;
+    }
+
+    public Duration discoveryInterval() {
+        return discoveryInterval;
+    }
+
+    public int rateLimitReserve() {
+        return rateLimitReserve;
     }
 
     /** The API base URL, checked before anything starts ({@link IllegalArgumentException} with a one-line reason). */
@@ -47,7 +103,8 @@ public final class GitHubSourceOptions {
     }
 
     /**
-     * From {@code --github-token-file} if given, else {@code GITHUB_TOKEN} (absent: unauthenticated).
+     * From {@code --github-token-file} if given (one token a line), else {@code GITHUB_TOKENS} (comma-separated), else
+     * {@code GITHUB_TOKEN} (absent: unauthenticated).
      *
      * @throws IllegalArgumentException when the file cannot be read, with a one-line reason
      */
@@ -69,7 +126,7 @@ public final class GitHubSourceOptions {
      * @throws IllegalArgumentException with a one-line reason
      */
     public void validate() {
-        repositories();
+        selection();
         githubApiUrl();
         token();
         new GitHubProxySelector(System.getenv()).environmentProxy(HttpUrl.get(githubApiUrl()).scheme());

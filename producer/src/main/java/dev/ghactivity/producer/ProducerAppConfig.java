@@ -22,6 +22,8 @@ public final class ProducerAppConfig {
         public static final String OVERLAP = "10m";
         public static final String FULL_REREAD_INTERVAL = "1d";
         public static final String TRANSACTIONAL_ID = "ghactivity-producer";
+        public static final String DISCOVERY_INTERVAL = "1h";
+        public static final String RATE_LIMIT_RESERVE = "100";
 
         private Defaults() {
         }
@@ -36,6 +38,10 @@ public final class ProducerAppConfig {
     private final HttpUrl githubApiUrl;
     private final GitHubToken token;
     private final List<RepositoryName> repositories;
+    private final RepositorySelection selection;
+    private final Duration discoveryInterval;
+    private final int backfillSlicePages;
+    private final int rateLimitReserve;
     private final Duration pollInterval;
     private final Duration overlap;
     private final Duration fullRereadInterval;
@@ -60,7 +66,17 @@ public final class ProducerAppConfig {
         this.bootstrapServers = b.bootstrapServers;
         this.githubApiUrl = apiUrl(b.githubApiUrl);
         this.token = Objects.requireNonNull(b.token, "token");
-        this.repositories = List.copyOf(b.repositories);
+        this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
+        this.repositories = selection.named();
+        this.discoveryInterval = b.discoveryInterval;
+        this.backfillSlicePages = b.backfillSlicePages;
+        this.rateLimitReserve = b.rateLimitReserve;
+        if (rateLimitReserve < 0) {
+            throw new IllegalArgumentException("the rate limit reserve must be zero or more requests, not " + rateLimitReserve);
+        }
+        if (backfillSlicePages < 1) {
+            throw new IllegalArgumentException("the backfill slice must be at least 1 page, not " + backfillSlicePages);
+        }
         this.pollInterval = b.pollInterval;
         this.overlap = b.overlap;
         this.fullRereadInterval = b.fullRereadInterval;
@@ -77,9 +93,10 @@ public final class ProducerAppConfig {
         this.kafkaProperties = Map.copyOf(b.kafkaProperties);
         this.clock = b.clock;
         this.sleeper = b.sleeper;
-        if (repositories.isEmpty()) {
-            throw new IllegalArgumentException("give at least one repository (OWNER/NAME)");
+        if (selection.isEmpty()) {
+            throw new IllegalArgumentException("give at least one repository (--repo OWNER/NAME), --org, --user or --repos-file");
         }
+        positive(discoveryInterval, "discovery interval");
         if (perPage < 1 || perPage > 100 || maxAttempts < 1 || maxRecordsPerTransaction < 1) {
             throw new IllegalArgumentException("per_page 1-100, attempts >= 1, records per transaction >= 1");
         }
@@ -143,8 +160,36 @@ public final class ProducerAppConfig {
         return token;
     }
 
+    /** The named repositories of the selection (not those a listing brings in: see {@link #selection()}). */
     public List<RepositoryName> repositories() {
         return repositories;
+    }
+
+    /** Every repository to ingest: named ones, globs, organizations and users, exclusions. */
+    public RepositorySelection selection() {
+        return selection;
+    }
+
+    /**
+     * Pages one listing reads in a row before the other repositories get their turn; it resumes at the next page
+     * (its cursor's resume URL) in the next round, so one huge backfill delays another repository's poll by at most
+     * one slice per backfilling repository.
+     */
+    public int backfillSlicePages() {
+        return backfillSlicePages;
+    }
+
+    /**
+     * Requests of the rate limit kept for incremental polls: a backfill that yielded its slice goes on only while some
+     * token has more left than this; otherwise it waits for the first reset while the other repositories are polled.
+     */
+    public int rateLimitReserve() {
+        return rateLimitReserve;
+    }
+
+    /** How often organizations, users and globs are listed again to notice new, deleted and renamed repositories. */
+    public Duration discoveryInterval() {
+        return discoveryInterval;
     }
 
     public Duration pollInterval() {
@@ -220,7 +265,7 @@ public final class ProducerAppConfig {
 
     @Override
     public String toString() {
-        return "ProducerAppConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + repositories
+        return "ProducerAppConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + selection
                 + ", pollInterval=" + pollInterval + ", overlap=" + overlap + ", fullRereadInterval=" + fullRereadInterval + ", transactionalId=" + transactionalId + "}";
     }
 
@@ -229,6 +274,20 @@ public final class ProducerAppConfig {
         private String githubApiUrl = Defaults.GITHUB_API_URL;
         private GitHubToken token = GitHubToken.none();
         private List<RepositoryName> repositories = List.of();
+        private RepositorySelection selection;
+        private Duration discoveryInterval = Defaults.duration(Defaults.DISCOVERY_INTERVAL);
+        private int backfillSlicePages = 20;
+        private int rateLimitReserve = Integer.parseInt(Defaults.RATE_LIMIT_RESERVE);
+
+        public Builder rateLimitReserve(int v) {
+            rateLimitReserve = v;
+            return this;
+        }
+
+        public Builder backfillSlicePages(int v) {
+            backfillSlicePages = v;
+            return this;
+        }
         private Duration pollInterval = Defaults.duration(Defaults.POLL_INTERVAL);
         private Duration overlap = Defaults.duration(Defaults.OVERLAP);
         private Duration fullRereadInterval = Defaults.duration(Defaults.FULL_REREAD_INTERVAL);
@@ -263,6 +322,17 @@ public final class ProducerAppConfig {
 
         public Builder repositories(List<RepositoryName> v) {
             repositories = v;
+            return this;
+        }
+
+        /** The whole selection; it replaces {@link #repositories}. */
+        public Builder selection(RepositorySelection v) {
+            selection = v;
+            return this;
+        }
+
+        public Builder discoveryInterval(Duration v) {
+            discoveryInterval = v;
             return this;
         }
 

@@ -64,7 +64,9 @@ public final class ProducerCli implements Callable<Integer> {
                 .bootstrapServers(bootstrapServers)
                 .githubApiUrl(github.githubApiUrl())
                 .token(github.token())
-                .repositories(github.repositories())
+                .selection(github.selection())
+                .discoveryInterval(github.discoveryInterval())
+                .rateLimitReserve(github.rateLimitReserve())
                 .pollInterval(github.pollInterval())
                 .overlap(github.overlap())
                 .fullRereadInterval(github.fullRereadInterval())
@@ -104,7 +106,7 @@ public final class ProducerCli implements Callable<Integer> {
         GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
         WebhookReceiver receiver;
         try {
-            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings).bindMetrics(registry);
+            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings, producer).bindMetrics(registry);
         } catch (IllegalStateException e) {
             producer.close();
             if (endpoint != null) {

@@ -34,6 +34,8 @@ final class RepositoryListingPoller {
         long missing;
         long notModified;
         long unchanged;
+        /** Listings that stopped after their slice of pages ({@code backfillSlicePages}) to let others go; they resume next time. */
+        final java.util.Set<String> yielded = new java.util.LinkedHashSet<>();
     }
 
     private final ProducerAppConfig config;
@@ -44,9 +46,11 @@ final class RepositoryListingPoller {
     private final ExecutorService prefetcher;
     private final VanishedIssuesCheck vanished;
     private final RepositoryMoves moves;
+    private final IngestProgress progress;
 
     RepositoryListingPoller(ProducerAppConfig config, GitHubClient client, TransactionalPublisher publisher,
-                            IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher) {
+                            IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher, IngestProgress progress) {
+        this.progress = progress;
         this.config = config;
         this.client = client;
         this.publisher = publisher;
@@ -127,7 +131,7 @@ final class RepositoryListingPoller {
                 }
                 // Fetch the next page while this one is parsed and published: the round trip is half the cost.
                 HttpUrl upcoming = page.next();
-                if (upcoming != null && !stopRequested.getAsBoolean()) {
+                if (upcoming != null && !stopRequested.getAsBoolean() && state.pageNumber < config.backfillSlicePages()) {
                     prefetched = prefetcher.submit(() -> client.get(upcoming, null, repoName));
                 }
                 Instant now = config.clock().instant();
@@ -140,6 +144,12 @@ final class RepositoryListingPoller {
                 if (next != null && stopRequested.getAsBoolean()) {
                     LOG.info("{} {}: stopping at page {}; the next run resumes after the last committed page", repoName, endpoint,
                             state.pageNumber);
+                    return counts;
+                }
+                if (next != null && state.pageNumber >= config.backfillSlicePages()) {
+                    // Fairness: a long listing goes on in slices so the other repositories' polls are not held up behind it.
+                    publisher.commitIfDue(true);
+                    counts.yielded.add(endpoint);
                     return counts;
                 }
                 url = next;
@@ -202,6 +212,7 @@ final class RepositoryListingPoller {
                 .build();
         publisher.cursor(state.written);
         publisher.commitIfDue(next == null);
+        progress.page(state.repoName, state.endpoint, page, state.published + state.events, next == null);
         if (state.pageNumber % 10 == 0 || next == null) {
             // INFO: progress of a long listing; its last page is in the repository's poll line (GitHubActivityProducer).
             (next == null ? LOG.atDebug() : LOG.atInfo()).log("{} {}: page {}, {} items so far, {} requests left", state.repoName,

@@ -860,6 +860,189 @@ class GitHubActivityProducerTest {
                 + "\",\"closed_at\":" + (closed == null ? "null" : "\"" + closed + "\"") + extra + "}";
     }
 
+    /** Issue 17: whole organizations, rediscovered; forks, archived and excluded repositories left out. */
+    @Test
+    void anOrganizationIsIngestedWholeAndRediscoveredNewDeletedAndRenamedRepositories() {
+        Map<String, dev.ghactivity.testkit.SyntheticActivity> acme = new TreeMap<>();
+        for (int i = 0; i < 12; i++) {
+            acme.put("acme/r" + i, github.serveSyntheticActivity("acme/r" + i, 3 + i % 4, 2 + i % 3, i));
+        }
+        github.serveSyntheticActivity("acme/forked", 3, 2, 90);
+        github.fork("acme/forked");
+        github.serveSyntheticActivity("acme/frozen", 3, 2, 91);
+        github.archived("acme/frozen");
+        github.serveSyntheticActivity("acme/web-site", 3, 2, 92);
+        github.serveSyntheticActivity("other/elsewhere", 3, 2, 93);
+        ProducerAppConfig config = config().perPage(5) // several pages of the organization's listing
+                .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of("acme/*-site"), false, false))
+                .discoveryInterval(Duration.ofMillis(1)) // every poll discovers again
+                .build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            IngestReport first = producer.pollOnce();
+            assertThat(first.repositories()).extracting(IngestReport.RepositoryReport::repo).containsExactlyElementsOf(acme.keySet());
+            assertThat(first.allIngested()).isTrue();
+            assertCommitsExact(acme);
+            assertThat(producer.isTracked(RepositoryName.parse("acme/forked"))).isFalse();
+
+            // Between two discoveries: one repository added, one deleted, one renamed.
+            dev.ghactivity.testkit.SyntheticActivity added = github.serveSyntheticActivity("acme/added", 4, 3, 94);
+            github.deleteRepository("acme/r0");
+            long id = github.id("acme/r1");
+            github.serveSyntheticActivity("acme/r1-renamed", 3 + 1, 2 + 1, 1);
+            github.renamed("acme/r1", "acme/r1-renamed", id);
+            int requestsBefore = github.requests().size();
+            IngestReport second = producer.pollOnce();
+            List<String> expectedNow = new ArrayList<>(acme.keySet());
+            expectedNow.remove("acme/r0");
+            expectedNow.add("acme/added");
+            java.util.Collections.sort(expectedNow);
+            assertThat(second.repositories()).extracting(IngestReport.RepositoryReport::repo).containsExactlyElementsOf(expectedNow);
+            assertThat(second.allIngested()).isTrue();
+            assertThat(second.of("acme/added").commits()).isEqualTo(added.commits());
+            assertThat(second.of("acme/r1").commits()).isZero(); // the same repository, under its first name: nothing twice
+            assertThat(commits().values().stream().filter(e -> e.getRepo().equals("acme/r1-renamed"))).isEmpty();
+            assertThat(github.requests().subList(requestsBefore, github.requests().size()))
+                    .noneMatch(r -> r.getUrl().encodedPath().startsWith("/repos/acme/r0/"));
+            assertThat(producer.isTracked(RepositoryName.parse("acme/r0"))).isFalse();
+        }
+    }
+
+    /**
+     * Issue 17: three tokens with different budgets, the third rejected: each request goes with the token that has most
+     * left, none is used past its limit, the rejected one is set aside by position, every repository is exact.
+     */
+    @Test
+    void severalTokensShareTheRequestsWithinTheirBudgetsAndARejectedOneIsSetAside() {
+        String small = "ghp_smallBudgetToken000000000000000000";
+        String large = "ghp_largeBudgetToken111111111111111111";
+        String rejected = "ghp_rejectedToken22222222222222222222";
+        github.tokenBudget(small, SMALL_BUDGET).tokenBudget(large, LARGE_BUDGET).rejectToken(rejected);
+        Map<String, dev.ghactivity.testkit.SyntheticActivity> acme = new TreeMap<>();
+        for (int i = 0; i < 12; i++) {
+            acme.put("acme/r" + i, github.serveSyntheticActivity("acme/r" + i, 3 + i % 4, 2 + i % 3, i));
+        }
+        ProducerAppConfig config = config().token(GitHubToken.of(List.of(small, large, rejected)))
+                .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of(), false, false)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            IngestReport report = producer.pollOnce();
+            assertThat(report.allIngested()).as(report.toString()).isTrue();
+        }
+        assertCommitsExact(acme);
+        assertThat(github.requestsPastLimit(small)).isZero();
+        assertThat(github.requestsPastLimit(large)).isZero();
+        // The large token goes first until it has no more left than the small one, then both share: neither past its budget.
+        assertThat(github.requestsWith(small)).isBetween(2L, (long) SMALL_BUDGET);
+        assertThat(github.requestsWith(large)).isGreaterThan(LARGE_BUDGET - SMALL_BUDGET).isLessThanOrEqualTo(LARGE_BUDGET);
+        assertThat(github.requestsWith(small) + github.requestsWith(large) + 1).isEqualTo(github.requests().size());
+        assertThat(github.requestsWith(rejected)).isEqualTo(1); // set aside after its first 401
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.contains("token 3 of 3") && m.contains("set aside"))
+                .allMatch(m -> !m.contains(small) && !m.contains(large) && !m.contains(rejected));
+        assertThat(sleeper.sleeps).isEmpty(); // never waited for a reset: some token always had budget
+    }
+
+    private static final int SMALL_BUDGET = 10;
+    /** With 12 small repositories the poll needs 25 requests: more than either budget, less than both. */
+    private static final int LARGE_BUDGET = 20;
+
+    /**
+     * Issue 17: a large backfill goes on in slices of pages, so the small repositories of the organization are
+     * published before it ends, whatever their order; every repository exact, the large one counted once.
+     */
+    @Test
+    void aLargeBackfillGoesOnInSlicesSoTheSmallRepositoriesComeFirst() {
+        Map<String, dev.ghactivity.testkit.SyntheticActivity> acme = new TreeMap<>();
+        acme.put("acme/a-large", github.serveSyntheticActivity("acme/a-large", 1000, 40, 7)); // first by name
+        for (int i = 0; i < 6; i++) {
+            acme.put("acme/small" + i, github.serveSyntheticActivity("acme/small" + i, 5 + i, 3, 20 + i));
+        }
+        ProducerAppConfig config = config().perPage(50).backfillSlicePages(3)
+                .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of(), false, false)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            IngestReport report = producer.pollOnce();
+            assertThat(report.allIngested()).as(report.toString()).isTrue();
+            assertThat(report.of("acme/a-large").commits()).isEqualTo(1000);
+            IngestProgress.RepositoryProgress large = producer.progress().of("acme/a-large");
+            assertThat(large.state()).isEqualTo(IngestProgress.State.UP_TO_DATE);
+            assertThat(large.lastSuccessfulPoll()).isNotNull();
+            assertThat(large.listings()).first().isEqualTo(new IngestProgress.ListingProgress("commits", 20, 20, 1000, 100.0, Duration.ZERO, true));
+            assertThat(producer.progress().snapshot()).hasSize(7).allMatch(p -> p.state() == IngestProgress.State.UP_TO_DATE);
+        }
+        // The first page of the backfill told its length (Link rel="last"): the log says where it stands.
+        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.startsWith("progress: acme/a-large commits: page 1 of 20 (5.0 %), 50 items, ETA "));
+        assertCommitsExact(acme);
+        List<String> publishedRepos = committed(Topics.COMMITS).stream().map(r -> AvroSerdes.commitEvent().decode(r.value()).getRepo()).toList();
+        int lastSmall = 0;
+        for (int i = 0; i < publishedRepos.size(); i++) {
+            if (publishedRepos.get(i).startsWith("acme/small")) {
+                lastSmall = i;
+            }
+        }
+        assertThat(publishedRepos.lastIndexOf("acme/a-large")).isGreaterThan(lastSmall);
+        assertThat(publishedRepos.subList(lastSmall + 1, publishedRepos.size())).hasSizeGreaterThanOrEqualTo(1000 - 3 * 50)
+                .allMatch("acme/a-large"::equals); // after its first slice, the rest of the large backfill came last
+    }
+
+    /**
+     * Issue 17: --rate-limit-reserve: once the token is down to the reserve, a backfill that yielded waits for the
+     * rate limit's reset (GitHub's budget comes back then) instead of spending what incremental polls need.
+     */
+    @Test
+    void aBackfillWaitsForTheResetRatherThanSpendTheReserve() {
+        String token = "ghp_reserveToken3333333333333333333333";
+        int budget = 30;
+        int reserve = 20;
+        github.tokenBudget(token, budget);
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+        java.time.Clock clock = new java.time.Clock() {
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        List<Integer> leftAtEachWait = new ArrayList<>();
+        Sleeper untilReset = d -> {
+            leftAtEachWait.add(github.tokenBudgetLeft(token));
+            now.set(now.get().plus(d));
+            github.tokenBudget(token, budget); // a new hour
+        };
+        dev.ghactivity.testkit.SyntheticActivity large = github.serveSyntheticActivity("acme/a-large", 1000, 10, 8);
+        dev.ghactivity.testkit.SyntheticActivity small = github.serveSyntheticActivity("acme/small", 7, 3, 9);
+        ProducerAppConfig config = config().token(GitHubToken.of(token)).perPage(50).backfillSlicePages(2).rateLimitReserve(reserve)
+                .clock(clock).sleeper(untilReset)
+                .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of(), false, false)).build();
+        try (GitHubActivityProducer producer = producer(config)) {
+            IngestReport report = producer.pollOnce();
+            assertThat(report.allIngested()).as(report.toString()).isTrue();
+            assertThat(report.of("acme/a-large").commits()).isEqualTo(large.commits());
+            assertThat(report.of("acme/small").commits()).isEqualTo(small.commits());
+        }
+        assertThat(github.requestsPastLimit(token)).isZero();
+        // The backfill needs more than one hour's budget, and it stopped each hour with the reserve (less a slice) left.
+        assertThat(leftAtEachWait).isNotEmpty().allMatch(left -> left > reserve - 2 * 2 - 1 && left <= reserve, "the reserve kept");
+    }
+
+    /** Each synthetic repository's committed commits, per month, are exactly what it generated. */
+    private void assertCommitsExact(Map<String, dev.ghactivity.testkit.SyntheticActivity> repositories) {
+        repositories.forEach((repo, activity) -> {
+            Map<String, Long> expected = new TreeMap<>();
+            activity.expectedMonthlyCounts().forEach((month, c) -> {
+                if (c[0] > 0) {
+                    expected.put(month, c[0]);
+                }
+            });
+            assertThat(byMonth(commits(), repo, CommitEvent::getRepo, CommitEvent::getAuthorDate, e -> true)).as(repo).isEqualTo(expected);
+        });
+    }
+
     private static String pullRequest(int number, String mergedAt) {
         return ",\"pull_request\":{\"url\":\"https://api.github.com/repos/org/r/pulls/" + number + "\",\"html_url\":\"https://github.com/org/r/pull/"
                 + number + "\",\"merged_at\":" + (mergedAt == null ? "null" : "\"" + mergedAt + "\"") + "}";

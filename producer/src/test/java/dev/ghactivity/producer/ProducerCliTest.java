@@ -80,7 +80,13 @@ class ProducerCliTest {
 
         err = new StringWriter();
         assertThat(run(err, "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CliExitCodes.USAGE);
-        assertThat(err.toString()).contains("--repo");
+        assertThat(err.toString()).contains("--repo").contains("--org");
+        err = new StringWriter();
+        assertThat(run(err, "--repo", "*/kafka", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CliExitCodes.USAGE);
+        assertThat(err.toString()).contains("the owner must be named");
+        err = new StringWriter();
+        assertThat(run(err, "--org", "acme", "--exclude", "acme/[", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(CliExitCodes.USAGE);
+        assertThat(err.toString()).contains("invalid glob 'acme/['");
         assertThat(run(new StringWriter(), "--repo", "a/b", "--bootstrap-servers", "x", "--poll-interval", "soon"))
                 .isEqualTo(CliExitCodes.USAGE);
     }

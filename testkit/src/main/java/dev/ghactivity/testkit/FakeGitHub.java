@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -47,6 +48,7 @@ public final class FakeGitHub implements AutoCloseable {
     private static final Pattern MOVED = Pattern.compile("^/repos/([^/]+)/([^/]+)(/.*)?$");
     private static final Pattern ID_LISTING = Pattern.compile("^/repositories/(\\d+)(?:/(commits|issues))?$");
     private static final Pattern ONE_ISSUE = Pattern.compile("^/repos/([^/]+)/([^/]+)/issues/(\\d+)$");
+    private static final Pattern OWNER_REPOS = Pattern.compile("^/(orgs|users)/([^/]+)/repos$");
 
     private final MockWebServer server = new MockWebServer();
     private final Map<String, Listing> listings = new ConcurrentHashMap<>();
@@ -66,6 +68,15 @@ public final class FakeGitHub implements AutoCloseable {
     private final Set<String> emptyRepositories = ConcurrentHashMap.newKeySet();
     /** {@code old name -> [id, new name]} of renamed repositories. */
     private final Map<String, String[]> renamed = new ConcurrentHashMap<>();
+    /** Repository ids, given in the order repositories are first listed (a renamed one keeps its id). */
+    private final Map<String, Long> ids = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong(1000);
+    private final Set<String> forks = ConcurrentHashMap.newKeySet();
+    /** Budgets of tokens given {@link #tokenBudget}: requests left this hour, and requests sent past it. */
+    private final Map<String, AtomicInteger> tokenBudgets = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> tokenOveruse = new ConcurrentHashMap<>();
+    private final Set<String> rejectedTokens = ConcurrentHashMap.newKeySet();
+    private final Set<String> archived = ConcurrentHashMap.newKeySet();
     /** The origin Link URLs name (an Enterprise server behind a proxy advertising its internal host); null: this server. */
     private volatile String linkOrigin;
 
@@ -171,6 +182,48 @@ public final class FakeGitHub implements AutoCloseable {
         return activity;
     }
 
+    /** The {@code id} the owner's repository listing gives {@code repo} (stable; for {@link #renamed}). */
+    public long id(String repo) {
+        return ids.computeIfAbsent(key(repo), r -> nextId.incrementAndGet());
+    }
+
+    /** {@code repo} is listed by its owner's repository listing with {@code "fork": true}. */
+    public FakeGitHub fork(String repo) {
+        forks.add(key(repo));
+        return this;
+    }
+
+    /** {@code repo} is listed by its owner's repository listing with {@code "archived": true}. */
+    public FakeGitHub archived(String repo) {
+        archived.add(key(repo));
+        return this;
+    }
+
+    /** {@code repo} was deleted: its owner's listing no longer holds it and its listings answer 404. */
+    public FakeGitHub deleteRepository(String repo) {
+        listings.remove(key(repo) + ":commits");
+        listings.remove(key(repo) + ":issues");
+        emptyRepositories.remove(key(repo));
+        return notFound(repo);
+    }
+
+    /**
+     * The repositories this fake holds (those with a listing, empty or recorded ones, renamed ones under their new
+     * name, not those answering 404), lower case, sorted: what {@code GET /orgs/{org}/repos} and
+     * {@code GET /users/{user}/repos} list for their owner.
+     */
+    public List<String> repositories() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>();
+        for (String k : listings.keySet()) {
+            names.add(k.substring(0, k.lastIndexOf(':')));
+        }
+        names.addAll(emptyRepositories);
+        names.addAll(recordedIssues.keySet());
+        names.removeAll(notFound);
+        names.removeAll(renamed.keySet());
+        return List.copyOf(names);
+    }
+
     /** Answers 404 for every listing of {@code repo}. */
     public FakeGitHub notFound(String repo) {
         notFound.add(key(repo));
@@ -201,6 +254,7 @@ public final class FakeGitHub implements AutoCloseable {
      */
     public FakeGitHub renamed(String oldName, String newName, long id) {
         renamed.put(key(oldName), new String[] {String.valueOf(id), key(newName), newName});
+        ids.put(key(newName), id);
         return this;
     }
 
@@ -304,6 +358,38 @@ public final class FakeGitHub implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Requests with {@code Authorization: Bearer token} have this many requests an hour, not refilled: each answer says
+     * what is left ({@code X-RateLimit-Remaining}); once none is left GitHub's 403 "API rate limit exceeded" answers,
+     * and the request is counted in {@link #requestsPastLimit}.
+     */
+    public FakeGitHub tokenBudget(String token, int requests) {
+        tokenBudgets.put(token, new AtomicInteger(requests));
+        tokenOveruse.putIfAbsent(token, new AtomicInteger());
+        return this;
+    }
+
+    /** What is left of this token's budget ({@link #tokenBudget}). */
+    public int tokenBudgetLeft(String token) {
+        return tokenBudgets.get(token).get();
+    }
+
+    /** Requests with this token answer 401 Bad credentials. */
+    public FakeGitHub rejectToken(String token) {
+        rejectedTokens.add(token);
+        return this;
+    }
+
+    /** Requests sent with this token after its budget ({@link #tokenBudget}) was spent. */
+    public int requestsPastLimit(String token) {
+        return tokenOveruse.get(token).get();
+    }
+
+    /** Requests sent with this token so far. */
+    public long requestsWith(String token) {
+        return requests.stream().filter(r -> ("Bearer " + token).equals(r.getHeaders().get("Authorization"))).count();
+    }
+
     /** Every request so far. */
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
@@ -313,6 +399,23 @@ public final class FakeGitHub implements AutoCloseable {
 
     private MockResponse dispatch(RecordedRequest request) {
         requests.add(request);
+        String auth = request.getHeaders().get("Authorization");
+        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring("Bearer ".length()) : null;
+        if (token != null && rejectedTokens.contains(token)) {
+            return error(401, "Bad credentials").build();
+        }
+        AtomicInteger budget = token == null ? null : tokenBudgets.get(token);
+        if (budget != null) {
+            int left = budget.decrementAndGet();
+            String reset = String.valueOf(Instant.now().plusSeconds(3600).getEpochSecond());
+            if (left < 0) {
+                budget.set(0);
+                tokenOveruse.get(token).incrementAndGet();
+                return error(403, "API rate limit exceeded for user.").setHeader("X-RateLimit-Remaining", "0")
+                        .setHeader("X-RateLimit-Reset", reset).build();
+            }
+            return answer(request).newBuilder().setHeader("X-RateLimit-Remaining", String.valueOf(left)).setHeader("X-RateLimit-Reset", reset).build();
+        }
         MockResponse normal = answer(request);
         synchronized (faults) {
             for (int i = 0; i < faults.size(); i++) {
@@ -349,11 +452,36 @@ public final class FakeGitHub implements AutoCloseable {
                 }
             }
         }
+        Matcher ownerRepos = OWNER_REPOS.matcher(url.encodedPath());
+        if (ownerRepos.matches()) {
+            return ownerRepositories(ownerRepos.group(2), request);
+        }
         Matcher repoListing = REPO_LISTING.matcher(url.encodedPath());
         if (repoListing.matches()) {
             return listing(key(repoListing.group(1) + "/" + repoListing.group(2)), repoListing.group(3), request);
         }
         return answerOther(request, url);
+    }
+
+    /**
+     * {@code GET /orgs/{owner}/repos} or {@code /users/{owner}/repos}: the owner's repositories as GitHub lists them
+     * ({@code id}, {@code name}, {@code full_name}, {@code owner.login}, {@code fork}, {@code archived}), paged like
+     * any listing; 404 for an owner holding none.
+     */
+    private MockResponse ownerRepositories(String owner, RecordedRequest request) {
+        List<String> items = new ArrayList<>();
+        for (String repo : repositories()) {
+            String[] parts = repo.split("/", 2);
+            if (parts[0].equalsIgnoreCase(owner)) {
+                long id = id(repo);
+                items.add("{\"id\":" + id + ",\"name\":\"" + parts[1] + "\",\"full_name\":\"" + repo + "\",\"owner\":{\"login\":\""
+                        + parts[0] + "\"},\"fork\":" + forks.contains(repo) + ",\"archived\":" + archived.contains(repo) + "}");
+            }
+        }
+        if (items.isEmpty()) {
+            return error(404, "Not Found").build();
+        }
+        return page(Listing.of(items, json -> Instant.EPOCH), request);
     }
 
     private MockResponse listing(String repo, String kind, RecordedRequest request) {

@@ -282,4 +282,32 @@ class FakeGitHubTest {
     private static String month(String timestamp) {
         return YearMonth.from(Instant.parse(timestamp).atOffset(ZoneOffset.UTC)).toString();
     }
+
+    @Test
+    void anOwnersRepositoriesAreListedPagedWithIdsForksArchivedAndTokenBudgets() throws IOException {
+        github.serveSyntheticActivity("acme/b", 2, 1, 1);
+        github.serveSyntheticActivity("acme/a", 2, 1, 2);
+        github.serveSyntheticActivity("acme/c", 2, 1, 3);
+        github.serveSyntheticActivity("other/x", 2, 1, 4);
+        github.fork("acme/b").archived("acme/c");
+        Answer first = get("/orgs/acme/repos?per_page=2");
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json().findValuesAsText("full_name")).containsExactly("acme/a", "acme/b");
+        assertThat(first.json().get(1).get("fork").asBoolean()).isTrue();
+        assertThat(first.json().get(0).get("fork").isBoolean()).isTrue();
+        Answer second = get(first.next());
+        assertThat(second.json().findValuesAsText("full_name")).containsExactly("acme/c");
+        assertThat(second.json().get(0).get("archived").asBoolean()).isTrue();
+        assertThat(second.json().get(0).get("id").asLong()).isEqualTo(github.id("acme/c"));
+        assertThat(get("/users/acme/repos?per_page=100").json()).hasSize(3);
+        github.deleteRepository("acme/a");
+        assertThat(get("/orgs/acme/repos").json().findValuesAsText("full_name")).containsExactly("acme/b", "acme/c");
+        assertThat(get("/orgs/nobody/repos").status()).isEqualTo(404);
+
+        github.tokenBudget("t1", 1).rejectToken("t2");
+        assertThat(get("/orgs/acme/repos", "Authorization", "Bearer t1").headers()).containsEntry("x-ratelimit-remaining", "0");
+        assertThat(get("/orgs/acme/repos", "Authorization", "Bearer t1").status()).isEqualTo(403);
+        assertThat(github.requestsPastLimit("t1")).isEqualTo(1);
+        assertThat(get("/orgs/acme/repos", "Authorization", "Bearer t2").status()).isEqualTo(401);
+    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ghactivity.producer.GitHubItemParser;
 import dev.ghactivity.producer.MalformedPageException;
+import dev.ghactivity.producer.TrackedRepositories;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.RepositoryName;
@@ -14,7 +15,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +38,21 @@ final class WebhookEventMapper {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NO_COMMIT = "0000000000000000000000000000000000000000";
 
-    private final Set<RepositoryName> repositories;
+    private final TrackedRepositories repositories;
     private final Clock clock;
 
     WebhookEventMapper(Collection<RepositoryName> repositories, Clock clock) {
-        this.repositories = Set.copyOf(repositories);
+        this(fixed(List.copyOf(repositories)), clock);
+    }
+
+    /** Deliveries of the repositories the producer tracks now (organizations and globs are rediscovered). */
+    WebhookEventMapper(TrackedRepositories repositories, Clock clock) {
+        this.repositories = repositories;
         this.clock = clock;
+    }
+
+    private static TrackedRepositories fixed(List<RepositoryName> repositories) {
+        return () -> repositories;
     }
 
     /**
@@ -78,7 +87,7 @@ final class WebhookEventMapper {
         } catch (IllegalArgumentException e) {
             return WebhookEvents.ignored(e.getMessage());
         }
-        if (!repositories.contains(repo)) {
+        if (!repositories.isTracked(repo)) {
             return WebhookEvents.ignored("repository " + repo + " is not configured");
         }
         return switch (event) {

@@ -1,12 +1,15 @@
 package dev.ghactivity.producer.webhook;
 
 import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.TrackedRepositories;
+import dev.ghactivity.schemas.RepositoryName;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -61,9 +64,9 @@ public final class WebhookReceiver implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    private WebhookReceiver(ProducerAppConfig config, WebhookSettings settings) {
+    private WebhookReceiver(ProducerAppConfig config, WebhookSettings settings, TrackedRepositories tracked) {
         this.settings = settings;
-        this.mapper = new WebhookEventMapper(config.repositories(), config.clock());
+        this.mapper = new WebhookEventMapper(tracked, config.clock());
         this.publisher = new WebhookPublisher(config, settings.maxWait());
         this.comparison = new PushComparison(config, publisher);
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
@@ -84,7 +87,13 @@ public final class WebhookReceiver implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound
      */
     public static WebhookReceiver start(ProducerAppConfig config, WebhookSettings settings) {
-        WebhookReceiver receiver = new WebhookReceiver(config, settings);
+        List<RepositoryName> named = config.repositories();
+        return start(config, settings, () -> named);
+    }
+
+    /** Like {@link #start(ProducerAppConfig, WebhookSettings)}, for the repositories {@code tracked} holds at each delivery. */
+    public static WebhookReceiver start(ProducerAppConfig config, WebhookSettings settings, TrackedRepositories tracked) {
+        WebhookReceiver receiver = new WebhookReceiver(config, settings, tracked);
         try {
             receiver.server.start();
         } catch (Exception e) {

@@ -179,6 +179,18 @@ class WebhookEventMapperTest {
         assertThat(mapper.map("issues", upper).repo()).isEqualTo(REPO);
     }
 
+    /** Issue 17: with --org the tracked repositories change at each discovery; a delivery is judged by them at its arrival. */
+    @Test
+    void deliveriesFollowTheRepositoriesTrackedNow() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<List<RepositoryName>> tracked = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        WebhookEventMapper discovered = new WebhookEventMapper(tracked::get, Clock.fixed(NOW, ZoneOffset.UTC));
+        byte[] opened = GitHubWebhookSender.fixture("issues_opened.json");
+        assertThat(discovered.map("issues", opened).ignored()).isEqualTo("repository " + REPO + " is not configured");
+        tracked.set(List.of(RepositoryName.parse(REPO))); // found by the next discovery
+        assertThat(discovered.map("issues", opened).repo()).isEqualTo(REPO);
+        assertThat(discovered.map("issues", opened).ignored()).isNull();
+    }
+
     @Test
     void aBodyThatIsNotThePayloadIsMalformed() {
         assertThatThrownBy(() -> mapper.map("issues", "not json".getBytes(StandardCharsets.UTF_8)))
