@@ -10,6 +10,7 @@ import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.webhook.WebhookOptions;
 import dev.ghactivity.schemas.CliExitCodes;
 import dev.ghactivity.schemas.GhactivityVersion;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,9 +36,9 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every repository was read completely and written to SQLite and S3 (with --once)",
-            "1:fatal error (a bad option value, bad credentials, GitHub unreachable, a port taken, a part stuck): nothing more could be done",
+            "1:fatal error (bad credentials, GitHub unreachable, a port taken, a part stuck): nothing more could be done",
             "2:some repositories failed or were read incompletely (e.g. not found); the others were written (with --once)",
-            "64:usage error (unknown option, malformed value, invalid repository name): nothing was started"})
+            "64:usage error (unknown option, a value refused by its check, invalid repository name): nothing was started"})
 public final class LocalStackCli implements Callable<Integer> {
     public static final int EXIT_OK = CliExitCodes.OK;
     public static final int EXIT_FATAL = CliExitCodes.FATAL;
@@ -122,12 +123,12 @@ public final class LocalStackCli implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(LocalStackCli.class);
         LocalStackConfig config;
         GitHubToken token;
+        // Every option value is checked before anything starts (a usage error): no request is made, no directory created.
         try {
             github.validate();
             config = config();
             token = github.token();
-        } catch (IllegalArgumentException e) {
-            // Before anything starts: no request is made, no directory created.
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_USAGE;
         }

@@ -79,8 +79,8 @@ class LocalStackCliTest {
         } finally {
             System.setErr(err);
         }
-        assertThat(badUrl).isEqualTo(LocalStackCli.EXIT_FATAL);
-        assertThat(missingToken).isEqualTo(LocalStackCli.EXIT_FATAL);
+        assertThat(badUrl).isEqualTo(LocalStackCli.EXIT_USAGE);
+        assertThat(missingToken).isEqualTo(LocalStackCli.EXIT_USAGE);
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).containsExactly(
                 "ghactivity: invalid GitHub API URL 'not-a-url' (--github-api-url): expected http(s)://host[:port][/path], e.g. https://api.github.com or https://github.example.com/api/v3",
                 "ghactivity: cannot read the GitHub token file /missing (no such file): give a readable file holding the token(s), one a line, or set GITHUB_TOKEN instead");

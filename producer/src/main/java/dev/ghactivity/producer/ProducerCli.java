@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
         versionProvider = GhactivityVersion.class, exitCodeOnInvalidInput = CliExitCodes.USAGE,
         description = "Polls GitHub commits and issues of the given repositories and publishes them to Kafka, exactly once per change.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every repository ingested (with --once)", "1:fatal error (a bad option value, bad credentials, GitHub unreachable)",
-            "2:some repositories failed or were read incompletely (with --once)", "64:usage error (unknown option, malformed value, invalid repository name)"})
+        exitCodeList = {"0:every repository ingested (with --once)", "1:fatal error (bad credentials, GitHub unreachable)",
+            "2:some repositories failed or were read incompletely (with --once)", "64:usage error (unknown option, a value refused by its check, invalid repository name)"})
 public final class ProducerCli implements Callable<Integer> {
     @Mixin
     GitHubSourceOptions github;
@@ -78,6 +78,7 @@ public final class ProducerCli implements Callable<Integer> {
     @Override
     public Integer call() {
         ProducerAppConfig config;
+        // Every option value is checked before anything starts: a bad one is a usage error, like a malformed command line.
         try {
             github.validate();
             config = config();
@@ -90,7 +91,7 @@ public final class ProducerCli implements Callable<Integer> {
             webhookSettings = webhook.settings();
         } catch (IllegalArgumentException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return 1; // a receiver without a secret refuses to start
+            return CliExitCodes.FATAL; // a receiver without a secret refuses to start
         }
         PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
         MetricsEndpoint endpoint;
