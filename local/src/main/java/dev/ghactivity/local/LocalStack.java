@@ -161,12 +161,22 @@ public final class LocalStack implements AutoCloseable {
         try {
             streamsApp.start();
         } catch (UncheckedIOException e) {
-            if (e.getCause() instanceof BindException) {
+            if (causedByBindFailure(e)) {
                 throw new PortTakenException(config.httpPort(), "port " + config.httpPort() + " of the query API is taken by "
                         + "another process: choose another with --http-port (0 for any free port)", e);
             }
             throw e;
         }
+    }
+
+    /** The server library wraps the JDK's {@link BindException} (Jetty: an IOException "Failed to bind to ..."). */
+    private static boolean causedByBindFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void awaitStreamsRunning(Duration timeout) throws StuckPartException, InterruptedException {

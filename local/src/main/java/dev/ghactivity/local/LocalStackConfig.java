@@ -82,6 +82,9 @@ public final class LocalStackConfig {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
         }
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new IllegalArgumentException("--http-port must be 0-65535 (0: any free port), got " + httpPort);
+        }
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replication factor must be >= 1, got " + replicationFactor);
         }

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -188,7 +189,10 @@ public final class MonthlyActivityApp implements AutoCloseable {
             queryServer.close();
         }
         if (streams != null) {
-            if (!streams.close(CLOSE_TIMEOUT)) {
+            // Leave the group: a clean stop should not leave a member behind for the session timeout (a restart, or
+            // another instance, would wait for it before taking its partitions).
+            if (!streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(CLOSE_TIMEOUT))) {
                 LOG.warn("streams-app did not close within {}", CLOSE_TIMEOUT);
             }
         }
