@@ -29,7 +29,7 @@ class LocalStackCliWebhookTest {
         } finally {
             System.setErr(original);
         }
-        assertThat(code).isEqualTo(LocalStackCli.EXIT_FATAL);
+        assertThat(code).isEqualTo(LocalStackCli.EXIT_USAGE);
         assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("ghactivity: the webhook receiver needs a secret: set GITHUB_WEBHOOK_SECRET "
                 + "or give --webhook-secret-file FILE (the secret entered in GitHub's webhook settings)" + System.lineSeparator());
         assertThat(Files.exists(dir.resolve("data"))).as("nothing started").isFalse();

@@ -91,7 +91,7 @@ public final class ProducerCli implements Callable<Integer> {
             webhookSettings = webhook.settings();
         } catch (IllegalArgumentException e) {
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return CliExitCodes.FATAL; // a receiver without a secret refuses to start
+            return CliExitCodes.USAGE; // a receiver without a secret refuses to start
         }
         PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
         MetricsEndpoint endpoint;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ghactivity.producer.webhook.WebhookSecret;
+import dev.ghactivity.schemas.CliExitCodes;
 import dev.ghactivity.producer.webhook.WebhookSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,7 +25,7 @@ class ProducerCliWebhookTest {
         StringWriter err = new StringWriter();
         // 127.0.0.1:1: nothing listens, so reaching Kafka would hang instead of answering at once.
         int code = run(err, "--repo", "a/b", "--bootstrap-servers", "127.0.0.1:1", "--webhook-port", "0");
-        assertThat(code).isEqualTo(1);
+        assertThat(code).isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).isEqualTo("ghactivity-producer: the webhook receiver needs a secret: set GITHUB_WEBHOOK_SECRET or give "
                 + "--webhook-secret-file FILE (the secret entered in GitHub's webhook settings)" + System.lineSeparator());
     }
@@ -34,10 +35,10 @@ class ProducerCliWebhookTest {
         StringWriter err = new StringWriter();
         Path empty = Files.writeString(dir.resolve("empty"), "\n");
         assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "127.0.0.1:1", "--webhook-port", "0", "--webhook-secret-file", empty.toString()))
-                .isEqualTo(1);
+                .isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).isEqualTo("ghactivity-producer: the webhook secret file " + empty + " is empty" + System.lineSeparator());
         err = new StringWriter();
-        assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "127.0.0.1:1", "--webhook-secret-file", empty.toString())).isEqualTo(1);
+        assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "127.0.0.1:1", "--webhook-secret-file", empty.toString())).isEqualTo(CliExitCodes.USAGE);
         assertThat(err.toString()).contains("--webhook-secret-file needs --webhook-port PORT");
     }
 
