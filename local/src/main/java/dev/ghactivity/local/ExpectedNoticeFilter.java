@@ -28,6 +28,8 @@ import org.slf4j.helpers.MessageFormatter;
  *   <li>{@code StreamsConfig}: "Processing exception handler is not enabled for the GlobalThread": the
  *       streams-app enables it ({@code StreamsAppConfig}), but Streams' partition assignor builds a second
  *       config from the consumer's settings alone, which cannot carry it.</li>
+ *   <li>{@code ClientTelemetryReporter}: "Cannot make telemetry request as telemetry is in state: TERMINATED": a
+ *       client closing (a clean stop) while a telemetry push of KIP-714 was due; nothing is lost.</li>
  * </ul>
  */
 public final class ExpectedNoticeFilter extends TurboFilter {
@@ -55,6 +57,10 @@ public final class ExpectedNoticeFilter extends TurboFilter {
         }
         if (name.equals("org.apache.kafka.clients.producer.internals.Sender") && format.contains("retrying")) {
             return message(format, params).contains("CONCURRENT_TRANSACTIONS") ? FilterReply.DENY : FilterReply.NEUTRAL;
+        }
+        if (name.endsWith(".ClientTelemetryReporter")) {
+            return format.contains("Cannot make telemetry request as telemetry is in state")
+                    && message(format, params).endsWith("TERMINATED") ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
         if (name.equals("org.apache.kafka.streams.StreamsConfig")) {
             return format.contains("not enabled for the GlobalThread") ? FilterReply.DENY : FilterReply.NEUTRAL;

@@ -58,14 +58,15 @@ class DeadLetterIT {
                         .containsExactlyInAnyOrder(REPO + "|2018-04", REPO + "|2018-04", "../../etc|2018-04", "../../etc|2018-04");
                 assertThat(dead).allSatisfy(r -> assertThat(r.headers().lastHeader("__connect.errors.exception.message")).isNotNull());
 
-                // /metrics of the query API (the stack's one registry) counts both sinks' rows and dead letters.
+                // /metrics of the query API (the stack's one registry) counts both sinks' rows and dead letters; the two bad
+                // records fail in the converters, so the tasks are handed every committed record but those two.
                 int monthly = readCommitted(stack.bootstrapServers(), Topics.MONTHLY_ACTIVITY);
                 String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                         java.net.URI.create("http://127.0.0.1:" + stack.httpPort() + "/metrics")).build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString()).body();
                 for (String connector : List.of(LocalStack.SQLITE_CONNECTOR, LocalStack.S3_CONNECTOR)) {
                     assertThat(metrics).contains("ghactivity_sink_records_dead_lettered_total{connector=\"" + connector + "\"} 2.0")
-                            .contains("ghactivity_sink_records_written_total{connector=\"" + connector + "\"} " + (double) monthly);
+                            .contains("ghactivity_sink_records_written_total{connector=\"" + connector + "\"} " + (double) (monthly - 2));
                 }
                 assertThat(metrics).contains("ghactivity_items_published_total{listing=\"commits\"} 30.0")
                         .contains("ghactivity_streams_records_skipped_total 0.0");

@@ -42,6 +42,16 @@ class ExpectedNoticeFilterTest {
     }
 
     @Test
+    void onlyATerminatedClientsTelemetryNoticeIsExpected() {
+        String logger = "org.apache.kafka.common.telemetry.internals.ClientTelemetryReporter";
+        assertThat(decide(logger, Level.WARN, "Cannot make telemetry request as telemetry is in state: {}", "TERMINATED"))
+                .isEqualTo(FilterReply.DENY);
+        assertThat(decide(logger, Level.WARN, "Cannot make telemetry request as telemetry is in state: {}", "PUSH_NEEDED"))
+                .isEqualTo(FilterReply.NEUTRAL);
+        assertThat(decide(logger, Level.WARN, "Error occurred while sending telemetry")).isEqualTo(FilterReply.NEUTRAL);
+    }
+
+    @Test
     void errorsAndOtherLevelsAreNeverDropped() {
         assertThat(decide("org.apache.kafka.controller.QuorumController", Level.ERROR, "Performing controller activation."))
                 .isEqualTo(FilterReply.NEUTRAL);

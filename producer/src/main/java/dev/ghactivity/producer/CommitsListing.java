@@ -87,7 +87,7 @@ final class CommitsListing implements ListingKind {
         GitHubPage page = client.get(probe, state.cursor.getEtag(), state.repoName);
         if (page.notModified()) {
             counts.notModified++;
-            LOG.info("{} commits: the newest commit did not change since the last poll (304, free of rate limit)", state.repoName);
+            LOG.debug("{} commits: the newest commit did not change since the last poll (304, free of rate limit)", state.repoName);
             return false;
         }
         state.firstPageEtag = page.etag();
@@ -107,7 +107,7 @@ final class CommitsListing implements ListingKind {
             // Same head, another ETag (e.g. an author's profile changed): keep the new ETag for the next probe.
             publisher.cursor(IngestCursor.newBuilder(state.cursor).setEtag(page.etag()).setLastRunAt(config.clock().instant()).build());
             publisher.commitIfDue(true);
-            LOG.info("{} commits: the newest commit did not change since the last poll", state.repoName);
+            LOG.debug("{} commits: the newest commit did not change since the last poll", state.repoName);
             return false;
         }
         newHeadSha = top;

@@ -22,6 +22,22 @@ public record RepositorySelection(List<String> patterns, List<String> orgs, List
                                   boolean includeForks, boolean includeArchived) {
     private static final String GLOB_CHARACTERS = "*?[{";
 
+    /** For the log: e.g. {@code [apache/kafka, org acme, user octocat, excluding acme/tmp-*]}. */
+    @Override
+    public String toString() {
+        List<String> parts = new java.util.ArrayList<>(patterns);
+        orgs.forEach(o -> parts.add("org " + o));
+        users.forEach(u -> parts.add("user " + u));
+        excludes.forEach(e -> parts.add("excluding " + e));
+        if (includeForks) {
+            parts.add("forks included");
+        }
+        if (includeArchived) {
+            parts.add("archived included");
+        }
+        return parts.toString();
+    }
+
     /**
      * Checks every pattern before anything starts.
      *
