@@ -51,7 +51,11 @@ public record RepositorySelection(List<String> patterns, List<String> orgs, List
         for (String pattern : patterns) {
             if (isGlob(pattern)) {
                 String owner = pattern.contains("/") ? pattern.substring(0, pattern.indexOf('/')) : "";
-                if (owner.isEmpty() || isGlob(owner) || !RepositoryName.isValid(owner + "/x")) {
+                // The name, its glob syntax aside, holds only what a repository name may hold: a glob is never a way
+                // to put a query or a path into a URL (a/b?per_page=1 is refused, not matched).
+                String literal = pattern.substring(pattern.indexOf('/') + 1).replaceAll("[*?\\[\\]{},!]", "");
+                if (owner.isEmpty() || isGlob(owner) || !RepositoryName.isValid(owner + "/x")
+                        || !(literal.isEmpty() || RepositoryName.isValid(owner + "/" + literal))) {
                     throw new IllegalArgumentException("invalid repository glob '" + pattern + "': the owner must be named, "
                             + "only the name may hold * ? [ ] { } (e.g. apache/kafka*)");
                 }

@@ -45,5 +45,12 @@ class RepositorySelectionTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--org/--user");
         assertThatThrownBy(() -> new RepositorySelection(List.of("no-slash"), List.of(), List.of(), List.of(), false, false))
                 .isInstanceOf(IllegalArgumentException.class);
+        // A glob character is no way to smuggle a query or a path into a URL.
+        for (String trick : List.of("a/b?per_page=1", "a/b*/../c", "a/b?%2F")) {
+            assertThatThrownBy(() -> new RepositorySelection(List.of(trick), List.of(), List.of(), List.of(), false, false))
+                    .as(trick).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid repository glob");
+        }
+        assertThat(new RepositorySelection(List.of("apache/kafka-*", "apache/*", "a/b?c"), List.of(), List.of(), List.of(), false, false)
+                .patterns()).hasSize(3);
     }
 }
