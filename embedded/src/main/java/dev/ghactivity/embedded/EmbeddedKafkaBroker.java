@@ -114,19 +114,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return start(logDir, overrides);
     }
 
-    private static EmbeddedKafkaBroker start(Path logDir, ListenerPorts ports, Map<String, String> overrides) {
-        int brokerPort = ports.broker();
-        int controllerPort = ports.controller();
+    /**
+     * A combined broker and controller node on 127.0.0.1: its listeners, the static voter set ({@code id@host:port,...})
+     * and its log directory; the single broker and each node of {@link EmbeddedKafkaCluster} add their replication
+     * settings on top.
+     */
+    static Properties nodeProperties(int nodeId, int brokerPort, int controllerPort, String voters, Path logDir) {
         Properties props = new Properties();
-        props.put("node.id", String.valueOf(NODE_ID));
+        props.put("node.id", String.valueOf(nodeId));
         props.put("process.roles", "broker,controller");
         props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
         props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        props.put("controller.quorum.voters", voters);
         props.put("log.dirs", logDir.toString());
+        return props;
+    }
+
+    private static EmbeddedKafkaBroker start(Path logDir, ListenerPorts ports, Map<String, String> overrides) {
+        int brokerPort = ports.broker();
+        int controllerPort = ports.controller();
+        Properties props = nodeProperties(NODE_ID, brokerPort, controllerPort, NODE_ID + "@127.0.0.1:" + controllerPort, logDir);
         // One node: every replication factor and ISR minimum is 1.
         props.put("offsets.topic.replication.factor", "1");
         props.put("offsets.topic.num.partitions", "4");

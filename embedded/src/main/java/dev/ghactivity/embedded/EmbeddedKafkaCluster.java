@@ -151,16 +151,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
                                           int nodes, Map<String, String> overrides) {
         String replication = String.valueOf(Math.min(3, nodes));
         String minIsr = nodes >= 3 ? "2" : "1";
-        Properties props = new Properties();
-        props.put("node.id", String.valueOf(nodeId));
-        props.put("process.roles", "broker,controller");
-        props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        props.put("controller.listener.names", "CONTROLLER");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("controller.quorum.voters", voters);
-        props.put("log.dirs", logDir.toString());
+        Properties props = EmbeddedKafkaBroker.nodeProperties(nodeId, brokerPort, controllerPort, voters, logDir);
         props.put("default.replication.factor", replication);
         props.put("min.insync.replicas", minIsr);
         props.put("offsets.topic.replication.factor", replication);
