@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -156,7 +155,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.putAll(overrides);
         KafkaConfig config = new KafkaConfig(props, false);
 
-        format(logDir);
+        format(NODE_ID, logDir, Uuid.randomUuid().toString());
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         String bootstrap = "127.0.0.1:" + brokerPort;
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, logDir, overrides);
@@ -177,15 +176,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return broker;
     }
 
-    private static void format(Path logDir) {
-        if (Files.exists(logDir.resolve("meta.properties"))) {
-            return;
-        }
+    /**
+     * Formats a KRaft node's log directory once (a formatted one is left as it is). No initial controllers: the
+     * static voter set of {@code controller.quorum.voters} (kraft.version 0), for the single broker and each
+     * cluster node alike.
+     */
+    static void format(int nodeId, Path logDir, String clusterId) {
         try {
+            Files.createDirectories(logDir);
+            if (Files.exists(logDir.resolve("meta.properties"))) {
+                return;
+            }
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(Uuid.randomUuid().toString())
+                    .setNodeId(nodeId)
+                    .setClusterId(clusterId)
                     .setDirectories(List.of(logDir.toString()))
                     .setMetadataLogDirectory(logDir.toString())
                     .setControllerListenerName("CONTROLLER")
@@ -196,7 +201,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("cannot format the Kafka log directory " + logDir + ": " + e.getMessage(), e);
         }
     }
-
 
     private void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
@@ -231,9 +235,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     /** An admin client for this broker; the caller closes it. */
     public Admin admin() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return Admin.create(config);
+        return admin(bootstrapServers);
+    }
+
+    /** An admin client for {@code bootstrapServers}; the caller closes it. */
+    static Admin admin(String bootstrapServers) {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.ghactivity.embedded;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -22,14 +20,11 @@ import java.util.stream.Collectors;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +75,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         for (Map.Entry<Integer, int[]> node : ports.entrySet()) {
             Path logDir = dir.resolve("node-" + node.getKey()).toAbsolutePath();
             configs.put(node.getKey(), nodeConfig(node.getKey(), node.getValue()[0], node.getValue()[1], voters, logDir, nodes, overrides));
-            format(node.getKey(), logDir, clusterId);
+            EmbeddedKafkaBroker.format(node.getKey(), logDir, clusterId);
         }
         EmbeddedKafkaCluster cluster = new EmbeddedKafkaCluster(configs, bootstrap);
         try {
@@ -171,28 +166,6 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return new KafkaConfig(props, false);
     }
 
-    private static void format(int nodeId, Path logDir, String clusterId) {
-        try {
-            Files.createDirectories(logDir);
-            if (Files.exists(logDir.resolve("meta.properties"))) {
-                return;
-            }
-            // No initial controllers: the static voter set of controller.quorum.voters (kraft.version 0).
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(nodeId)
-                    .setClusterId(clusterId)
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setIgnoreFormatted(true)
-                    .run();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot format the Kafka log directory " + logDir + ": " + e.getMessage(), e);
-        }
-    }
-
     private void startServer(int nodeId) {
         KafkaRaftServer server = new KafkaRaftServer(configs.get(nodeId), Time.SYSTEM);
         synchronized (this) {
@@ -241,9 +214,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** An admin client for this cluster; the caller closes it. */
     public Admin admin() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return Admin.create(config);
+        return EmbeddedKafkaBroker.admin(bootstrapServers);
     }
 
     /** Creates the missing topics and waits until every partition has a leader (see {@link EmbeddedKafkaBroker#createTopics}). */

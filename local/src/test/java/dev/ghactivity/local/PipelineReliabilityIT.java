@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The counts stay exact when things go wrong: the runnable jar is killed with SIGKILL at different points and
@@ -50,8 +50,16 @@ class PipelineReliabilityIT {
 
     enum KillPoint { DURING_POLLING, AFTER_POLLING_DURING_AGGREGATION, DURING_SINK_WRITES }
 
+    /**
+     * {@link CrashLoopIT} kills at seeded moments of every phase on each verify; here one fixed kill point runs by
+     * default and all three under {@code -Dghactivity.soak=true} (each is two whole-stack child JVMs).
+     */
+    static Stream<KillPoint> killPoints() {
+        return Boolean.getBoolean("ghactivity.soak") ? Stream.of(KillPoint.values()) : Stream.of(KillPoint.AFTER_POLLING_DURING_AGGREGATION);
+    }
+
     @ParameterizedTest
-    @EnumSource(KillPoint.class)
+    @MethodSource("killPoints")
     void aKilledRunRestartedWithOnceEndsWithExactlyTheCountsOfACleanRun(KillPoint killPoint) throws Exception {
         Path data = dir.resolve("data");
         try (FakeGitHub github = FakeGitHub.start()) {
@@ -87,13 +95,15 @@ class PipelineReliabilityIT {
     }
 
     @Test
-    void gitHubFaultsAreRetriedAndTheCountsAreExactAndTheLogSaysWhyItWaits() throws Exception {
+    void gitHubFaultsAreRetriedTheCountsAreExactTheLogSaysWhyItWaitsAndTheTokenIsNowhere() throws Exception {
         Path data = dir.resolve("data");
         try (FakeGitHub github = FakeGitHub.start()) {
             SyntheticActivity activity = github.serveSyntheticActivity(REPO, 900, 300, 3);
             github.failNext(2, 502).failNext(1, 503).resetConnectionNext(2).secondaryLimitNext(1)
-                    .rateLimitNext(Duration.ofSeconds(2)).malformedNextPage().delayNext(3, Duration.ofMillis(300));
-            try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of(), "--repo", REPO,
+                    .rateLimitNext(Duration.ofSeconds(2)).malformedNextPage().delayNext(3, Duration.ofMillis(300))
+                    .failWhen(url -> "2".equals(url.queryParameter("page")), 503);
+            // With a token set: it is sent, and it is in no output, log record or file afterwards.
+            try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of("GITHUB_TOKEN", SECRET), "--repo", REPO,
                     "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once", "--http-port", "0")) {
                 assertThat(run.awaitExit(Duration.ofMinutes(4))).as(LocalStackProcess.tail(run.stdout())).isEqualTo(0);
                 assertThat(run.stdout()).contains("secondary rate limit, Retry-After 1 s").contains("primary rate limit exhausted")
@@ -103,21 +113,8 @@ class PipelineReliabilityIT {
             Map<String, String> counts = sqliteCounts(data.resolve("ghactivity.db"));
             assertThat(counts).isEqualTo(expectedRows(activity, REPO));
             assertThat(s3Counts(data)).isEqualTo(counts);
-        }
-    }
-
-    @Test
-    void transientFaultsWithoutDataLossGiveExactlyTheExpectedCounts() throws Exception {
-        Path data = dir.resolve("data");
-        try (FakeGitHub github = FakeGitHub.start()) {
-            SyntheticActivity activity = github.serveSyntheticActivity(REPO, 700, 250, 5);
-            github.failNext(3, 502).resetConnectionNext(1).secondaryLimitNext(1).rateLimitNext(Duration.ofSeconds(1))
-                    .failWhen(url -> "2".equals(url.queryParameter("page")), 503);
-            int code = LocalStackCli.run("--repo", REPO, "--github-api-url", github.apiUrl(), "--data-dir", data.toString(),
-                    "--once", "--http-port", "0");
-            assertThat(code).isEqualTo(0);
-            assertThat(sqliteCounts(data.resolve("ghactivity.db"))).isEqualTo(expectedRows(activity, REPO));
-            assertThat(s3Counts(data)).isEqualTo(expectedRows(activity, REPO));
+            assertThat(github.requests()).allSatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + SECRET));
+            assertTokenNowhere(data);
         }
     }
 
@@ -136,22 +133,6 @@ class PipelineReliabilityIT {
                         .singleElement().asString().contains("GITHUB_TOKEN").contains("401");
             }
             assertThat(github.requests()).isNotEmpty().allSatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + SECRET));
-            assertTokenNowhere(data);
-        }
-    }
-
-    @Test
-    void withATokenSetTheTokenIsInNoOutputLogRecordOrFile() throws Exception {
-        Path data = dir.resolve("data");
-        try (FakeGitHub github = FakeGitHub.start()) {
-            github.serveSyntheticActivity(REPO, 300, 100, 9);
-            github.notFound("chaos/missing");
-            try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of("GITHUB_TOKEN", SECRET), "--repo", REPO,
-                    "--repo", "chaos/missing", "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once", "--http-port", "0")) {
-                assertThat(run.awaitExit(Duration.ofMinutes(3))).as(LocalStackProcess.tail(run.stdout())).isEqualTo(2);
-                assertThat(run.stderr()).contains("chaos/missing");
-            }
-            assertThat(github.requests()).anySatisfy(r -> assertThat(r.getHeaders().get("Authorization")).isEqualTo("Bearer " + SECRET));
             assertTokenNowhere(data);
         }
     }
