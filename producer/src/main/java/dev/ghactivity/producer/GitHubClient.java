@@ -42,6 +42,8 @@ public final class GitHubClient implements AutoCloseable {
     /** What the last answer said was left of its token's budget (-1: not said). */
     private volatile int rateLimitRemaining = -1;
     private final TokenBudgets budgets;
+    /** With {@code --github-app-id}: the installations' tokens and budgets, used instead of {@link #budgets}; else null. */
+    private final GitHubAppInstallations app;
     /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
     private final AtomicLong requestsSent = new AtomicLong();
     /** Hosts whose Link URLs were already reported as followed on the API base (logged once each). */
@@ -67,6 +69,7 @@ public final class GitHubClient implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.budgets = new TokenBudgets(config.token(), config.clock());
+        this.app = config.githubApp().map(a -> new GitHubAppInstallations(a, config.githubApiUrl(), config.clock(), this::sendAsApp)).orElse(null);
         this.sleeper = config.sleeper().orElse(Sleeper.until(closed));
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
@@ -129,16 +132,21 @@ public final class GitHubClient implements AutoCloseable {
         int limitWaits = 0;
         int redirects = 0;
         int secondaryWaitsWithoutRetryAfter = 0;
+        boolean renewedAfterUnauthorized = false;
         while (true) {
             if (closed.getCount() == 0) {
                 throw new InterruptedException("the GitHub client is closed");
             }
-            int token = awaitPrimaryLimit(repo);
+            // As a GitHub App, the request goes with the token of the installation on the repository's owner, and
+            // spends that installation's budget; otherwise with the token of the pool that has the most left.
+            GitHubAppInstallations.Installation installation = app == null ? null : app.forLabel(repo);
+            TokenBudgets budgets = installation == null ? this.budgets : installation.budgets();
+            int token = awaitPrimaryLimit(budgets, repo);
             Request.Builder request = new Request.Builder().url(url)
                     .header("Accept", "application/vnd.github+json")
                     .header("X-GitHub-Api-Version", "2022-11-28")
                     .header("User-Agent", "ghactivity");
-            String auth = budgets.authorizationHeader(token);
+            String auth = installation != null ? installation.authorizationHeader(repo) : budgets.authorizationHeader(token);
             if (auth != null && sameOrigin(url, config.githubApiUrl())) {
                 request.header("Authorization", auth);
             }
@@ -155,7 +163,7 @@ public final class GitHubClient implements AutoCloseable {
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
                 metrics.request(url, Integer.toString(status));
-                readRateLimit(response, token);
+                readRateLimit(response, budgets, token);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
                 etag = response.header("ETag");
@@ -192,6 +200,15 @@ public final class GitHubClient implements AutoCloseable {
             if (status == 304) {
                 return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, rateLimitRemaining,
                         url.equals(requested) ? null : url, -1);
+            }
+            if (status == 401 && installation != null) {
+                installation.rejected(auth);
+                if (!renewedAfterUnauthorized) {
+                    renewedAfterUnauthorized = true;
+                    continue; // revoked or expired early: once more, with a new token
+                }
+                throw new GitHubAuthenticationException("GitHub rejected a new installation token of GitHub App " + config.githubApp().get().appId()
+                        + " (installation " + installation.id() + ", 401 at " + describe(url) + "): check the app's installation and permissions");
             }
             if (status == 401) {
                 if (budgets.reject(token)) {
@@ -281,17 +298,19 @@ public final class GitHubClient implements AutoCloseable {
 
     /** The most requests any usable token has left, as GitHub last said ({@link Integer#MAX_VALUE} when not known yet). */
     public int budgetLeft() {
-        return budgets.budgetLeft();
+        return app == null ? budgets.budgetLeft()
+                : app.all().stream().mapToInt(i -> i.budgets().budgetLeft()).max().orElse(Integer.MAX_VALUE);
     }
 
     /** The largest hourly limit GitHub gave a token ({@code X-RateLimit-Limit}; 0 until one answered). */
     public int hourlyLimit() {
-        return budgets.limit();
+        return app == null ? budgets.limit() : app.all().stream().mapToInt(i -> i.budgets().limit()).max().orElse(0);
     }
 
     /** How long until the first token's rate limit window starts again. */
     public Duration untilBudgetReset() {
-        return budgets.untilFirstReset();
+        return app == null ? budgets.untilFirstReset()
+                : app.all().stream().map(i -> i.budgets().untilFirstReset()).min(Duration::compareTo).orElse(Duration.ZERO);
     }
 
     /** Every HTTP request sent so far, retries and redirects included. */
@@ -300,7 +319,7 @@ public final class GitHubClient implements AutoCloseable {
     }
 
     /** The token to send the next request with (the one with most budget left), after waiting if none has any. */
-    private int awaitPrimaryLimit(String repo) throws InterruptedException {
+    private int awaitPrimaryLimit(TokenBudgets budgets, String repo) throws InterruptedException {
         int token = budgets.choose();
         while (token < 0) {
             Duration wait = budgets.untilFirstReset();
@@ -320,7 +339,7 @@ public final class GitHubClient implements AutoCloseable {
         return config.token().count() > 1 && budgets.anyBudgetLeft();
     }
 
-    private void readRateLimit(Response response, int token) {
+    private void readRateLimit(Response response, TokenBudgets budgets, int token) {
         String remaining = response.header("X-RateLimit-Remaining");
         String reset = response.header("X-RateLimit-Reset");
         String limit = response.header("X-RateLimit-Limit");
@@ -329,7 +348,7 @@ public final class GitHubClient implements AutoCloseable {
         }
         rateLimitRemaining = remaining == null ? -1 : (int) parseLong(remaining, -1);
         if (rateLimitRemaining >= 0) {
-            metrics.rateLimitRemaining(rateLimitRemaining, config.token().isPresent());
+            metrics.rateLimitRemaining(rateLimitRemaining, config.token().isPresent() || app != null);
         }
         budgets.update(token, rateLimitRemaining < 0 ? null : rateLimitRemaining,
                 reset == null ? null : Instant.ofEpochSecond(parseLong(reset, 0)));
@@ -400,7 +419,64 @@ public final class GitHubClient implements AutoCloseable {
     }
 
     private String redact(String text) {
-        return config.token().redact(text);
+        text = config.token().redact(text);
+        if (app != null) {
+            for (GitHubAppInstallations.Installation installation : app.all()) {
+                text = installation.redact(text);
+            }
+        }
+        return text;
+    }
+
+    /**
+     * A request of the GitHub App itself (an installation look-up, a token request) with its JWT: I/O errors, 5xx and
+     * 408 retried with the same backoff as {@link #get}; every other answer returned as it is.
+     */
+    private GitHubAppInstallations.Answer sendAsApp(String method, HttpUrl url, String authorization, String label) throws InterruptedException {
+        int failures = 0;
+        while (true) {
+            if (closed.getCount() == 0) {
+                throw new InterruptedException("the GitHub client is closed");
+            }
+            Request request = new Request.Builder().url(url)
+                    .header("Accept", "application/vnd.github+json")
+                    .header("X-GitHub-Api-Version", "2022-11-28")
+                    .header("User-Agent", "ghactivity")
+                    .header("Authorization", authorization)
+                    .method(method, method.equals("POST") ? okhttp3.RequestBody.create(new byte[0]) : null)
+                    .build();
+            requestsSent.incrementAndGet();
+            int status;
+            byte[] body;
+            try (Response response = http.newCall(request).execute()) {
+                status = response.code();
+                metrics.request(url, Integer.toString(status));
+                ResponseBody rb = response.body();
+                body = rb == null ? new byte[0] : rb.bytes();
+            } catch (UnknownHostException e) {
+                metrics.request(url, "io_error");
+                throw unreachable(url, "its name does not resolve (DNS)", e);
+            } catch (IOException e) {
+                metrics.request(url, "io_error");
+                if (closed.getCount() == 0) {
+                    throw new InterruptedException("the GitHub client is closed");
+                }
+                if (++failures >= config.maxAttempts()) {
+                    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+                        throw unreachable(url, "no connection after " + failures + " attempts (" + e.getMessage() + ")", e);
+                    }
+                    throw new GitHubApiException(label + ": " + describe(url) + " failed " + failures + " times: " + e, e, false);
+                }
+                sleeper.sleep(backoff(failures));
+                continue;
+            }
+            if ((status >= 500 || status == 408) && ++failures < config.maxAttempts()) {
+                LOG.warn("{}: {} answered {}; retry {} of {}", label, describe(url), status, failures, config.maxAttempts() - 1);
+                sleeper.sleep(backoff(failures));
+                continue;
+            }
+            return new GitHubAppInstallations.Answer(status, body);
+        }
     }
 
     /** GitHub's error {@code message} (its JSON error body), else the start of the body (a proxy's page), for the log. */
