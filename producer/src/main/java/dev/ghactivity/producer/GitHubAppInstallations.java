@@ -126,8 +126,8 @@ final class GitHubAppInstallations {
 
     private RuntimeException unexpected(Answer answer, HttpUrl url, String label) {
         if (answer.status() == 401) {
-            return new GitHubAuthenticationException("GitHub App " + app.appId() + " was refused (401 at " + GitHubClient.describe(url)
-                    + "): check --github-app-id and that the key belongs to that app");
+            return new GitHubAuthenticationException("GitHub App " + app.appId() + " was refused: check --github-app-id and that the key "
+                    + "belongs to that app");
         }
         return new GitHubApiException(label + ": " + GitHubClient.describe(url) + " answered " + answer.status() + " for GitHub App "
                 + app.appId() + " (" + message(answer.body()) + ")", null, answer.status() >= 500);
