@@ -47,8 +47,6 @@ final class GitHubAppInstallations {
     /** Owner (lower case) to its installation id; owners found without one are not kept, so a later install is seen. */
     private final Map<String, Long> installationOfOwner = new ConcurrentHashMap<>();
     private final Map<Long, Installation> installations = new ConcurrentHashMap<>();
-    /** Owners already reported without an installation (one error line each, not one per request). */
-    private final java.util.Set<String> reportedMissing = ConcurrentHashMap.newKeySet();
 
     GitHubAppInstallations(GitHubApp app, HttpUrl apiUrl, Clock clock, Transport transport) {
         this.app = app;
@@ -99,12 +97,9 @@ final class GitHubAppInstallations {
                 throw unexpected(answer, lookUp, label);
             }
         }
-        String message = "GitHub App " + app.appId() + " is not installed on " + owner + ": install it on that account "
-                + "(the app's settings page, Install App), or leave " + owner + "'s repositories out";
-        if (reportedMissing.add(owner.toLowerCase(Locale.ROOT))) {
-            LOG.error("{}", message);
-        }
-        throw new RepositoryUnavailableException(403, label + ": " + message);
+        // Not logged here: the listing that fails logs it, with what happens to its cursor.
+        throw new RepositoryUnavailableException(403, label + ": GitHub App " + app.appId() + " is not installed on " + owner
+                + ": install it on that account (the app's settings page, Install App), or leave " + owner + "'s repositories out");
     }
 
     /** Every installation used so far (for the budgets across them). */
@@ -126,8 +121,9 @@ final class GitHubAppInstallations {
 
     private RuntimeException unexpected(Answer answer, HttpUrl url, String label) {
         if (answer.status() == 401) {
-            return new GitHubAuthenticationException("GitHub App " + app.appId() + " was refused: check --github-app-id and that the key "
-                    + "belongs to that app");
+            // GitHub's message tells a wrong app or key from a clock far off (an iat in the future, an exp too far ahead).
+            return new GitHubAuthenticationException("GitHub App " + app.appId() + " was refused (" + message(answer.body())
+                    + "): check --github-app-id and that the key belongs to that app");
         }
         return new GitHubApiException(label + ": " + GitHubClient.describe(url) + " answered " + answer.status() + " for GitHub App "
                 + app.appId() + " (" + message(answer.body()) + ")", null, answer.status() >= 500);

@@ -119,9 +119,9 @@ public final class GitHubClient implements AutoCloseable {
      * when they stay on the API origin, with the token, up to {@value #MAX_REDIRECTS} times; a {@code Link} next
      * URL on another origin is read as its path and query on the API base ({@link #onApiBase}).
      *
-     * @throws GitHubAuthenticationException  on 401
+     * @throws GitHubAuthenticationException  on 401 (as a GitHub App: when GitHub refuses the app's JWT, or a new installation token)
      * @throws RepositoryUnavailableException on 404, 409, 410, 451, a 403 that is not a rate limit, or a redirect
-     *                                        to another origin
+     *                                        to another origin; as a GitHub App also (403) when it is not installed on the owner
      * @throws GitHubUnreachableException     when the API host's name does not resolve or no connection succeeds
      * @throws GitHubApiException             when retries are exhausted, or a {@code Link} header is unusable
      * @throws InterruptedException           when the client is closed (or the thread interrupted): no more requests

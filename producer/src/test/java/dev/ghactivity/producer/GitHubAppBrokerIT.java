@@ -182,7 +182,8 @@ class GitHubAppBrokerIT {
                     "--github-app-id", String.valueOf(APP_ID), "--github-app-private-key", keyFile.toString());
 
             assertThat(code).isEqualTo(1);
-            assertThat(err.toString().strip()).isEqualTo("ghactivity-producer: GitHub App 1234 was refused: "
+            assertThat(err.toString().strip()).isEqualTo("ghactivity-producer: GitHub App 1234 was refused (A JSON web token could not be decoded "
+                    + "(SignatureVerificationException)): "
                     + "check --github-app-id and that the key belongs to that app");
             assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).isEmpty();
         }

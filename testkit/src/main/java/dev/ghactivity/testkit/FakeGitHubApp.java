@@ -41,6 +41,8 @@ public final class FakeGitHubApp {
     private final AtomicInteger expiredTokenRequests = new AtomicInteger();
     private final AtomicInteger refusedJwts = new AtomicInteger();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
+    /** Tokens revoked ({@link #revokeTokens}): refused, but not counted as sent past their expiry. */
+    private final Set<String> revoked = ConcurrentHashMap.newKeySet();
 
     private record Issued(long installation, Instant expiresAt) {
     }
@@ -64,6 +66,12 @@ public final class FakeGitHubApp {
     /** How long an installation token is valid (GitHub: one hour). */
     public FakeGitHubApp tokenLifetime(Duration lifetime) {
         tokenLifetime = lifetime;
+        return this;
+    }
+
+    /** Every installation token issued so far is revoked: requests with one answer 401 Bad credentials. */
+    public FakeGitHubApp revokeTokens() {
+        revoked.addAll(tokens.keySet());
         return this;
     }
 
@@ -118,6 +126,9 @@ public final class FakeGitHubApp {
         }
         Issued issued = tokens.get(credential);
         if (issued == null) {
+            return FakeGitHub.error(401, "Bad credentials").build();
+        }
+        if (revoked.contains(credential)) {
             return FakeGitHub.error(401, "Bad credentials").build();
         }
         if (!clock.instant().isBefore(issued.expiresAt)) {
