@@ -142,10 +142,7 @@ public final class GitHubClient implements AutoCloseable {
             GitHubAppInstallations.Installation installation = app == null ? null : app.forLabel(repo);
             TokenBudgets budgets = installation == null ? this.budgets : installation.budgets();
             int token = awaitPrimaryLimit(budgets, repo);
-            Request.Builder request = new Request.Builder().url(url)
-                    .header("Accept", "application/vnd.github+json")
-                    .header("X-GitHub-Api-Version", "2022-11-28")
-                    .header("User-Agent", "ghactivity");
+            Request.Builder request = apiRequest(url);
             String auth = installation != null ? installation.authorizationHeader(repo) : budgets.authorizationHeader(token);
             if (auth != null && sameOrigin(url, config.githubApiUrl())) {
                 request.header("Authorization", auth);
@@ -170,27 +167,8 @@ public final class GitHubClient implements AutoCloseable {
                 link = response.header("Link");
                 retryAfter = response.header("Retry-After");
                 location = response.header("Location");
-            } catch (UnknownHostException e) {
-                metrics.request(url, "io_error");
-                // The resolver retried already; more attempts only delay the one line that says what to check.
-                throw unreachable(url, "its name does not resolve (DNS)", e);
             } catch (IOException e) {
-                metrics.request(url, "io_error");
-                if (closed.getCount() == 0) {
-                    throw new InterruptedException("the GitHub client is closed"); // the call was cancelled: no retry, no warning
-                }
-                failures++;
-                if (failures >= config.maxAttempts()) {
-                    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-                        throw unreachable(url, "no connection after " + failures + " attempts (" + redact(e.getMessage()) + ")", e);
-                    }
-                    throw new GitHubApiException(repo + ": " + describe(url) + " failed " + failures + " times: " + redact(e.toString()), e,
-                            e instanceof java.net.SocketTimeoutException);
-                }
-                Duration wait = backoff(failures);
-                LOG.warn("{}: {} failed ({}); retry {} of {} in {} ms", repo, describe(url), redact(e.toString()), failures,
-                        config.maxAttempts() - 1, wait.toMillis());
-                sleeper.sleep(wait);
+                ioFailure(e, url, repo, ++failures);
                 continue;
             }
             if (status == 200) {
@@ -289,6 +267,40 @@ public final class GitHubClient implements AutoCloseable {
             }
             throw new GitHubApiException(repo + ": " + describe(url) + " answered " + status + " (" + message + ")", null);
         }
+    }
+
+    /** A request of the REST API version this client reads (docs.github.com/rest/about-the-rest-api/api-versions). */
+    private static Request.Builder apiRequest(HttpUrl url) {
+        return new Request.Builder().url(url)
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", "2022-11-28")
+                .header("User-Agent", "ghactivity");
+    }
+
+    /**
+     * After an I/O error of the {@code failures}-th attempt: waits the backoff before the next one, or throws when the
+     * host's name does not resolve (the resolver retried already; more attempts only delay the one line that says what
+     * to check), the client is closed (the call was cancelled: no retry, no warning) or the attempts are used up.
+     */
+    private void ioFailure(IOException e, HttpUrl url, String repo, int failures) throws InterruptedException {
+        metrics.request(url, "io_error");
+        if (e instanceof UnknownHostException) {
+            throw unreachable(url, "its name does not resolve (DNS)", e);
+        }
+        if (closed.getCount() == 0) {
+            throw new InterruptedException("the GitHub client is closed");
+        }
+        if (failures >= config.maxAttempts()) {
+            if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+                throw unreachable(url, "no connection after " + failures + " attempts (" + redact(e.getMessage()) + ")", e);
+            }
+            throw new GitHubApiException(repo + ": " + describe(url) + " failed " + failures + " times: " + redact(e.toString()), e,
+                    e instanceof java.net.SocketTimeoutException);
+        }
+        Duration wait = backoff(failures);
+        LOG.warn("{}: {} failed ({}); retry {} of {} in {} ms", repo, describe(url), redact(e.toString()), failures,
+                config.maxAttempts() - 1, wait.toMillis());
+        sleeper.sleep(wait);
     }
 
     private GitHubUnreachableException unreachable(HttpUrl url, String why, IOException cause) {
@@ -438,10 +450,7 @@ public final class GitHubClient implements AutoCloseable {
             if (closed.getCount() == 0) {
                 throw new InterruptedException("the GitHub client is closed");
             }
-            Request request = new Request.Builder().url(url)
-                    .header("Accept", "application/vnd.github+json")
-                    .header("X-GitHub-Api-Version", "2022-11-28")
-                    .header("User-Agent", "ghactivity")
+            Request request = apiRequest(url)
                     .header("Authorization", authorization)
                     .method(method, method.equals("POST") ? okhttp3.RequestBody.create(new byte[0]) : null)
                     .build();
@@ -453,21 +462,8 @@ public final class GitHubClient implements AutoCloseable {
                 metrics.request(url, Integer.toString(status));
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
-            } catch (UnknownHostException e) {
-                metrics.request(url, "io_error");
-                throw unreachable(url, "its name does not resolve (DNS)", e);
             } catch (IOException e) {
-                metrics.request(url, "io_error");
-                if (closed.getCount() == 0) {
-                    throw new InterruptedException("the GitHub client is closed");
-                }
-                if (++failures >= config.maxAttempts()) {
-                    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-                        throw unreachable(url, "no connection after " + failures + " attempts (" + e.getMessage() + ")", e);
-                    }
-                    throw new GitHubApiException(label + ": " + describe(url) + " failed " + failures + " times: " + e, e, false);
-                }
-                sleeper.sleep(backoff(failures));
+                ioFailure(e, url, label, ++failures);
                 continue;
             }
             if ((status >= 500 || status == 408) && ++failures < config.maxAttempts()) {
