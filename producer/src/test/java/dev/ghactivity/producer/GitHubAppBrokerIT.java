@@ -27,12 +27,6 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,6 +53,7 @@ class GitHubAppBrokerIT {
         broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"));
         keys = GitHubAppKeys.generate();
         keyFile = GitHubAppKeys.writePkcs1(keys, dir.resolve("app.pem"));
+        broker.createTopics(Topics.definitions(2, (short) 1));
     }
 
     @AfterAll
@@ -66,19 +61,10 @@ class GitHubAppBrokerIT {
         broker.close();
     }
 
+    /** The topics are shared: each test reads other repositories (keys and cursors are per repository) with its own transactional.id. */
     @BeforeEach
-    void freshTopics() throws Exception {
+    void nextRun() {
         run++;
-        try (var admin = broker.admin()) {
-            var existing = admin.listTopics().names().get();
-            List<String> ours = Topics.definitions(1, (short) 1).stream().map(t -> t.name()).filter(existing::contains).toList();
-            if (!ours.isEmpty()) {
-                admin.deleteTopics(ours).all().get();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                        .until(() -> admin.listTopics().names().get().stream().noneMatch(ours::contains));
-            }
-        }
-        broker.createTopics(Topics.definitions(2, (short) 1));
     }
 
     private ProducerAppConfig.Builder config(FakeGitHub github, OptionalLong installation, String... repos) {
@@ -150,18 +136,18 @@ class GitHubAppBrokerIT {
     @Test
     void anOwnerWithoutTheAppInstalledFailsInOneLineExitTwoAndTheOtherOwnerIsExact() throws Exception {
         try (FakeGitHub github = FakeGitHub.start()) {
-            github.githubApp(APP_ID, (RSAPublicKey) keys.getPublic()).installation(11, "alpha");
-            SyntheticActivity alpha = github.serveSyntheticActivity("alpha/one", 120, 40, 4);
+            github.githubApp(APP_ID, (RSAPublicKey) keys.getPublic()).installation(33, "delta");
+            SyntheticActivity delta = github.serveSyntheticActivity("delta/four", 120, 40, 4);
             github.serveSyntheticActivity("gamma/three", 50, 10, 5);
 
             StringWriter err = new StringWriter();
-            int code = cli(err, "--repo", "alpha/one", "--repo", "gamma/three", "--github-api-url", github.apiUrl(),
+            int code = cli(err, "--repo", "delta/four", "--repo", "gamma/three", "--github-api-url", github.apiUrl(),
                     "--github-app-id", String.valueOf(APP_ID), "--github-app-private-key", keyFile.toString());
 
             assertThat(code).as(err.toString()).isEqualTo(2);
             assertThat(err.toString()).contains("GitHub App 1234 is not installed on gamma: install it on that account "
                     + "(the app's settings page, Install App), or leave gamma's repositories out");
-            assertExact(alpha, "alpha/one");
+            assertExact(delta, "delta/four");
             assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode).values()).noneMatch(c -> c.getRepo().equals("gamma/three"));
             assertThat(github.unauthorizedAnswers()).isZero();
             // The installation was asked for by the repository, then by the owner as an organization and as a user.
@@ -174,18 +160,18 @@ class GitHubAppBrokerIT {
     void anAppGitHubRefusesIsExitOneInOneLineThroughTheCli() throws Exception {
         try (FakeGitHub github = FakeGitHub.start()) {
             // GitHub knows app 1234 with another key: the JWT's signature does not verify.
-            github.githubApp(APP_ID, (RSAPublicKey) GitHubAppKeys.generate().getPublic()).installation(11, "alpha");
-            github.serveSyntheticActivity("alpha/one", 30, 5, 6);
+            github.githubApp(APP_ID, (RSAPublicKey) GitHubAppKeys.generate().getPublic()).installation(55, "epsilon");
+            github.serveSyntheticActivity("epsilon/five", 30, 5, 6);
 
             StringWriter err = new StringWriter();
-            int code = cli(err, "--repo", "alpha/one", "--github-api-url", github.apiUrl(),
+            int code = cli(err, "--repo", "epsilon/five", "--github-api-url", github.apiUrl(),
                     "--github-app-id", String.valueOf(APP_ID), "--github-app-private-key", keyFile.toString());
 
             assertThat(code).isEqualTo(1);
             assertThat(err.toString().strip()).isEqualTo("ghactivity-producer: GitHub App 1234 was refused (A JSON web token could not be decoded "
                     + "(SignatureVerificationException)): "
                     + "check --github-app-id and that the key belongs to that app");
-            assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode)).isEmpty();
+            assertThat(readAll(Topics.COMMITS, AvroSerdes.commitEvent()::decode).values()).noneMatch(c -> c.getRepo().equals("epsilon/five"));
         }
     }
 
@@ -260,21 +246,7 @@ class GitHubAppBrokerIT {
     /** Latest committed value per key of a topic. */
     private static <T> Map<String, T> readAll(String topic, Function<byte[], T> decode) {
         Map<String, T> result = new TreeMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = new ArrayList<>();
-            c.partitionsFor(topic).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    result.put(r.key(), decode.apply(r.value()));
-                }
-            }
-        }
+        broker.latestCommitted(topic).forEach((key, value) -> result.put(key, decode.apply(value)));
         return result;
     }
 }
