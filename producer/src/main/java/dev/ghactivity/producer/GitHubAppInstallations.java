@@ -65,6 +65,9 @@ final class GitHubAppInstallations {
      */
     Installation forLabel(String label) throws InterruptedException {
         String[] parts = label.split("/", 2);
+        if (parts.length < 2 || parts[1].isEmpty()) {
+            throw new IllegalArgumentException("not a repository (owner/name) nor an owner's listing (orgs/owner, users/owner): " + label);
+        }
         boolean listing = parts[0].equals("orgs") || parts[0].equals("users");
         String owner = listing ? parts[1] : parts[0];
         if (app.installationId().isPresent()) {
