@@ -101,6 +101,35 @@ class GitHubAppClientTest {
     }
 
     @Test
+    void eachInstallationSpendsItsOwnBudgetAndNoneIsUsedPastIt() throws Exception {
+        app.installationBudget(7, 3);
+        List<Duration> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GitHubClient client = new GitHubClient(ProducerAppConfig.builder()
+                .bootstrapServers("unused:9092")
+                .githubApiUrl(github.apiUrl())
+                .githubApp(GitHubApp.of(1234, (RSAPrivateKey) keys.getPrivate(), OptionalLong.empty()))
+                .repositories(List.of(RepositoryName.parse("alpha/one")))
+                .clock(github.clock())
+                .sleeper(d -> {
+                    waits.add(d);
+                    throw new InterruptedException("the test stops at the first wait");
+                })
+                .build())) {
+            HttpUrl alpha = client.listingUrl("alpha/one", "commits", "per_page", "100");
+            HttpUrl beta = client.listingUrl("beta/two", "commits", "per_page", "100");
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.get(alpha, null, "alpha/one").status()).isEqualTo(200);
+            }
+            // Installation 7 has none left; installation 8 has its own budget, so beta goes on at once.
+            assertThat(client.get(beta, null, "beta/two").status()).isEqualTo(200);
+            assertThat(waits).isEmpty();
+            assertThatThrownBy(() -> client.get(alpha, null, "alpha/one")).isInstanceOf(InterruptedException.class);
+            assertThat(waits).singleElement().satisfies(d -> assertThat(d).isBetween(Duration.ofMinutes(59), Duration.ofMinutes(61)));
+            assertThat(app.requestsPastBudget(7)).isZero();
+        }
+    }
+
+    @Test
     void anotherAppsIdIsRefusedInOneLine() throws Exception {
         try (GitHubClient client = client(999)) {
             HttpUrl alpha = client.listingUrl("alpha/one", "commits", "per_page", "100");

@@ -488,6 +488,7 @@ public final class FakeGitHub implements AutoCloseable {
             if (decided != null) {
                 return decided;
             }
+            return githubApp.withBudget(request.getHeaders().get("Authorization"), budgetedAnswer(request));
         }
         return budgetedAnswer(request);
     }

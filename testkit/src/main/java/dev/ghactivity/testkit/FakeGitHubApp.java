@@ -41,6 +41,9 @@ public final class FakeGitHubApp {
     private final AtomicInteger expiredTokenRequests = new AtomicInteger();
     private final AtomicInteger refusedJwts = new AtomicInteger();
     private volatile Duration tokenLifetime = Duration.ofHours(1);
+    private final Map<Long, AtomicInteger> budgets = new ConcurrentHashMap<>();
+    private final Map<Long, Integer> budgetLimits = new ConcurrentHashMap<>();
+    private final Map<Long, AtomicInteger> pastBudget = new ConcurrentHashMap<>();
     /** Tokens revoked ({@link #revokeTokens}): refused, but not counted as sent past their expiry. */
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
 
@@ -141,7 +144,45 @@ public final class FakeGitHubApp {
         if (owner != null && !ownersOfInstallation.getOrDefault(issued.installation, Set.of()).contains(owner.toLowerCase(Locale.ROOT))) {
             return FakeGitHub.error(404, "Not Found").build();
         }
+        AtomicInteger budget = budgets.get(issued.installation);
+        if (budget != null && budget.get() <= 0) {
+            pastBudget.computeIfAbsent(issued.installation, i -> new AtomicInteger()).incrementAndGet();
+            return FakeGitHub.error(403, "API rate limit exceeded for installation ID " + issued.installation + ".")
+                    .setHeader("X-RateLimit-Remaining", "0").setHeader("X-RateLimit-Reset", String.valueOf(budgetReset().getEpochSecond())).build();
+        }
         return null;
+    }
+
+    /**
+     * The answer with the rate limit of the installation whose token the request came with, when it has a budget
+     * ({@link #installationBudget}): that budget spent by one.
+     */
+    MockResponse withBudget(String authorization, MockResponse answer) {
+        Issued issued = authorization == null || !authorization.startsWith("Bearer ") ? null : tokens.get(authorization.substring(7));
+        AtomicInteger budget = issued == null ? null : budgets.get(issued.installation);
+        if (budget == null) {
+            return answer;
+        }
+        return answer.newBuilder().setHeader("X-RateLimit-Limit", String.valueOf(budgetLimits.get(issued.installation)))
+                .setHeader("X-RateLimit-Remaining", String.valueOf(Math.max(0, budget.decrementAndGet())))
+                .setHeader("X-RateLimit-Reset", String.valueOf(budgetReset().getEpochSecond())).build();
+    }
+
+    private Instant budgetReset() {
+        return clock.instant().plus(Duration.ofHours(1));
+    }
+
+    /** This installation has this many requests (an hour, not refilled): GitHub's limits are per installation, not per token. */
+    public FakeGitHubApp installationBudget(long installation, int requests) {
+        budgets.put(installation, new AtomicInteger(requests));
+        budgetLimits.put(installation, requests);
+        return this;
+    }
+
+    /** Requests sent with a token of this installation after its budget ({@link #installationBudget}) was spent. */
+    public int requestsPastBudget(long installation) {
+        AtomicInteger past = pastBudget.get(installation);
+        return past == null ? 0 : past.get();
     }
 
     /** Why a JWT is refused, in GitHub's words, or null when it is good. */
