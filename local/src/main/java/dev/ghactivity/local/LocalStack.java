@@ -4,6 +4,7 @@ import dev.ghactivity.embedded.EmbeddedKafkaBroker;
 import dev.ghactivity.embedded.EmbeddedS3Server;
 import dev.ghactivity.embedded.PortTakenException;
 import dev.ghactivity.producer.GitHubActivityProducer;
+import dev.ghactivity.producer.GitHubApp;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.ProducerAppConfig;
@@ -58,6 +59,7 @@ public final class LocalStack implements AutoCloseable {
 
     private final LocalStackConfig config;
     private final GitHubToken token;
+    private final GitHubApp githubApp;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private EmbeddedKafkaBroker broker;
     private String bootstrapServers;
@@ -70,8 +72,14 @@ public final class LocalStack implements AutoCloseable {
     private volatile boolean closed;
 
     public LocalStack(LocalStackConfig config, GitHubToken token) {
+        this(config, token, null);
+    }
+
+    /** Authenticating to GitHub with {@code token}, or as {@code githubApp} when not null (then the token must be none). */
+    public LocalStack(LocalStackConfig config, GitHubToken token, GitHubApp githubApp) {
         this.config = config;
         this.token = token;
+        this.githubApp = githubApp;
     }
 
     /** Starts every part, giving the streams-app 5 minutes to reach RUNNING; see {@link #start(Duration)}. */
@@ -110,6 +118,7 @@ public final class LocalStack implements AutoCloseable {
                     .bootstrapServers(bootstrapServers)
                     .githubApiUrl(config.githubApiUrl())
                     .token(token)
+                    .githubApp(githubApp)
                     .selection(config.selection())
                     .discoveryInterval(config.discoveryInterval())
                     .rateLimitReserve(config.rateLimitReserve())

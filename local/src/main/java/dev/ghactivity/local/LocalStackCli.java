@@ -5,6 +5,7 @@ import dev.ghactivity.embedded.PortTakenException;
 import dev.ghactivity.producer.DurationConverter;
 import dev.ghactivity.producer.GitHubAuthenticationException;
 import dev.ghactivity.producer.GitHubSourceOptions;
+import dev.ghactivity.producer.GitHubApp;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.webhook.WebhookOptions;
@@ -123,17 +124,19 @@ public final class LocalStackCli implements Callable<Integer> {
         Logger log = LoggerFactory.getLogger(LocalStackCli.class);
         LocalStackConfig config;
         GitHubToken token;
+        GitHubApp githubApp;
         // Every option value is checked before anything starts (a usage error): no request is made, no directory created.
         try {
             github.validate();
             config = config();
             token = github.token();
+            githubApp = github.githubApp();
         } catch (IllegalArgumentException | UncheckedIOException e) {
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_USAGE;
         }
 
-        LocalStack stack = new LocalStack(config, token);
+        LocalStack stack = new LocalStack(config, token, githubApp);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stack.close();

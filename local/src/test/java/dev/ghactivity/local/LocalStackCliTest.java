@@ -63,7 +63,7 @@ class LocalStackCliTest {
         List<String> producer = gitHubOptions(new CommandLine(new ProducerCli()));
         List<String> local = gitHubOptions(new CommandLine(new LocalStackCli()));
         assertThat(local).isEqualTo(producer).contains("--repo", "--github-api-url", "--github-token-file", "--poll-interval",
-                "--overlap", "--full-reread-interval");
+                "--overlap", "--full-reread-interval", "--github-app-id", "--github-app-private-key", "--github-app-installation-id");
     }
 
     @Test
@@ -73,17 +73,22 @@ class LocalStackCliTest {
         System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         int badUrl;
         int missingToken;
+        int missingAppKey;
         try {
             badUrl = LocalStackCli.run("--repo", "a/b", "--github-api-url", "not-a-url", "--data-dir", dir.resolve("d").toString(), "--once");
             missingToken = LocalStackCli.run("--repo", "a/b", "--github-token-file", "/missing", "--data-dir", dir.resolve("d").toString(), "--once");
+            missingAppKey = LocalStackCli.run("--repo", "a/b", "--github-app-id", "1234", "--github-app-private-key", "/missing.pem",
+                    "--data-dir", dir.resolve("d").toString(), "--once");
         } finally {
             System.setErr(err);
         }
         assertThat(badUrl).isEqualTo(LocalStackCli.EXIT_USAGE);
         assertThat(missingToken).isEqualTo(LocalStackCli.EXIT_USAGE);
+        assertThat(missingAppKey).isEqualTo(LocalStackCli.EXIT_USAGE);
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).containsExactly(
                 "ghactivity: invalid GitHub API URL 'not-a-url' (--github-api-url): expected http(s)://host[:port][/path], e.g. https://api.github.com or https://github.example.com/api/v3",
-                "ghactivity: cannot read the GitHub token file /missing (no such file): give a readable file holding the token(s), one a line, or set GITHUB_TOKEN instead");
+                "ghactivity: cannot read the GitHub token file /missing (no such file): give a readable file holding the token(s), one a line, or set GITHUB_TOKEN instead",
+                "ghactivity: the GitHub App private key file /missing.pem does not exist (--github-app-private-key)");
         assertThat(dir.resolve("d")).as("nothing started").doesNotExist();
     }
 

@@ -72,7 +72,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                                    ProducerMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
-        if (!config.token().isPresent()) {
+        if (!config.token().isPresent() && config.githubApp().isEmpty()) {
             LOG.warn("no GitHub token ({}): unauthenticated requests are limited to 60 an hour", GitHubToken.ENVIRONMENT_VARIABLE);
         }
         this.client = new GitHubClient(config, metrics);

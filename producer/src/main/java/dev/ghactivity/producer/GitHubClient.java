@@ -42,6 +42,8 @@ public final class GitHubClient implements AutoCloseable {
     /** What the last answer said was left of its token's budget (-1: not said). */
     private volatile int rateLimitRemaining = -1;
     private final TokenBudgets budgets;
+    /** With {@code --github-app-id}: the installations' tokens and budgets, used instead of {@link #budgets}; else null. */
+    private final GitHubAppInstallations app;
     /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
     private final AtomicLong requestsSent = new AtomicLong();
     /** Hosts whose Link URLs were already reported as followed on the API base (logged once each). */
@@ -67,6 +69,7 @@ public final class GitHubClient implements AutoCloseable {
         this.config = config;
         this.metrics = metrics;
         this.budgets = new TokenBudgets(config.token(), config.clock());
+        this.app = config.githubApp().map(a -> new GitHubAppInstallations(a, config.githubApiUrl(), config.clock(), this::sendAsApp)).orElse(null);
         this.sleeper = config.sleeper().orElse(Sleeper.until(closed));
         this.http = new OkHttpClient.Builder()
                 .connectTimeout(config.connectTimeout())
@@ -116,9 +119,9 @@ public final class GitHubClient implements AutoCloseable {
      * when they stay on the API origin, with the token, up to {@value #MAX_REDIRECTS} times; a {@code Link} next
      * URL on another origin is read as its path and query on the API base ({@link #onApiBase}).
      *
-     * @throws GitHubAuthenticationException  on 401
+     * @throws GitHubAuthenticationException  on 401 (as a GitHub App: when GitHub refuses the app's JWT, or a new installation token)
      * @throws RepositoryUnavailableException on 404, 409, 410, 451, a 403 that is not a rate limit, or a redirect
-     *                                        to another origin
+     *                                        to another origin; as a GitHub App also (403) when it is not installed on the owner
      * @throws GitHubUnreachableException     when the API host's name does not resolve or no connection succeeds
      * @throws GitHubApiException             when retries are exhausted, or a {@code Link} header is unusable
      * @throws InterruptedException           when the client is closed (or the thread interrupted): no more requests
@@ -129,16 +132,18 @@ public final class GitHubClient implements AutoCloseable {
         int limitWaits = 0;
         int redirects = 0;
         int secondaryWaitsWithoutRetryAfter = 0;
+        boolean renewedAfterUnauthorized = false;
         while (true) {
             if (closed.getCount() == 0) {
                 throw new InterruptedException("the GitHub client is closed");
             }
-            int token = awaitPrimaryLimit(repo);
-            Request.Builder request = new Request.Builder().url(url)
-                    .header("Accept", "application/vnd.github+json")
-                    .header("X-GitHub-Api-Version", "2022-11-28")
-                    .header("User-Agent", "ghactivity");
-            String auth = budgets.authorizationHeader(token);
+            // As a GitHub App, the request goes with the token of the installation on the repository's owner, and
+            // spends that installation's budget; otherwise with the token of the pool that has the most left.
+            GitHubAppInstallations.Installation installation = app == null ? null : app.forLabel(repo);
+            TokenBudgets budgets = installation == null ? this.budgets : installation.budgets();
+            int token = awaitPrimaryLimit(budgets, repo);
+            Request.Builder request = apiRequest(url);
+            String auth = installation != null ? installation.authorizationHeader(repo) : budgets.authorizationHeader(token);
             if (auth != null && sameOrigin(url, config.githubApiUrl())) {
                 request.header("Authorization", auth);
             }
@@ -155,34 +160,15 @@ public final class GitHubClient implements AutoCloseable {
             try (Response response = http.newCall(request.build()).execute()) {
                 status = response.code();
                 metrics.request(url, Integer.toString(status));
-                readRateLimit(response, token);
+                readRateLimit(response, budgets, token);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
                 etag = response.header("ETag");
                 link = response.header("Link");
                 retryAfter = response.header("Retry-After");
                 location = response.header("Location");
-            } catch (UnknownHostException e) {
-                metrics.request(url, "io_error");
-                // The resolver retried already; more attempts only delay the one line that says what to check.
-                throw unreachable(url, "its name does not resolve (DNS)", e);
             } catch (IOException e) {
-                metrics.request(url, "io_error");
-                if (closed.getCount() == 0) {
-                    throw new InterruptedException("the GitHub client is closed"); // the call was cancelled: no retry, no warning
-                }
-                failures++;
-                if (failures >= config.maxAttempts()) {
-                    if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
-                        throw unreachable(url, "no connection after " + failures + " attempts (" + redact(e.getMessage()) + ")", e);
-                    }
-                    throw new GitHubApiException(repo + ": " + describe(url) + " failed " + failures + " times: " + redact(e.toString()), e,
-                            e instanceof java.net.SocketTimeoutException);
-                }
-                Duration wait = backoff(failures);
-                LOG.warn("{}: {} failed ({}); retry {} of {} in {} ms", repo, describe(url), redact(e.toString()), failures,
-                        config.maxAttempts() - 1, wait.toMillis());
-                sleeper.sleep(wait);
+                ioFailure(e, url, repo, ++failures);
                 continue;
             }
             if (status == 200) {
@@ -192,6 +178,15 @@ public final class GitHubClient implements AutoCloseable {
             if (status == 304) {
                 return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, rateLimitRemaining,
                         url.equals(requested) ? null : url, -1);
+            }
+            if (status == 401 && installation != null) {
+                installation.rejected(auth);
+                if (!renewedAfterUnauthorized) {
+                    renewedAfterUnauthorized = true;
+                    continue; // revoked or expired early: once more, with a new token
+                }
+                throw new GitHubAuthenticationException("GitHub rejected a new installation token of GitHub App " + config.githubApp().get().appId()
+                        + " (installation " + installation.id() + ", 401 at " + describe(url) + "): check the app's installation and permissions");
             }
             if (status == 401) {
                 if (budgets.reject(token)) {
@@ -274,6 +269,40 @@ public final class GitHubClient implements AutoCloseable {
         }
     }
 
+    /** A request of the REST API version this client reads (docs.github.com/rest/about-the-rest-api/api-versions). */
+    private static Request.Builder apiRequest(HttpUrl url) {
+        return new Request.Builder().url(url)
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", "2022-11-28")
+                .header("User-Agent", "ghactivity");
+    }
+
+    /**
+     * After an I/O error of the {@code failures}-th attempt: waits the backoff before the next one, or throws when the
+     * host's name does not resolve (the resolver retried already; more attempts only delay the one line that says what
+     * to check), the client is closed (the call was cancelled: no retry, no warning) or the attempts are used up.
+     */
+    private void ioFailure(IOException e, HttpUrl url, String repo, int failures) throws InterruptedException {
+        metrics.request(url, "io_error");
+        if (e instanceof UnknownHostException) {
+            throw unreachable(url, "its name does not resolve (DNS)", e);
+        }
+        if (closed.getCount() == 0) {
+            throw new InterruptedException("the GitHub client is closed");
+        }
+        if (failures >= config.maxAttempts()) {
+            if (e instanceof ConnectException || e instanceof NoRouteToHostException) {
+                throw unreachable(url, "no connection after " + failures + " attempts (" + redact(e.getMessage()) + ")", e);
+            }
+            throw new GitHubApiException(repo + ": " + describe(url) + " failed " + failures + " times: " + redact(e.toString()), e,
+                    e instanceof java.net.SocketTimeoutException);
+        }
+        Duration wait = backoff(failures);
+        LOG.warn("{}: {} failed ({}); retry {} of {} in {} ms", repo, describe(url), redact(e.toString()), failures,
+                config.maxAttempts() - 1, wait.toMillis());
+        sleeper.sleep(wait);
+    }
+
     private GitHubUnreachableException unreachable(HttpUrl url, String why, IOException cause) {
         return new GitHubUnreachableException(url.host(), "cannot reach the GitHub API at " + url.host() + ":" + url.port() + ": " + why
                 + "; check the network, the proxy (HTTPS_PROXY/NO_PROXY or -Dhttps.proxyHost) and --github-api-url", cause);
@@ -281,17 +310,19 @@ public final class GitHubClient implements AutoCloseable {
 
     /** The most requests any usable token has left, as GitHub last said ({@link Integer#MAX_VALUE} when not known yet). */
     public int budgetLeft() {
-        return budgets.budgetLeft();
+        return app == null ? budgets.budgetLeft()
+                : app.all().stream().mapToInt(i -> i.budgets().budgetLeft()).max().orElse(Integer.MAX_VALUE);
     }
 
     /** The largest hourly limit GitHub gave a token ({@code X-RateLimit-Limit}; 0 until one answered). */
     public int hourlyLimit() {
-        return budgets.limit();
+        return app == null ? budgets.limit() : app.all().stream().mapToInt(i -> i.budgets().limit()).max().orElse(0);
     }
 
     /** How long until the first token's rate limit window starts again. */
     public Duration untilBudgetReset() {
-        return budgets.untilFirstReset();
+        return app == null ? budgets.untilFirstReset()
+                : app.all().stream().map(i -> i.budgets().untilFirstReset()).min(Duration::compareTo).orElse(Duration.ZERO);
     }
 
     /** Every HTTP request sent so far, retries and redirects included. */
@@ -300,7 +331,7 @@ public final class GitHubClient implements AutoCloseable {
     }
 
     /** The token to send the next request with (the one with most budget left), after waiting if none has any. */
-    private int awaitPrimaryLimit(String repo) throws InterruptedException {
+    private int awaitPrimaryLimit(TokenBudgets budgets, String repo) throws InterruptedException {
         int token = budgets.choose();
         while (token < 0) {
             Duration wait = budgets.untilFirstReset();
@@ -320,7 +351,7 @@ public final class GitHubClient implements AutoCloseable {
         return config.token().count() > 1 && budgets.anyBudgetLeft();
     }
 
-    private void readRateLimit(Response response, int token) {
+    private void readRateLimit(Response response, TokenBudgets budgets, int token) {
         String remaining = response.header("X-RateLimit-Remaining");
         String reset = response.header("X-RateLimit-Reset");
         String limit = response.header("X-RateLimit-Limit");
@@ -329,7 +360,7 @@ public final class GitHubClient implements AutoCloseable {
         }
         rateLimitRemaining = remaining == null ? -1 : (int) parseLong(remaining, -1);
         if (rateLimitRemaining >= 0) {
-            metrics.rateLimitRemaining(rateLimitRemaining, config.token().isPresent());
+            metrics.rateLimitRemaining(rateLimitRemaining, config.token().isPresent() || app != null);
         }
         budgets.update(token, rateLimitRemaining < 0 ? null : rateLimitRemaining,
                 reset == null ? null : Instant.ofEpochSecond(parseLong(reset, 0)));
@@ -400,7 +431,48 @@ public final class GitHubClient implements AutoCloseable {
     }
 
     private String redact(String text) {
-        return config.token().redact(text);
+        text = config.token().redact(text);
+        if (app != null) {
+            for (GitHubAppInstallations.Installation installation : app.all()) {
+                text = installation.redact(text);
+            }
+        }
+        return text;
+    }
+
+    /**
+     * A request of the GitHub App itself (an installation look-up, a token request) with its JWT: I/O errors, 5xx and
+     * 408 retried with the same backoff as {@link #get}; every other answer returned as it is.
+     */
+    private GitHubAppInstallations.Answer sendAsApp(String method, HttpUrl url, String authorization, String label) throws InterruptedException {
+        int failures = 0;
+        while (true) {
+            if (closed.getCount() == 0) {
+                throw new InterruptedException("the GitHub client is closed");
+            }
+            Request request = apiRequest(url)
+                    .header("Authorization", authorization)
+                    .method(method, method.equals("POST") ? okhttp3.RequestBody.create(new byte[0]) : null)
+                    .build();
+            requestsSent.incrementAndGet();
+            int status;
+            byte[] body;
+            try (Response response = http.newCall(request).execute()) {
+                status = response.code();
+                metrics.request(url, Integer.toString(status));
+                ResponseBody rb = response.body();
+                body = rb == null ? new byte[0] : rb.bytes();
+            } catch (IOException e) {
+                ioFailure(e, url, label, ++failures);
+                continue;
+            }
+            if ((status >= 500 || status == 408) && ++failures < config.maxAttempts()) {
+                LOG.warn("{}: {} answered {}; retry {} of {}", label, describe(url), status, failures, config.maxAttempts() - 1);
+                sleeper.sleep(backoff(failures));
+                continue;
+            }
+            return new GitHubAppInstallations.Answer(status, body);
+        }
     }
 
     /** GitHub's error {@code message} (its JSON error body), else the start of the body (a proxy's page), for the log. */

@@ -52,6 +52,18 @@ public final class GitHubSourceOptions {
     @Option(names = "--github-token-file", paramLabel = "FILE", description = "read the token(s) from this file, one a line, instead of GITHUB_TOKENS/GITHUB_TOKEN")
     Path tokenFile;
 
+    @Option(names = "--github-app-id", paramLabel = "ID",
+            description = "authenticate as this GitHub App (its App ID), with --github-app-private-key, instead of tokens")
+    Long githubAppId;
+
+    @Option(names = "--github-app-private-key", paramLabel = "FILE",
+            description = "the GitHub App's private key, the PEM file GitHub generated (PKCS#1, or PKCS#8)")
+    Path githubAppPrivateKey;
+
+    @Option(names = "--github-app-installation-id", paramLabel = "ID",
+            description = "use this installation of the GitHub App for every owner (default: the app's installation on each owner, looked up)")
+    Long githubAppInstallationId;
+
     @Option(names = "--poll-interval", defaultValue = Defaults.POLL_INTERVAL, converter = DurationConverter.class, paramLabel = "DURATION",
             description = "time between polls: 60s, 5m, PT1M (default: ${DEFAULT-VALUE})")
     Duration pollInterval;
@@ -120,8 +132,33 @@ public final class GitHubSourceOptions {
     }
 
     /**
+     * The GitHub App of {@code --github-app-id} and {@code --github-app-private-key} (with its key read), or null
+     * without them. It excludes tokens: a token file or a non-blank {@code GITHUB_TOKEN}/{@code GITHUB_TOKENS} with it
+     * is a usage error.
+     *
+     * @throws IllegalArgumentException with a one-line reason (one option without the other, tokens too, a bad key file)
+     */
+    public GitHubApp githubApp() {
+        if (githubAppId == null && githubAppPrivateKey == null) {
+            if (githubAppInstallationId != null) {
+                throw new IllegalArgumentException("--github-app-installation-id needs --github-app-id and --github-app-private-key");
+            }
+            return null;
+        }
+        if (githubAppId == null || githubAppPrivateKey == null) {
+            throw new IllegalArgumentException("a GitHub App needs both --github-app-id and --github-app-private-key");
+        }
+        if (tokenFile != null || token().isPresent()) {
+            throw new IllegalArgumentException("give either a GitHub App (--github-app-id) or tokens (" + (tokenFile != null ? "--github-token-file"
+                    : GitHubToken.SEVERAL_VARIABLE + "/" + GitHubToken.ENVIRONMENT_VARIABLE + " is set") + "), not both");
+        }
+        return GitHubApp.fromFile(githubAppId, githubAppPrivateKey,
+                githubAppInstallationId == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(githubAppInstallationId));
+    }
+
+    /**
      * Every GitHub option checked at once, before anything starts: the repositories' names, the API URL, the token
-     * file, and the proxy of the environment.
+     * file, the GitHub App and its key, and the proxy of the environment.
      *
      * @throws IllegalArgumentException with a one-line reason
      */
@@ -129,6 +166,7 @@ public final class GitHubSourceOptions {
         selection();
         githubApiUrl();
         token();
+        githubApp();
         new GitHubProxySelector(System.getenv()).environmentProxy(HttpUrl.get(githubApiUrl()).scheme());
     }
 

@@ -37,6 +37,7 @@ public final class ProducerAppConfig {
     private final String bootstrapServers;
     private final HttpUrl githubApiUrl;
     private final GitHubToken token;
+    private final GitHubApp githubApp;
     private final List<RepositoryName> repositories;
     private final RepositorySelection selection;
     private final Duration discoveryInterval;
@@ -66,6 +67,11 @@ public final class ProducerAppConfig {
         this.bootstrapServers = b.bootstrapServers;
         this.githubApiUrl = apiUrl(b.githubApiUrl);
         this.token = Objects.requireNonNull(b.token, "token");
+        this.githubApp = b.githubApp;
+        if (githubApp != null && token.isPresent()) {
+            throw new IllegalArgumentException("give either a GitHub App (--github-app-id) or tokens (GITHUB_TOKEN, GITHUB_TOKENS, "
+                    + "--github-token-file), not both");
+        }
         this.selection = b.selection != null ? b.selection : RepositorySelection.of(b.repositories);
         this.repositories = selection.named();
         this.discoveryInterval = b.discoveryInterval;
@@ -158,6 +164,11 @@ public final class ProducerAppConfig {
 
     public GitHubToken token() {
         return token;
+    }
+
+    /** The GitHub App to authenticate as, instead of tokens ({@code --github-app-id}); empty with tokens or none. */
+    public Optional<GitHubApp> githubApp() {
+        return Optional.ofNullable(githubApp);
     }
 
     /** The named repositories of the selection (not those a listing brings in: see {@link #selection()}). */
@@ -265,7 +276,8 @@ public final class ProducerAppConfig {
 
     @Override
     public String toString() {
-        return "ProducerAppConfig{api=" + githubApiUrl + ", token=" + token + ", repositories=" + selection
+        return "ProducerAppConfig{api=" + githubApiUrl + ", token=" + token
+                + (githubApp == null ? "" : ", app=" + githubApp) + ", repositories=" + selection
                 + ", pollInterval=" + pollInterval + ", overlap=" + overlap + ", fullRereadInterval=" + fullRereadInterval + ", transactionalId=" + transactionalId + "}";
     }
 
@@ -273,6 +285,7 @@ public final class ProducerAppConfig {
         private String bootstrapServers;
         private String githubApiUrl = Defaults.GITHUB_API_URL;
         private GitHubToken token = GitHubToken.none();
+        private GitHubApp githubApp;
         private List<RepositoryName> repositories = List.of();
         private RepositorySelection selection;
         private Duration discoveryInterval = Defaults.duration(Defaults.DISCOVERY_INTERVAL);
@@ -317,6 +330,12 @@ public final class ProducerAppConfig {
 
         public Builder token(GitHubToken v) {
             token = v;
+            return this;
+        }
+
+        /** Authenticate as this GitHub App (null: with the token(s), if any); excludes a token. */
+        public Builder githubApp(GitHubApp v) {
+            githubApp = v;
             return this;
         }
 

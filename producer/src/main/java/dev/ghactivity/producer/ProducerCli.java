@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         versionProvider = GhactivityVersion.class, exitCodeOnInvalidInput = CliExitCodes.USAGE,
         description = "Polls GitHub commits and issues of the given repositories and publishes them to Kafka, exactly once per change.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every repository ingested (with --once)", "1:fatal error (bad credentials, GitHub unreachable)",
+        exitCodeList = {"0:every repository ingested (with --once)", "1:fatal error (bad credentials, a GitHub App refused, GitHub unreachable)",
             "2:some repositories failed or were read incompletely (with --once)", "64:usage error (unknown option, a value refused by its check, invalid repository name)"})
 public final class ProducerCli implements Callable<Integer> {
     @Mixin
@@ -64,6 +64,7 @@ public final class ProducerCli implements Callable<Integer> {
                 .bootstrapServers(bootstrapServers)
                 .githubApiUrl(github.githubApiUrl())
                 .token(github.token())
+                .githubApp(github.githubApp())
                 .selection(github.selection())
                 .discoveryInterval(github.discoveryInterval())
                 .rateLimitReserve(github.rateLimitReserve())

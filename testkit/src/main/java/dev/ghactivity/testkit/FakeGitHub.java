@@ -77,6 +77,15 @@ public final class FakeGitHub implements AutoCloseable {
     private final Map<String, AtomicInteger> tokenOveruse = new ConcurrentHashMap<>();
     private final Set<String> rejectedTokens = ConcurrentHashMap.newKeySet();
     private final Set<String> archived = ConcurrentHashMap.newKeySet();
+    /** The GitHub App, when requests must authenticate as one of its installations ({@link #githubApp}); null: any credential. */
+    private volatile FakeGitHubApp app;
+    /** The path the API is served under ({@code /api/v3} on an Enterprise server); empty: at the root. */
+    private volatile String basePath = "";
+    /** How far the fake's clock ({@link #clock()}) is ahead of the real one, and how far each request moves it. */
+    private final AtomicLong clockOffsetMillis = new AtomicLong();
+    private volatile Duration clockStep = Duration.ZERO;
+    private final AtomicInteger unauthorizedAnswers = new AtomicInteger();
+
     /** The origin Link URLs name (an Enterprise server behind a proxy advertising its internal host); null: this server. */
     private volatile String linkOrigin;
 
@@ -115,7 +124,58 @@ public final class FakeGitHub implements AutoCloseable {
     /** Base URL to configure as the GitHub API URL, e.g. {@code http://127.0.0.1:50123}. */
     public String apiUrl() {
         String url = server.url("/").toString();
-        return url.substring(0, url.length() - 1);
+        return url.substring(0, url.length() - 1) + basePath;
+    }
+
+    /**
+     * Serves the API under this path, like an Enterprise server's {@code https://host/api/v3} ({@link #apiUrl()} includes
+     * it); a request outside it answers 404.
+     */
+    public FakeGitHub basePath(String path) {
+        basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        return this;
+    }
+
+    /**
+     * From now on, every request must authenticate as this GitHub App: a JWT signed with the key of {@code publicKey} for
+     * the app's endpoints, an installation token for the data (see {@link FakeGitHubApp}). Times are the fake's
+     * {@link #clock()}.
+     */
+    public FakeGitHubApp githubApp(long appId, java.security.interfaces.RSAPublicKey publicKey) {
+        FakeGitHubApp created = new FakeGitHubApp(appId, publicKey, clock());
+        app = created;
+        return created;
+    }
+
+    /** The fake's clock: the real time, plus every {@link #advanceClockPerRequest step} taken so far. */
+    public java.time.Clock clock() {
+        return new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.now().plusMillis(clockOffsetMillis.get());
+            }
+        };
+    }
+
+    /** Moves {@link #clock()} this much after each request is answered: an hour of tokens passes in a few requests. */
+    public FakeGitHub advanceClockPerRequest(Duration step) {
+        clockStep = step;
+        return this;
+    }
+
+    /** How many requests were answered 401 so far. */
+    public int unauthorizedAnswers() {
+        return unauthorizedAnswers.get();
     }
 
     public int port() {
@@ -399,6 +459,41 @@ public final class FakeGitHub implements AutoCloseable {
 
     private MockResponse dispatch(RecordedRequest request) {
         requests.add(request);
+        MockResponse response = authorizedAnswer(request);
+        if (response.getCode() == 401) {
+            unauthorizedAnswers.incrementAndGet();
+        }
+        clockOffsetMillis.addAndGet(clockStep.toMillis());
+        return response;
+    }
+
+    private MockResponse authorizedAnswer(RecordedRequest request) {
+        String path = request.getUrl().encodedPath();
+        if (!basePath.isEmpty()) {
+            if (!path.startsWith(basePath + "/")) {
+                return error(404, "Not Found").build();
+            }
+            path = path.substring(basePath.length());
+        }
+        FakeGitHubApp githubApp = app;
+        if (githubApp != null) {
+            MockResponse decided = githubApp.authorize(request.getMethod(), path, request.getHeaders().get("Authorization"), id -> {
+                for (Map.Entry<String, Long> e : ids.entrySet()) {
+                    if (String.valueOf(e.getValue()).equals(id)) {
+                        return e.getKey().substring(0, e.getKey().indexOf('/'));
+                    }
+                }
+                return null;
+            });
+            if (decided != null) {
+                return decided;
+            }
+            return githubApp.withBudget(request.getHeaders().get("Authorization"), budgetedAnswer(request));
+        }
+        return budgetedAnswer(request);
+    }
+
+    private MockResponse budgetedAnswer(RecordedRequest request) {
         String auth = request.getHeaders().get("Authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring("Bearer ".length()) : null;
         if (token != null && rejectedTokens.contains(token)) {
@@ -434,6 +529,9 @@ public final class FakeGitHub implements AutoCloseable {
             return error(401, "Bad credentials").build();
         }
         HttpUrl url = request.getUrl();
+        if (!basePath.isEmpty()) {
+            url = url.newBuilder().encodedPath(url.encodedPath().substring(basePath.length())).build();
+        }
         Matcher movedRepo = MOVED.matcher(url.encodedPath());
         if (movedRepo.matches() && renamed.containsKey(key(movedRepo.group(1) + "/" + movedRepo.group(2)))) {
             String[] to = renamed.get(key(movedRepo.group(1) + "/" + movedRepo.group(2)));
@@ -678,7 +776,7 @@ public final class FakeGitHub implements AutoCloseable {
                 .setHeader("X-RateLimit-Resource", "core");
     }
 
-    private static MockResponse.Builder error(int status, String message) {
+    static MockResponse.Builder error(int status, String message) {
         return new MockResponse.Builder().code(status).setHeader("Content-Type", "application/json; charset=utf-8")
                 .body("{\"message\":\"" + message + "\",\"documentation_url\":\"https://docs.github.com/rest\",\"status\":\"" + status + "\"}");
     }
