@@ -18,6 +18,7 @@ final class ContributionChanges<V> implements Processor<String, V, String, Contr
     private final Function<V, ItemContributions> contributions;
     private ProcessorContext<String, ContributionChange> context;
     private KeyValueStore<String, ItemContributions> counted;
+    private final PromptCommit promptCommit = new PromptCommit();
 
     ContributionChanges(String storeName, Function<V, ItemContributions> contributions) {
         this.storeName = storeName;
@@ -37,7 +38,9 @@ final class ContributionChanges<V> implements Processor<String, V, String, Contr
         }
         ItemContributions before = counted.get(record.key());
         ItemContributions after = record.value() == null ? null : contributions.apply(record.value());
-        if (Objects.equals(before, after)) {
+        boolean changed = !Objects.equals(before, after);
+        promptCommit.processed(context, changed);
+        if (!changed) {
             return;
         }
         counted.put(record.key(), after); // null deletes (put, not delete(): that would read the old value again)

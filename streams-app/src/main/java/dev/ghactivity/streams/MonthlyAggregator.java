@@ -40,6 +40,7 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
     /** The months one change touches: totals before it and after it, in order of first touch. */
     private final Map<String, MonthCounters> before = new LinkedHashMap<>();
     private final Map<String, MonthCounters> after = new LinkedHashMap<>();
+    private final PromptCommit promptCommit = new PromptCommit();
 
     @Override
     public void init(ProcessorContext<String, MonthlyActivity> context) {
@@ -64,12 +65,14 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
         if (change.after() != null) {
             apply(change.after(), 1);
         }
+        boolean forwarded = false;
         for (Map.Entry<String, MonthCounters> e : after.entrySet()) {
             String key = e.getKey();
             MonthCounters now = e.getValue();
             if (now.equals(before.get(key))) {
                 continue; // e.g. a commit that moved between two authors of the same month
             }
+            forwarded = true;
             if (now.isEmpty()) {
                 counters.put(key, null);
                 context.forward(record.withKey(key).withValue(null));
@@ -78,6 +81,7 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
                 context.forward(record.withKey(key).withValue(now.toActivity(key, record.timestamp())));
             }
         }
+        promptCommit.processed(context, forwarded);
     }
 
     private void apply(ItemContributions item, int sign) {
