@@ -18,7 +18,6 @@ final class ContributionChanges<V> implements Processor<String, V, String, Contr
     private final Function<V, ItemContributions> contributions;
     private ProcessorContext<String, ContributionChange> context;
     private KeyValueStore<String, ItemContributions> counted;
-    private final PromptCommit promptCommit = new PromptCommit();
 
     ContributionChanges(String storeName, Function<V, ItemContributions> contributions) {
         this.storeName = storeName;
@@ -39,7 +38,7 @@ final class ContributionChanges<V> implements Processor<String, V, String, Contr
         ItemContributions before = counted.get(record.key());
         ItemContributions after = record.value() == null ? null : contributions.apply(record.value());
         boolean changed = !Objects.equals(before, after);
-        promptCommit.processed(context, changed);
+        PromptCommit.processed(context, changed);
         if (!changed) {
             return;
         }

@@ -40,7 +40,6 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
     /** The months one change touches: totals before it and after it, in order of first touch. */
     private final Map<String, MonthCounters> before = new LinkedHashMap<>();
     private final Map<String, MonthCounters> after = new LinkedHashMap<>();
-    private final PromptCommit promptCommit = new PromptCommit();
 
     @Override
     public void init(ProcessorContext<String, MonthlyActivity> context) {
@@ -81,7 +80,7 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
                 context.forward(record.withKey(key).withValue(now.toActivity(key, record.timestamp())));
             }
         }
-        promptCommit.processed(context, forwarded);
+        PromptCommit.processed(context, forwarded);
     }
 
     private void apply(ItemContributions item, int sign) {
