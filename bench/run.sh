@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${BENCH_SKIP_BUILD:-0}" != "1" || ! -f bench/target/bench.classpath ]]; then
-  ./mvnw -B -q install -DskipTests
-  ./mvnw -B -q -pl bench dependency:build-classpath -Dmdep.outputFile=target/bench.classpath >/dev/null
+  # In the reactor, never `install`: the sibling modules resolve from their target/ (nothing goes to ~/.m2), and
+  # build-classpath runs in each module after its package, so bench's list names the siblings' fresh jars.
+  ./mvnw -B -q -pl bench -am package dependency:build-classpath -DskipTests -Dmdep.outputFile=target/bench.classpath >/dev/null
 fi
 # -Xmx1g: the backfill figure must fit in 1 GiB with the broker, Streams, Connect and S3 server in this JVM.
 # The local jar brings its own logback.xml: name ours explicitly (quieter, and no "occurs multiple times" notice).

@@ -37,14 +37,12 @@ final class ContributionChanges<V> implements Processor<String, V, String, Contr
         }
         ItemContributions before = counted.get(record.key());
         ItemContributions after = record.value() == null ? null : contributions.apply(record.value());
-        if (Objects.equals(before, after)) {
+        boolean changed = !Objects.equals(before, after);
+        PromptCommit.processed(context, changed);
+        if (!changed) {
             return;
         }
-        if (after == null) {
-            counted.delete(record.key());
-        } else {
-            counted.put(record.key(), after);
-        }
+        counted.put(record.key(), after); // null deletes (put, not delete(): that would read the old value again)
         if (before != null && after != null && !before.repo().equals(after.repo())) {
             context.forward(record.withKey(before.repo()).withValue(new ContributionChange(before, null)));
             context.forward(record.withKey(after.repo()).withValue(new ContributionChange(null, after)));

@@ -14,7 +14,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Applies the changes of one repository's items to its months: subtracts what an item counted in before, adds what
  * it counts in now, and forwards each month whose totals changed (a tombstone when nothing is left in it), keyed
- * {@code owner/name|YYYY-MM}. All state of a repository lives on the task its key maps to, under key prefixes:
+ * {@code owner/name|YYYY-MM}; a month whose totals came out as they were forwards nothing. A null put deletes
+ * (a delete() would read and decode the old value first). All state of a repository lives on the task its key maps to, under key prefixes:
  * <ul>
  *   <li>{@value MonthlyActivityTopology#MONTH_COUNTERS_STORE}: {@code repo|month} -> {@link MonthCounters};</li>
  *   <li>{@value MonthlyActivityTopology#DURATIONS_STORE}: {@code repo|month\0pr-merge} and {@code \0issue-close} ->
@@ -63,20 +64,23 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
         if (change.after() != null) {
             apply(change.after(), 1);
         }
+        boolean forwarded = false;
         for (Map.Entry<String, MonthCounters> e : after.entrySet()) {
             String key = e.getKey();
             MonthCounters now = e.getValue();
             if (now.equals(before.get(key))) {
                 continue; // e.g. a commit that moved between two authors of the same month
             }
+            forwarded = true;
             if (now.isEmpty()) {
-                counters.delete(key);
+                counters.put(key, null);
                 context.forward(record.withKey(key).withValue(null));
             } else {
                 counters.put(key, now);
                 context.forward(record.withKey(key).withValue(now.toActivity(key, record.timestamp())));
             }
         }
+        PromptCommit.processed(context, forwarded);
     }
 
     private void apply(ItemContributions item, int sign) {
@@ -124,11 +128,7 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
         long[] stored = durations.get(key);
         long[] sorted = stored == null ? NO_DURATIONS : stored;
         sorted = sign > 0 ? SortedDurations.plus(sorted, millis) : SortedDurations.minus(sorted, millis);
-        if (sorted.length == 0) {
-            durations.delete(key);
-        } else {
-            durations.put(key, sorted);
-        }
+        durations.put(key, sorted.length == 0 ? null : sorted);
         MonthCounters totals = month(repo, month);
         totals.set(p50, SortedDurations.percentile(sorted, 50));
         totals.set(p90, SortedDurations.percentile(sorted, 90));
@@ -144,11 +144,7 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
         Long stored = authorMonths.get(key);
         long was = stored == null ? 0 : stored;
         long now = Math.max(0, was + sign);
-        if (now == 0) {
-            authorMonths.delete(key);
-        } else {
-            authorMonths.put(key, now);
-        }
+        authorMonths.put(key, now == 0 ? null : now);
         if (was == 0 && now > 0) {
             month(repo, month).add(MonthCounters.COMMIT_AUTHORS, 1);
             String first = firstMonths.get(authorKey);
@@ -165,7 +161,7 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
                 month(repo, month).add(MonthCounters.NEW_CONTRIBUTORS, -1);
                 String next = earliestMonth(authorKey);
                 if (next == null) {
-                    firstMonths.delete(authorKey);
+                    firstMonths.put(authorKey, null);
                 } else {
                     month(repo, next).add(MonthCounters.NEW_CONTRIBUTORS, 1);
                     firstMonths.put(authorKey, next);

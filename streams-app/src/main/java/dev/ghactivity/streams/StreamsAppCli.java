@@ -46,7 +46,7 @@ public final class StreamsAppCli implements Callable<Integer> {
     @Option(names = "--num-standby-replicas", defaultValue = "0", description = "standby replicas of each state store (default: ${DEFAULT-VALUE})")
     int standbys;
 
-    @Option(names = "--commit-interval-ms", defaultValue = "100", description = "commit (and output) interval (default: ${DEFAULT-VALUE})")
+    @Option(names = "--commit-interval-ms", defaultValue = "100", description = "commit (and output) interval while records stream in; a change after a pause commits at once (default: ${DEFAULT-VALUE})")
     long commitIntervalMs;
 
     @Option(names = "--kafka-config", paramLabel = "FILE",

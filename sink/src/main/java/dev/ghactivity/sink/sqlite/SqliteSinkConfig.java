@@ -18,6 +18,7 @@ public final class SqliteSinkConfig extends AbstractConfig {
     public static final String BUSY_TIMEOUT_MS = "sqlite.busy.timeout.ms";
     public static final String LINGER_MS = "sqlite.linger.ms";
     public static final String BUFFER_MAX_RECORDS = "sqlite.buffer.max.records";
+    public static final String TRICKLE_PAUSE_MS = "sqlite.trickle.pause.ms";
 
     public static final ConfigDef CONFIG_DEF = new ConfigDef()
             .define(PATH, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
@@ -36,10 +37,15 @@ public final class SqliteSinkConfig extends AbstractConfig {
                     "How long rows of consecutive put() calls may wait in memory so that they commit in one transaction "
                             + "(a transaction per put() of 500 records costs about half the throughput). Only the latest row per "
                             + "(repo, month) is kept. Rows are also committed at once when the consumer has caught up (an empty "
-                            + "put()), when " + BUFFER_MAX_RECORDS + " rows wait, and before Connect commits offsets, "
+                            + "put(), or a put() that came after a pause, see " + TRICKLE_PAUSE_MS + "), when " + BUFFER_MAX_RECORDS + " rows wait, and before Connect commits offsets, "
                             + "so offsets never run ahead of the database. 0 commits every put().")
             .define(BUFFER_MAX_RECORDS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Most distinct (repo, month) rows held in memory before they are committed.");
+                    "Most distinct (repo, month) rows held in memory before they are committed.")
+            .define(TRICKLE_PAUSE_MS, Type.LONG, 5L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "A put() that comes at least this long after the previous one returned means Connect's consumer waited "
+                            + "for new records: changes trickle in one at a time, and lingering would only delay them, so its rows "
+                            + "commit at once. Batches of a backfill follow each other without a pause (a loopback fetch of records "
+                            + "already in the log takes about a millisecond) and still linger.");
 
     public SqliteSinkConfig(Map<?, ?> originals) {
         super(CONFIG_DEF, originals);
@@ -75,6 +81,10 @@ public final class SqliteSinkConfig extends AbstractConfig {
 
     public long lingerMs() {
         return getLong(LINGER_MS);
+    }
+
+    public long tricklePauseMs() {
+        return getLong(TRICKLE_PAUSE_MS);
     }
 
     public int bufferMaxRecords() {

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Upserts monthly rows into SQLite. Rows of consecutive {@code put()} calls wait in memory, the latest per
  * {@code (repo, month)}, and commit together in one transaction when {@code sqlite.linger.ms} has passed, when
- * the consumer has caught up (an empty {@code put()}), when {@code sqlite.buffer.max.records} rows wait, or in
+ * the consumer has caught up (an empty {@code put()}, or a {@code put()} that came after a pause: records that trickle
+ * in are written at once), when {@code sqlite.buffer.max.records} rows wait, or in
  * {@link #preCommit}, which therefore only lets Connect commit offsets whose rows are in the database. Values
  * are absolute, so a redelivered batch (after a retry, a failed commit or a restart) changes nothing.
  */
@@ -38,6 +39,8 @@ public final class SqliteSinkTask extends SinkTask {
     private final Map<String, Pending> pending = new LinkedHashMap<>();
     /** When the oldest pending row arrived ({@link System#nanoTime}); meaningless while nothing is pending. */
     private long pendingSinceNanos;
+    /** When the last {@code put()} returned ({@link System#nanoTime}); 0 before the first. */
+    private long lastPutReturnedNanos;
 
     private record Pending(TopicPartition partition, MonthlyActivityRecord row) {
     }
@@ -70,6 +73,16 @@ public final class SqliteSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        try {
+            buffer(records);
+        } finally {
+            lastPutReturnedNanos = System.nanoTime();
+        }
+    }
+
+    private void buffer(Collection<SinkRecord> records) {
+        // A batch that Connect's consumer had to wait for (sqlite.trickle.pause.ms): lingering would only delay it.
+        boolean afterIdle = lastPutReturnedNanos != 0 && System.nanoTime() - lastPutReturnedNanos >= config.tricklePauseMs() * 1_000_000;
         if (pending.isEmpty()) {
             pendingSinceNanos = System.nanoTime();
         }
@@ -92,7 +105,7 @@ public final class SqliteSinkTask extends SinkTask {
             return;
         }
         long waitedMs = (System.nanoTime() - pendingSinceNanos) / 1_000_000;
-        if (records.isEmpty() || waitedMs >= config.lingerMs() || pending.size() >= config.bufferMaxRecords()) {
+        if (records.isEmpty() || afterIdle || waitedMs >= config.lingerMs() || pending.size() >= config.bufferMaxRecords()) {
             // On a transient error the rows stay pending and Connect redelivers this batch after the backoff.
             writePending();
         } else if (context != null) {

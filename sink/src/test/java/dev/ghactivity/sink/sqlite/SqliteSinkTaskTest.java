@@ -175,7 +175,7 @@ class SqliteSinkTaskTest {
 
     @Test
     void rowsOfSeveralPutsWaitAndCommitTogetherBeforeConnectCommitsTheirOffsets() throws SQLException {
-        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000"));
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000", SqliteSinkConfig.TRICKLE_PAUSE_MS, "600000"));
         task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2), record(1, 0, "c/d", "2011-04", 1, 0)));
         task.put(List.of(record(0, 1, "a/b", "2024-01", 8, 2), tombstone(1, 1, "c/d", "2011-04"), record(1, 2, "c/d", "2011-05", 3, 1)));
         assertThat(query("SELECT repo, month, commits FROM monthly_activity")).as("nothing committed yet").isEmpty();
@@ -200,8 +200,21 @@ class SqliteSinkTaskTest {
     }
 
     @Test
+    void aBatchThatComesAfterAPauseIsATrickleAndCommitsAtOnceWhileBackToBackBatchesLinger() throws Exception {
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000", SqliteSinkConfig.TRICKLE_PAUSE_MS, "2000"));
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2)));
+        task.put(List.of(record(0, 1, "a/b", "2024-02", 6, 2))); // right behind it: a backfill, they linger together
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEmpty();
+        Thread.sleep(2_100); // Connect's consumer waits for the next change
+        task.put(List.of(record(0, 2, "a/b", "2024-03", 1, 0)));
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity"))
+                .isEqualTo(Map.of("a/b|2024-01", "5", "a/b|2024-02", "6", "a/b|2024-03", "1"));
+    }
+
+    @Test
     void theBufferLimitAndTheLingerEachCommit() throws Exception {
-        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000", SqliteSinkConfig.BUFFER_MAX_RECORDS, "2"));
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "600000", SqliteSinkConfig.BUFFER_MAX_RECORDS, "2",
+                SqliteSinkConfig.TRICKLE_PAUSE_MS, "600000"));
         task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2)));
         task.put(List.of(record(0, 1, "a/b", "2024-01", 6, 2))); // same key: still one row waiting
         assertThat(query("SELECT repo, month, commits FROM monthly_activity")).isEmpty();
@@ -210,7 +223,7 @@ class SqliteSinkTaskTest {
                 .isEqualTo(Map.of("a/b|2024-01", "6", "a/b|2024-02", "7"));
         task.stop();
 
-        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "30"));
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "30", SqliteSinkConfig.TRICKLE_PAUSE_MS, "600000"));
         task.put(List.of(record(0, 3, "a/b", "2024-03", 1, 0)));
         assertThat(query("SELECT repo, month, commits FROM monthly_activity WHERE month = '2024-03'")).isEmpty();
         Thread.sleep(60);
