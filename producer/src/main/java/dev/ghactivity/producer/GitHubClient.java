@@ -44,6 +44,8 @@ public final class GitHubClient implements AutoCloseable {
     private final TokenBudgets budgets;
     /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
     private final AtomicLong requestsSent = new AtomicLong();
+    /** The same, by the repository each was sent for (the {@code repo} of {@link #get}): polls run concurrently. */
+    private final java.util.Map<String, AtomicLong> requestsByRepository = new ConcurrentHashMap<>();
     /** Hosts whose Link URLs were already reported as followed on the API base (logged once each). */
     private final Set<String> foreignLinkHosts = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
@@ -151,11 +153,13 @@ public final class GitHubClient implements AutoCloseable {
             String link;
             String retryAfter;
             String location;
+            int remaining; // this answer's, not the field another thread's answer may have set meanwhile
             requestsSent.incrementAndGet();
-            try (Response response = http.newCall(request.build()).execute()) {
+            requestsByRepository.computeIfAbsent(repo, r -> new AtomicLong()).incrementAndGet();
+            try (Response response = execute(request.build(), token)) {
                 status = response.code();
                 metrics.request(url, Integer.toString(status));
-                readRateLimit(response, token);
+                remaining = (int) parseLong(String.valueOf(response.header("X-RateLimit-Remaining")), -1);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
                 etag = response.header("ETag");
@@ -186,11 +190,11 @@ public final class GitHubClient implements AutoCloseable {
                 continue;
             }
             if (status == 200) {
-                return new GitHubPage(url, status, body, nextLink(link, url, repo), etag, rateLimitRemaining,
+                return new GitHubPage(url, status, body, nextLink(link, url, repo), etag, remaining,
                         url.equals(requested) ? null : url, lastPage(link, url));
             }
             if (status == 304) {
-                return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, rateLimitRemaining,
+                return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, remaining,
                         url.equals(requested) ? null : url, -1);
             }
             if (status == 401) {
@@ -202,7 +206,7 @@ public final class GitHubClient implements AutoCloseable {
             }
             String message = message(body);
             if (status == 403 || status == 429) {
-                boolean primary = rateLimitRemaining == 0;
+                boolean primary = remaining == 0;
                 if (primary) {
                     budgets.exhausted(token);
                     if (anotherTokenHasBudget()) {
@@ -274,6 +278,17 @@ public final class GitHubClient implements AutoCloseable {
         }
     }
 
+    /** Sends the request; the token's request in flight ends with the answer's headers (or the failure). */
+    private Response execute(Request request, int token) throws IOException {
+        try {
+            Response response = http.newCall(request).execute();
+            readRateLimit(response, token);
+            return response;
+        } finally {
+            budgets.answered(token);
+        }
+    }
+
     private GitHubUnreachableException unreachable(HttpUrl url, String why, IOException cause) {
         return new GitHubUnreachableException(url.host(), "cannot reach the GitHub API at " + url.host() + ":" + url.port() + ": " + why
                 + "; check the network, the proxy (HTTPS_PROXY/NO_PROXY or -Dhttps.proxyHost) and --github-api-url", cause);
@@ -297,6 +312,12 @@ public final class GitHubClient implements AutoCloseable {
     /** Every HTTP request sent so far, retries and redirects included. */
     public long requestsSent() {
         return requestsSent.get();
+    }
+
+    /** Every HTTP request sent so far for this repository ({@link #get}'s {@code repo}), retries and redirects included. */
+    public long requestsSent(String repo) {
+        AtomicLong n = requestsByRepository.get(repo);
+        return n == null ? 0 : n.get();
     }
 
     /** The token to send the next request with (the one with most budget left), after waiting if none has any. */
