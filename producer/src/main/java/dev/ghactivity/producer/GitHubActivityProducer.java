@@ -152,7 +152,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                     running.remove(slice.repo());
                     stop = sliceEnded(slice, reports, backfilling);
                 }
-                if (stop == null && (!queue.isEmpty() || !running.isEmpty())) {
+                if (stop == null && (!queue.isEmpty() || !running.isEmpty() || !backfilling.isEmpty())) {
                     discoveryReports.addAll(discoverIfDue());
                     Instant now = config.clock().instant();
                     for (RepositoryName repo : tracked) {

@@ -45,11 +45,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Several repositories are fetched at once, but there is one transactional producer per process (one
  * transactional.id): each repository's poll writes through its own {@link Writer}, and the writers share the open
- * transaction. Every operation holds this publisher's lock, so a record never lands in a transaction that is
- * committing. A writer sends a cursor only after the events it covers, so whatever prefix of its records a commit
- * (by any writer) takes holds no cursor ahead of its events; when a transaction is aborted, every writer with
- * records in it is told ({@link AbortedElsewhereException} at its next call) and its poll ends, to be read again
- * from its committed cursor.
+ * transaction. Every send and commit holds this publisher's lock, so a record never lands in a transaction that is
+ * committing, and a writer sends a page's events together with the cursor that covers them, so a commit (by any
+ * writer) takes both or neither; when a transaction is aborted, every writer with records in it is told
+ * ({@link AbortedElsewhereException} at its next call) and its poll ends, to be read again from its committed cursor.
  */
 final class TransactionalPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalPublisher.class);
@@ -155,8 +154,7 @@ final class TransactionalPublisher implements AutoCloseable {
      * aborts the open transaction instead of waiting for a commit (its pages are read again next time). An abortable
      * failure aborts the transaction at once (every writer in it is told) and is thrown.
      */
-    private synchronized void commitIfDue(Writer caller, boolean force) {
-        caller.throwIfAbortedElsewhere();
+    private void commitIfDue(boolean force) {
         if (inTransaction && !stopRequested.getAsBoolean() && (force || records >= maxRecords || System.nanoTime() - startedAt >= maxNanos)) {
             try {
                 commit();
@@ -289,11 +287,16 @@ final class TransactionalPublisher implements AutoCloseable {
     }
 
     /**
-     * One repository's share of the transactional publisher: what it sends goes into the shared open transaction, and
-     * what it committed is counted here. Its calls throw {@link AbortedElsewhereException} once a transaction holding
-     * its records was aborted by another writer, a failure or a stop.
+     * One repository's share of the transactional publisher. Its events are encoded at once but held until the cursor
+     * that covers them (or its own commit), then sent together with it under the publisher's lock: a commit by another
+     * writer never takes a page's events without their cursor, so a crash makes no page be published twice. What it
+     * committed is counted here. Its calls throw {@link AbortedElsewhereException} once a transaction holding its records
+     * was aborted by another writer, a failure or a stop. One thread at a time.
      */
     final class Writer {
+        private final List<ProducerRecord<String, byte[]>> held = new java.util.ArrayList<>();
+        private long heldCommits;
+        private long heldIssues;
         private final Map<String, IngestCursor> pendingCursors = new HashMap<>();
         private long pendingCommits;
         private long pendingIssues;
@@ -305,58 +308,70 @@ final class TransactionalPublisher implements AutoCloseable {
         }
 
         void commits(List<CommitEvent> events) {
-            synchronized (TransactionalPublisher.this) {
-                throwIfAbortedElsewhere();
-                for (CommitEvent e : events) {
-                    send(this, new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(e.getRepo(), e.getSha()), COMMITS.encode(e)));
-                    pendingCommits++;
-                }
+            for (CommitEvent e : events) {
+                held.add(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(e.getRepo(), e.getSha()), COMMITS.encode(e)));
             }
+            heldCommits += events.size();
         }
 
         void issues(List<IssueEvent> events) {
-            synchronized (TransactionalPublisher.this) {
-                throwIfAbortedElsewhere();
-                for (IssueEvent e : events) {
-                    send(this, new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(e.getRepo(), e.getNumber()), ISSUES.encode(e)));
-                    pendingIssues++;
-                }
+            for (IssueEvent e : events) {
+                held.add(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(e.getRepo(), e.getNumber()), ISSUES.encode(e)));
             }
+            heldIssues += events.size();
         }
 
         /** Tombstones: these issues or PRs no longer exist in {@code repo} (deleted or transferred); they leave every count. */
         void issuesGone(String repo, List<Long> numbers) {
-            synchronized (TransactionalPublisher.this) {
-                throwIfAbortedElsewhere();
-                for (long number : numbers) {
-                    send(this, new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(repo, number), null));
-                    pendingIssues++;
-                }
+            for (long number : numbers) {
+                held.add(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(repo, number), null));
             }
+            heldIssues += numbers.size();
         }
 
-        /** The cursor to publish with the events sent so far (the latest per key wins). */
+        /** The cursor to publish with the events given so far (the latest per key wins): they go out together. */
         void cursor(IngestCursor cursor) {
             synchronized (TransactionalPublisher.this) {
                 throwIfAbortedElsewhere();
+                sendHeld();
                 String key = RecordKeys.cursor(cursor.getRepo(), cursor.getEndpoint());
                 send(this, new ProducerRecord<>(Topics.INGEST_STATE, key, CURSORS.encode(cursor)));
                 pendingCursors.put(key, cursor);
             }
         }
 
-        /** See {@link TransactionalPublisher#commitIfDue(Writer, boolean)}: commits every writer's records, not only these. */
+        /**
+         * Sends what is held, then commits when due ({@link TransactionalPublisher#commitIfDue(boolean)}): the
+         * records of every writer in the transaction commit, not only these.
+         */
         void commitIfDue(boolean force) {
-            TransactionalPublisher.this.commitIfDue(this, force);
+            synchronized (TransactionalPublisher.this) {
+                throwIfAbortedElsewhere();
+                sendHeld();
+                TransactionalPublisher.this.commitIfDue(force);
+            }
+        }
+
+        private void sendHeld() {
+            for (ProducerRecord<String, byte[]> r : held) {
+                send(this, r);
+            }
+            held.clear();
+            pendingCommits += heldCommits;
+            pendingIssues += heldIssues;
+            heldCommits = 0;
+            heldIssues = 0;
         }
 
         /**
-         * After a failure of this repository's poll: aborts the open transaction if it holds records of this writer (the
-         * other writers in it are told), and does nothing otherwise, so one repository's failure costs the others nothing
-         * it need not.
+         * After a failure of this repository's poll: drops what is held, and aborts the open transaction if it holds
+         * records of this writer (the other writers in it are told); otherwise the others lose nothing.
          */
         void abort() {
             synchronized (TransactionalPublisher.this) {
+                held.clear();
+                heldCommits = 0;
+                heldIssues = 0;
                 if (unusable != null) {
                     throw unusable;
                 }
@@ -387,6 +402,9 @@ final class TransactionalPublisher implements AutoCloseable {
             if (abortedElsewhere != null) {
                 String why = abortedElsewhere;
                 abortedElsewhere = null;
+                held.clear();
+                heldCommits = 0;
+                heldIssues = 0;
                 throw new AbortedElsewhereException(why);
             }
         }
