@@ -148,9 +148,15 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                         awaitBudget();
                     }
                 } else {
-                    Slice slice = finished.take();
-                    running.remove(slice.repo());
-                    stop = sliceEnded(slice, reports, backfilling);
+                    // While running continuously, a poll that comes due takes a free thread at once, not after the next slice.
+                    Slice slice = looping
+                            ? finished.poll(untilNextPollDue(r -> running.containsKey(r) || backfilling.containsKey(r) || queue.contains(r)),
+                                    TimeUnit.MILLISECONDS)
+                            : finished.take();
+                    if (slice != null) {
+                        running.remove(slice.repo());
+                        stop = sliceEnded(slice, reports, backfilling);
+                    }
                 }
                 if (stop == null && (!queue.isEmpty() || !running.isEmpty() || !backfilling.isEmpty())) {
                     discoveryReports.addAll(discoverIfDue());
@@ -196,6 +202,20 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         IngestReport report = new IngestReport(all);
         LOG.debug("poll done: {}", report);
         return report;
+    }
+
+    /** Milliseconds until the first repository not {@code busy} comes due again (at least 1, at most a poll interval). */
+    private long untilNextPollDue(java.util.function.Predicate<RepositoryName> busy) {
+        Instant now = config.clock().instant();
+        Duration first = config.pollInterval();
+        for (RepositoryName repo : tracked) {
+            Instant last = lastPolled.get(repo);
+            if (last != null && !busy.test(repo)) {
+                Duration d = Duration.between(now, last.plus(config.pollInterval()));
+                first = d.compareTo(first) < 0 ? d : first;
+            }
+        }
+        return Math.max(1, first.toMillis());
     }
 
     /** Polls a slice of one repository on a poller thread; what stops everything is handed back, not thrown. */
