@@ -97,7 +97,8 @@ class ConcurrentRepositoriesIT {
             String small = "ghp_concurrentSmall000000000000000000";
             String large = "ghp_concurrentLarge111111111111111111";
             String rejected = "ghp_concurrentRejected22222222222222";
-            github.tokenBudget(small, 70).tokenBudget(large, 150).rejectToken(rejected).latency(Duration.ofMillis(3));
+            // About 180 requests in all: more than the small budget, well within both, above the default reserve of 100.
+            github.tokenBudget(small, 300).tokenBudget(large, 400).rejectToken(rejected).latency(Duration.ofMillis(3));
             Map<String, SyntheticActivity> acme = new TreeMap<>();
             acme.put("acme/large", github.serveSyntheticActivity("acme/large", 3000, 200, 50));
             for (int i = 0; i < 49; i++) {
@@ -130,6 +131,7 @@ class ConcurrentRepositoriesIT {
 
             assertThat(github.requestsPastLimit(small)).isZero();
             assertThat(github.requestsPastLimit(large)).isZero();
+            assertThat(github.requestsWith(large)).as("the large budget first, until it is down to the small one").isGreaterThan(100);
             assertThat(github.requestsWith(rejected)).isEqualTo(1); // one request learnt it is rejected, then it was set aside
             assertThat(github.maxRepositoriesInFlight()).isEqualTo(4);
             assertThat(github.maxRequestsInFlight()).as("each repository: its page and the next one fetched ahead").isLessThanOrEqualTo(8);
