@@ -149,7 +149,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                     }
                 } else {
                     // While running continuously, a poll that comes due takes a free thread at once, not after the next slice.
-                    Slice slice = looping
+                    Slice slice = looping && running.size() < config.maxConcurrentRepos()
                             ? finished.poll(untilNextPollDue(r -> running.containsKey(r) || backfilling.containsKey(r) || queue.contains(r)),
                                     TimeUnit.MILLISECONDS)
                             : finished.take();
