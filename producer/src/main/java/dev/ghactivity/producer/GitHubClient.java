@@ -50,6 +50,15 @@ public final class GitHubClient implements AutoCloseable {
     private final Set<String> foreignLinkHosts = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Sleeper sleeper;
+    /**
+     * A secondary rate limit answered to one request: requests of every other thread wait until then too, as GitHub
+     * asks ("stop making requests" until Retry-After, docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api);
+     * null when none is in force.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<Pause> pause = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private record Pause(Instant until, Thread by) {
+    }
 
     /** Waits for real (or with the config's test sleeper); {@link #close()} ends every wait and call at once. */
     public GitHubClient(ProducerAppConfig config) {
@@ -135,6 +144,7 @@ public final class GitHubClient implements AutoCloseable {
             if (closed.getCount() == 0) {
                 throw new InterruptedException("the GitHub client is closed");
             }
+            awaitPause(repo);
             int token = awaitPrimaryLimit(repo);
             Request.Builder request = new Request.Builder().url(url)
                     .header("Accept", "application/vnd.github+json")
@@ -232,7 +242,14 @@ public final class GitHubClient implements AutoCloseable {
                         why = "secondary rate limit without Retry-After";
                     }
                     LOG.warn("{}: {}; waiting {} s, until {}", repo, why, wait.toSeconds(), config.clock().instant().plus(wait));
+                    Pause mine = primary ? null : new Pause(config.clock().instant().plus(wait), Thread.currentThread());
+                    if (mine != null) {
+                        pause.accumulateAndGet(mine, (in, next) -> in == null || next.until().isAfter(in.until()) ? next : in);
+                    }
                     sleeper.sleep(wait);
+                    if (mine != null) {
+                        pause.compareAndSet(mine, null); // its wait is over, and so is everyone's
+                    }
                     budgets.waited(); // waited for this limit already
                     continue;
                 }
@@ -275,6 +292,18 @@ public final class GitHubClient implements AutoCloseable {
                 continue;
             }
             throw new GitHubApiException(repo + ": " + describe(url) + " answered " + status + " (" + message + ")", null);
+        }
+    }
+
+    /** Before a request: waits while another thread's request met a secondary rate limit (see {@link #pause}). */
+    private void awaitPause(String repo) throws InterruptedException {
+        Pause p = pause.get();
+        if (p != null && p.by() != Thread.currentThread()) {
+            Duration left = Duration.between(config.clock().instant(), p.until());
+            if (!left.isNegative() && !left.isZero()) {
+                LOG.debug("{}: waiting {} ms, until {}: another request met GitHub's secondary rate limit", repo, left.toMillis(), p.until());
+                sleeper.sleep(left);
+            }
         }
     }
 
