@@ -16,11 +16,11 @@ import java.util.Set;
  * per figure and writes {@code bench/results/<date>.md} (relative to the working directory).
  *
  * <pre>
- * BenchmarkSuite [--quick] [--only producer|topology|sqlite|s3|latency|backfill|webhooks]
+ * BenchmarkSuite [--quick] [--only producer|topology|sqlite|s3|latency|backfill|webhooks|repositories]
  * </pre>
  */
 public final class BenchmarkSuite {
-    static final List<String> FIGURES = List.of("producer", "topology", "sqlite", "s3", "latency", "backfill", "webhooks");
+    static final List<String> FIGURES = List.of("producer", "topology", "sqlite", "s3", "latency", "backfill", "webhooks", "repositories");
 
     /** Workload sizes: the sizes, or small ones for a smoke run. */
     record Sizes(boolean quick, int warmups, int trials, int producerCommits, int topologyRecords, int sinkRows, int s3Rows,
@@ -74,7 +74,8 @@ public final class BenchmarkSuite {
                 new Figure("s3", () -> new S3SinkBenchmark(sizes, work).run(results)),
                 new Figure("latency", () -> new LatencyBenchmark(sizes, work).run(results)),
                 new Figure("backfill", () -> new BackfillBenchmark(sizes, work).run(results)),
-                new Figure("webhooks", () -> new WebhookBenchmark(sizes, work).run(results)));
+                new Figure("webhooks", () -> new WebhookBenchmark(sizes, work).run(results)),
+                new Figure("repositories", () -> new RepositoriesBenchmark(sizes, work).run(results)));
         StringBuilder load = new StringBuilder();
         for (Figure f : figures) {
             if (run.contains(f.name())) {

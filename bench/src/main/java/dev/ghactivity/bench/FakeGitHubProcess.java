@@ -32,8 +32,16 @@ final class FakeGitHubProcess implements AutoCloseable {
      * history has seed {@code i + 3} (what {@code FakeGitHubMain} gives it).
      */
     static FakeGitHubProcess start(int commits, int issues, List<String> repositories) throws IOException {
+        return start(commits, issues, repositories, 0);
+    }
+
+    /**
+     * The same, answering each request {@code latencyMillis} after it arrived (GitHub's round trip); a repository given
+     * as {@code owner/name=COMMITS,ISSUES} has sizes of its own.
+     */
+    static FakeGitHubProcess start(int commits, int issues, List<String> repositories, long latencyMillis) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseG1GC", "-cp", System.getProperty("java.class.path")));
+                "-Xmx512m", "-XX:+UseG1GC", "-Dfakegithub.latency.ms=" + latencyMillis, "-cp", System.getProperty("java.class.path")));
         String logging = System.getProperty("logback.configurationFile");
         if (logging != null) {
             command.add("-Dlogback.configurationFile=" + logging);

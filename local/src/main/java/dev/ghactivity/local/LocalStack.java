@@ -122,6 +122,7 @@ public final class LocalStack implements AutoCloseable {
                     .selection(config.selection())
                     .discoveryInterval(config.discoveryInterval())
                     .rateLimitReserve(config.rateLimitReserve())
+                    .maxConcurrentRepos(config.maxConcurrentRepos())
                     .pollInterval(config.pollInterval())
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())

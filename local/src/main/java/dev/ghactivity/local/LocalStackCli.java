@@ -101,6 +101,7 @@ public final class LocalStackCli implements Callable<Integer> {
                 .selection(github.selection())
                 .discoveryInterval(github.discoveryInterval())
                 .rateLimitReserve(github.rateLimitReserve())
+                .maxConcurrentRepos(github.maxConcurrentRepos())
                 .githubApiUrl(github.githubApiUrl())
                 .dataDir(dataDir)
                 .pollInterval(github.pollInterval())

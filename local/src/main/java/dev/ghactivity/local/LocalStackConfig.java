@@ -34,6 +34,7 @@ public final class LocalStackConfig {
     private final RepositorySelection selection;
     private final Duration discoveryInterval;
     private final int rateLimitReserve;
+    private final int maxConcurrentRepos;
     private final String githubApiUrl;
     private final Path dataDir;
     private final Duration pollInterval;
@@ -58,6 +59,7 @@ public final class LocalStackConfig {
         this.repositories = selection.named();
         this.discoveryInterval = b.discoveryInterval;
         this.rateLimitReserve = b.rateLimitReserve;
+        this.maxConcurrentRepos = b.maxConcurrentRepos;
         this.githubApiUrl = Objects.requireNonNull(b.githubApiUrl);
         this.dataDir = b.dataDir.toAbsolutePath().normalize();
         this.pollInterval = b.pollInterval;
@@ -109,6 +111,11 @@ public final class LocalStackConfig {
 
     public int rateLimitReserve() {
         return rateLimitReserve;
+    }
+
+    /** Repositories the producer fetches at once ({@code --max-concurrent-repos}). */
+    public int maxConcurrentRepos() {
+        return maxConcurrentRepos;
     }
 
     public String githubApiUrl() {
@@ -221,6 +228,13 @@ public final class LocalStackConfig {
         private RepositorySelection selection;
         private Duration discoveryInterval = ProducerAppConfig.Defaults.duration(ProducerAppConfig.Defaults.DISCOVERY_INTERVAL);
         private int rateLimitReserve = Integer.parseInt(ProducerAppConfig.Defaults.RATE_LIMIT_RESERVE);
+
+        private int maxConcurrentRepos = Integer.parseInt(ProducerAppConfig.Defaults.MAX_CONCURRENT_REPOS);
+
+        public Builder maxConcurrentRepos(int maxConcurrentRepos) {
+            this.maxConcurrentRepos = maxConcurrentRepos;
+            return this;
+        }
 
         public Builder rateLimitReserve(int rateLimitReserve) {
             this.rateLimitReserve = rateLimitReserve;

@@ -108,10 +108,12 @@ class DockerComposeFileIT {
         // producer: a shell entrypoint that turns $REPOS into --repo options; one repository stands in for them.
         String shell = compose().at("/services/producer/entrypoint").get(2).asText();
         String fixed = shell.substring(shell.indexOf("ProducerCli") + "ProducerCli".length(), shell.indexOf("$$("))
-                .replace("$$GITHUB_API_URL", "https://api.github.com").trim();
+                .replace("$$GITHUB_API_URL", "https://api.github.com").replace("$$MAX_CONCURRENT_REPOS", "4").trim();
         List<String> producerArgs = new ArrayList<>(List.of(fixed.split("\\s+")));
         producerArgs.addAll(List.of("--repo", "apache/kafka"));
-        assertThat(producerArgs).contains("--bootstrap-servers", "--github-api-url");
+        assertThat(producerArgs).contains("--bootstrap-servers", "--github-api-url", "--max-concurrent-repos");
+        assertThat(compose().at("/services/producer/environment/MAX_CONCURRENT_REPOS").asText())
+                .isEqualTo("${MAX_CONCURRENT_REPOS:-" + dev.ghactivity.producer.ProducerAppConfig.Defaults.MAX_CONCURRENT_REPOS + "}");
         new picocli.CommandLine(new dev.ghactivity.producer.ProducerCli()).parseArgs(producerArgs.toArray(String[]::new));
     }
 

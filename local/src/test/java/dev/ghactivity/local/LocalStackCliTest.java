@@ -74,21 +74,25 @@ class LocalStackCliTest {
         int badUrl;
         int missingToken;
         int missingAppKey;
+        int noConcurrency;
         try {
             badUrl = LocalStackCli.run("--repo", "a/b", "--github-api-url", "not-a-url", "--data-dir", dir.resolve("d").toString(), "--once");
             missingToken = LocalStackCli.run("--repo", "a/b", "--github-token-file", "/missing", "--data-dir", dir.resolve("d").toString(), "--once");
             missingAppKey = LocalStackCli.run("--repo", "a/b", "--github-app-id", "1234", "--github-app-private-key", "/missing.pem",
                     "--data-dir", dir.resolve("d").toString(), "--once");
+            noConcurrency = LocalStackCli.run("--repo", "a/b", "--max-concurrent-repos", "0", "--data-dir", dir.resolve("d").toString(), "--once");
         } finally {
             System.setErr(err);
         }
         assertThat(badUrl).isEqualTo(LocalStackCli.EXIT_USAGE);
         assertThat(missingToken).isEqualTo(LocalStackCli.EXIT_USAGE);
         assertThat(missingAppKey).isEqualTo(LocalStackCli.EXIT_USAGE);
+        assertThat(noConcurrency).isEqualTo(LocalStackCli.EXIT_USAGE);
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).containsExactly(
                 "ghactivity: invalid GitHub API URL 'not-a-url' (--github-api-url): expected http(s)://host[:port][/path], e.g. https://api.github.com or https://github.example.com/api/v3",
                 "ghactivity: cannot read the GitHub token file /missing (no such file): give a readable file holding the token(s), one a line, or set GITHUB_TOKEN instead",
-                "ghactivity: the GitHub App private key file /missing.pem does not exist (--github-app-private-key)");
+                "ghactivity: the GitHub App private key file /missing.pem does not exist (--github-app-private-key)",
+                "ghactivity: --max-concurrent-repos must be at least 1 (repositories fetched at once), not 0");
         assertThat(dir.resolve("d")).as("nothing started").doesNotExist();
     }
 

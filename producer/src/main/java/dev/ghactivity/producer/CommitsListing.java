@@ -30,7 +30,7 @@ final class CommitsListing implements ListingKind {
     private final ListingState state;
     private final ProducerAppConfig config;
     private final GitHubClient client;
-    private final TransactionalPublisher publisher;
+    private final TransactionalPublisher.Writer publisher;
     private final BooleanSupplier stopRequested;
     /** Whether this poll lists the whole history (first run or full read): then its newest commit is the head. */
     private final boolean wholeHistory;
@@ -42,7 +42,7 @@ final class CommitsListing implements ListingKind {
     /** Whether the head probe named the head (then the listing's first item does not). */
     private boolean probed;
 
-    CommitsListing(ListingState state, ProducerAppConfig config, GitHubClient client, TransactionalPublisher publisher,
+    CommitsListing(ListingState state, ProducerAppConfig config, GitHubClient client, TransactionalPublisher.Writer publisher,
                    BooleanSupplier stopRequested) {
         this.state = state;
         this.config = config;

@@ -13,7 +13,10 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * Polls the commits and issues of every configured repository and publishes them, with the cursors, in
  * Kafka transactions. One repository's failure (404, exhausted retries) is reported and the others go on;
  * bad credentials stop everything.
+ *
+ * <p>Up to {@code --max-concurrent-repos} repositories are polled at once, each by a thread of its own, a repository
+ * never by two; their pages go through the one transactional producer ({@link TransactionalPublisher.Writer}). A long
+ * backfill goes in slices of {@code backfillSlicePages} pages and then queues behind the polls that came due, so it
+ * holds at most one thread and delays no other repository by more than one slice.
  */
 public final class GitHubActivityProducer implements AutoCloseable, TrackedRepositories {
     private static final Logger LOG = LoggerFactory.getLogger(GitHubActivityProducer.class);
@@ -36,11 +44,10 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
     private final RepositoryListingPoller poller;
     private final IngestProgress progress;
     private final ProducerMetrics metrics;
-    private final ExecutorService prefetcher = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "github-prefetch");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Polls up to {@code --max-concurrent-repos} repositories at once (one slice of a repository per thread). */
+    private final ExecutorService pollers;
+    /** Fetches each polled repository's next page while its current one is published. */
+    private final ExecutorService prefetcher;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch loopDone = new CountDownLatch(1);
     private volatile boolean closed;
@@ -79,7 +86,9 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         this.publisher = new TransactionalPublisher(config, kafka == null ? TransactionalPublisher.kafkaProducer(config) : kafka,
                 cursors, () -> closed);
         this.progress = new IngestProgress(config.clock());
-        this.poller = new RepositoryListingPoller(config, client, publisher, cursors, () -> closed, prefetcher, progress);
+        this.pollers = Executors.newFixedThreadPool(config.maxConcurrentRepos(), daemonThreads("github-poll-"));
+        this.prefetcher = Executors.newFixedThreadPool(config.maxConcurrentRepos(), daemonThreads("github-prefetch-"));
+        this.poller = new RepositoryListingPoller(config, client, cursors, () -> closed, prefetcher, progress);
         this.discovery = config.selection().discovers()
                 ? new RepositoryDiscovery(config.selection(), client, config.githubApiUrl(), config.perPage()) : null;
         this.tracked = config.repositories();
@@ -87,68 +96,158 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         metrics.bindKafka(publisher.kafkaProducer());
     }
 
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** What one slice of a repository's poll came to: its report and the listings left for the next slice, or what stops everything. */
+    private record Slice(RepositoryName repo, RepositoryReport report, List<String> unfinished, Duration took, Throwable stop) {
+    }
+
     /**
-     * Polls every repository once: the whole history the first time, what changed since the cursor after.
+     * Polls every repository once: the whole history the first time, what changed since the cursor after. Up to
+     * {@code --max-concurrent-repos} repositories at once; the call returns when every listing was read to its end.
      *
      * @throws GitHubAuthenticationException on 401: the credentials are wrong for every repository
      */
     public synchronized IngestReport pollOnce() {
         List<RepositoryReport> discoveryReports = new ArrayList<>(discoverIfDue());
-        Map<RepositoryName, RepositoryReport> reports = new LinkedHashMap<>();
-        Set<RepositoryName> round = new LinkedHashSet<>(tracked);
-        // Rounds: a listing longer than --backfill-slice-pages yields after its slice and goes on in the next round, so
-        // the other repositories are polled in between; the poll ends when every listing is read to its end.
+        Map<RepositoryName, RepositoryReport> reports = new HashMap<>();
+        List<RepositoryName> order = new ArrayList<>(tracked);
+        // Slices waiting for a thread, first come first served: a repository's whole poll, or the unfinished listings of
+        // its backfill, which goes on after its slice of --backfill-slice-pages behind what came due meanwhile.
+        Set<RepositoryName> queue = new LinkedHashSet<>(tracked);
         Map<RepositoryName, List<String>> backfilling = new HashMap<>();
-        while (!round.isEmpty() && !closed) {
-            Set<RepositoryName> nextRound = new LinkedHashSet<>();
-            int polled = 0;
-            for (RepositoryName repo : round) {
-                if (closed) {
-                    break;
+        Map<RepositoryName, Future<?>> running = new HashMap<>();
+        BlockingQueue<Slice> finished = new LinkedBlockingQueue<>();
+        Throwable stop = null;
+        try {
+            while (!closed && stop == null && (!queue.isEmpty() || !running.isEmpty())) {
+                boolean heldForReserve = false;
+                for (java.util.Iterator<RepositoryName> it = queue.iterator(); it.hasNext() && running.size() < config.maxConcurrentRepos(); ) {
+                    RepositoryName repo = it.next();
+                    if (!tracked.contains(repo)) {
+                        it.remove(); // no longer listed by the last discovery
+                        continue;
+                    }
+                    if (backfilling.containsKey(repo) && client.budgetLeft() <= reserve()) {
+                        heldForReserve = true; // the reserve is for the incremental polls: this backfill waits
+                        continue;
+                    }
+                    it.remove();
+                    List<String> endpoints = backfilling.getOrDefault(repo, LISTINGS);
+                    running.put(repo, pollers.submit(() -> finished.add(pollSlice(repo, endpoints))));
                 }
-                if (!tracked.contains(repo)) {
-                    continue; // no longer listed by the last discovery
-                }
-                if (backfilling.containsKey(repo) && client.budgetLeft() <= reserve()) {
-                    nextRound.add(repo); // the reserve is for the incremental polls: this backfill waits
-                    continue;
-                }
-                polled++;
-                RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
-                long start = System.nanoTime();
-                RepositoryReport slice = pollRepository(repo, counts, backfilling.getOrDefault(repo, LISTINGS));
-                metrics.repositoryPolled(slice, java.time.Duration.ofNanos(System.nanoTime() - start), config.clock().instant());
-                progress.polled(repo.fullName(), slice.outcome(), slice.message(), !counts.yielded.isEmpty());
-                reports.merge(repo, slice, GitHubActivityProducer::merged);
-                lastPolled.put(repo, config.clock().instant());
-                if (!counts.yielded.isEmpty()) {
-                    nextRound.add(repo);
-                    backfilling.put(repo, List.copyOf(counts.yielded)); // only the unfinished listings go on
+                if (running.isEmpty()) {
+                    if (heldForReserve && !closed) {
+                        awaitBudget();
+                    }
                 } else {
-                    backfilling.remove(repo);
-                }
-            }
-            if (polled == 0 && !nextRound.isEmpty() && !closed) {
-                awaitBudget();
-            }
-            if (!nextRound.isEmpty()) {
-                discoveryReports.addAll(discoverIfDue());
-                Instant now = config.clock().instant();
-                for (RepositoryName repo : tracked) {
-                    // New repositories start at once; while running, others are polled again when their interval is up.
-                    Instant last = lastPolled.get(repo);
-                    if (last == null || (looping && !backfilling.containsKey(repo) && !now.isBefore(last.plus(config.pollInterval())))) {
-                        nextRound.add(repo);
+                    // While running continuously, a poll that comes due takes a free thread at once, not after the next slice.
+                    Slice slice = looping && running.size() < config.maxConcurrentRepos()
+                            ? finished.poll(untilNextPollDue(r -> running.containsKey(r) || backfilling.containsKey(r) || queue.contains(r)),
+                                    TimeUnit.MILLISECONDS)
+                            : finished.take();
+                    if (slice != null) {
+                        running.remove(slice.repo());
+                        stop = sliceEnded(slice, reports, backfilling);
                     }
                 }
+                if (stop == null && (!queue.isEmpty() || !running.isEmpty() || !backfilling.isEmpty())) {
+                    discoveryReports.addAll(discoverIfDue());
+                    Instant now = config.clock().instant();
+                    for (RepositoryName repo : tracked) {
+                        // New repositories start at once; while running, others are polled again when their interval is up.
+                        Instant last = lastPolled.get(repo);
+                        if (!running.containsKey(repo) && !backfilling.containsKey(repo)
+                                && (last == null || (looping && !now.isBefore(last.plus(config.pollInterval()))))) {
+                            queue.add(repo);
+                        }
+                    }
+                    // A backfill's next slice queues behind the polls that came due (a set keeps the first place of each).
+                    backfilling.keySet().stream().filter(r -> !running.containsKey(r)).forEach(queue::add);
+                    queue.stream().filter(r -> !order.contains(r)).forEach(order::add);
+                }
             }
-            round = nextRound;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.values().forEach(f -> f.cancel(true)); // each aborts what it has open; the next poll reads those pages again
+        }
+        // Stopped (closed, a 401, a Kafka producer that cannot go on): the slices running end first, so nothing is left half done.
+        while (!running.isEmpty()) {
+            Slice slice;
+            try {
+                slice = finished.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            running.remove(slice.repo());
+            Throwable failure = sliceEnded(slice, reports, backfilling);
+            stop = stop == null ? failure : stop;
+        }
+        if (stop instanceof Error error) {
+            throw error;
+        }
+        if (stop != null) {
+            throw (RuntimeException) stop;
         }
         List<RepositoryReport> all = new ArrayList<>(discoveryReports);
-        all.addAll(reports.values());
+        order.stream().map(reports::get).filter(java.util.Objects::nonNull).forEach(all::add);
         IngestReport report = new IngestReport(all);
         LOG.debug("poll done: {}", report);
         return report;
+    }
+
+    /** Milliseconds until the first repository not {@code busy} comes due again (at least 1, at most a poll interval). */
+    private long untilNextPollDue(java.util.function.Predicate<RepositoryName> busy) {
+        Instant now = config.clock().instant();
+        Duration first = config.pollInterval();
+        for (RepositoryName repo : tracked) {
+            Instant last = lastPolled.get(repo);
+            if (last != null && !busy.test(repo)) {
+                Duration d = Duration.between(now, last.plus(config.pollInterval()));
+                first = d.compareTo(first) < 0 ? d : first;
+            }
+        }
+        return Math.max(1, first.toMillis());
+    }
+
+    /** Polls a slice of one repository on a poller thread; what stops everything is handed back, not thrown. */
+    private Slice pollSlice(RepositoryName repo, List<String> endpoints) {
+        RepositoryListingPoller.Counts counts = new RepositoryListingPoller.Counts();
+        long start = System.nanoTime();
+        try {
+            RepositoryReport report = pollRepository(repo, counts, endpoints);
+            return new Slice(repo, report, List.copyOf(counts.yielded), Duration.ofNanos(System.nanoTime() - start), null);
+        } catch (RuntimeException | Error e) {
+            return new Slice(repo, null, List.of(), Duration.ofNanos(System.nanoTime() - start), e);
+        }
+    }
+
+    /** Records a slice that ended (report, metrics, progress, what is left of its backfill); returns what stops everything. */
+    private Throwable sliceEnded(Slice slice, Map<RepositoryName, RepositoryReport> reports, Map<RepositoryName, List<String>> backfilling) {
+        RepositoryName repo = slice.repo();
+        lastPolled.put(repo, config.clock().instant());
+        if (slice.stop() != null) {
+            backfilling.remove(repo);
+            return slice.stop();
+        }
+        RepositoryReport report = slice.report();
+        metrics.repositoryPolled(report, slice.took(), config.clock().instant());
+        progress.polled(repo.fullName(), report.outcome(), report.message(), !slice.unfinished().isEmpty());
+        reports.merge(repo, report, GitHubActivityProducer::merged);
+        if (!slice.unfinished().isEmpty()) {
+            backfilling.put(repo, slice.unfinished()); // only the unfinished listings go on
+        } else {
+            backfilling.remove(repo);
+        }
+        return null;
     }
 
     /** The reserve for incremental polls, at most half the hourly limit (60 unauthenticated) so backfills always go on. */
@@ -231,13 +330,12 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
     }
 
     private RepositoryReport pollRepository(RepositoryName repo, RepositoryListingPoller.Counts counts, List<String> endpoints) {
-        long commitsBefore = publisher.committedCommits();
-        long issuesBefore = publisher.committedIssues();
-        long requestsBefore = client.requestsSent();
+        TransactionalPublisher.Writer writer = publisher.writer();
+        long requestsBefore = client.requestsSent(repo.fullName());
         // What the report says was published is what committed transactions hold, whatever happened after.
         java.util.function.BiFunction<Outcome, String, RepositoryReport> report = (outcome, message) -> new RepositoryReport(
-                repo.fullName(), outcome, publisher.committedCommits() - commitsBefore, publisher.committedIssues() - issuesBefore,
-                counts.malformed, client.requestsSent() - requestsBefore, counts.notModified, counts.missing, message);
+                repo.fullName(), outcome, writer.committedCommits(), writer.committedIssues(),
+                counts.malformed, client.requestsSent(repo.fullName()) - requestsBefore, counts.notModified, counts.missing, message);
         try {
             Outcome failure = null;
             String failureMessage = null;
@@ -245,9 +343,9 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 // One listing's failure never cancels the other: an empty or unreadable commits listing still lets issues count.
                 stopIfClosed();
                 try {
-                    poller.poll(repo, endpoint, counts);
+                    poller.poll(repo, endpoint, counts, writer);
                 } catch (RepositoryUnavailableException | GitHubApiException e) {
-                    commitWhatWasRead(repo);
+                    commitWhatWasRead(repo, writer);
                     LOG.error("{} {} not read: {}; its cursor stays where the last complete page put it", repo, endpoint, e.getMessage());
                     if (failure == null) {
                         failure = e instanceof RepositoryUnavailableException u ? u.outcome() : Outcome.FAILED;
@@ -256,7 +354,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 }
             }
             stopIfClosed();
-            publisher.commitIfDue(true);
+            writer.commitIfDue(true);
             if (failure == null && (counts.malformed > 0 || counts.missing > 0)) {
                 failure = Outcome.INCOMPLETE;
                 failureMessage = counts.malformed > 0
@@ -270,15 +368,15 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
             }
             return result;
         } catch (GitHubUnreachableException e) {
-            commitWhatWasRead(repo);
+            commitWhatWasRead(repo, writer);
             LOG.error("{}: {}", repo, e.getMessage());
             return report.apply(Outcome.UNREACHABLE, e.getMessage());
         } catch (GitHubAuthenticationException e) {
-            abortQuietly(e);
+            abortQuietly(e, writer);
             throw e;
         } catch (InterruptedException e) {
             // Stopped (close() ends every wait this way) or interrupted: abort first, the client refuses to while the flag is set.
-            abortQuietly(e);
+            abortQuietly(e, writer);
             if (!closed) {
                 Thread.currentThread().interrupt();
             }
@@ -291,8 +389,16 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                 throw e;
             }
             return report.apply(Outcome.FAILED, "stopped");
+        } catch (TransactionalPublisher.AbortedElsewhereException e) {
+            // Its pages went with a transaction another repository's failure (or a stop) aborted: nothing of it is lost.
+            if (closed) {
+                LOG.info("{}: stopped; {}", repo, e.getMessage());
+                return report.apply(Outcome.FAILED, "stopped");
+            }
+            LOG.error("{}: {}; will retry at the next poll", repo, e.getMessage());
+            return report.apply(Outcome.FAILED, "Kafka: " + e.getMessage());
         } catch (KafkaException e) {
-            if (TransactionalPublisher.isFatal(e) || !abortQuietly(e)) {
+            if (TransactionalPublisher.isFatal(e) || !abortQuietly(e, writer)) {
                 LOG.error("{}: the Kafka producer cannot go on ({}); stopping. Its open transaction, if any, is aborted by the "
                         + "broker or the next producer with this transactional.id", repo, e.toString());
                 throw e;
@@ -302,7 +408,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
             return report.apply(Outcome.FAILED, "Kafka: " + e);
         } catch (RuntimeException e) {
             // A bug or an unexpected answer must not stop the other repositories, nor move this one's cursor.
-            if (!abortQuietly(e)) {
+            if (!abortQuietly(e, writer)) {
                 throw e;
             }
             LOG.error("{}: unexpected failure, the open transaction was aborted; will retry at the next poll", repo, e);
@@ -317,23 +423,29 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         }
     }
 
-    /** Aborts the open transaction; false when even that fails (the producer is unusable). */
-    private boolean abortQuietly(Throwable cause) {
+    /**
+     * Aborts the open transaction if it holds records of this writer (other repositories' records in it are read again
+     * at their next poll); false when even that fails (the producer is unusable).
+     */
+    private boolean abortQuietly(Throwable cause, TransactionalPublisher.Writer writer) {
         try {
-            publisher.abort();
+            writer.abort();
             return true;
         } catch (RuntimeException abortFailure) {
-            cause.addSuppressed(abortFailure);
+            if (abortFailure != cause) {
+                cause.addSuppressed(abortFailure);
+            }
             return false;
         }
     }
 
     /** Pages read before a failure are complete, with their cursor: keep them. */
-    private void commitWhatWasRead(RepositoryName repo) {
+    private void commitWhatWasRead(RepositoryName repo, TransactionalPublisher.Writer writer) {
         try {
-            publisher.commitIfDue(true);
+            writer.commitIfDue(true);
         } catch (KafkaException e) {
-            if (TransactionalPublisher.isFatal(e) || e instanceof TransactionalPublisher.CommitInDoubtException || !abortQuietly(e)) {
+            if (TransactionalPublisher.isFatal(e) || e instanceof TransactionalPublisher.CommitInDoubtException
+                    || e instanceof TransactionalPublisher.AbortedElsewhereException || !abortQuietly(e, writer)) {
                 throw e;
             }
             LOG.error("{}: could not commit the pages read before the failure; the next poll reads them again", repo, e);
@@ -378,9 +490,14 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
+            pollers.shutdownNow();
             prefetcher.shutdownNow();
             if (publisher.inTransaction()) {
-                abortQuietly(new IllegalStateException("closing with an open transaction"));
+                try {
+                    publisher.abort();
+                } catch (RuntimeException e) {
+                    LOG.debug("aborting the open transaction at close failed; the broker aborts it at its timeout", e);
+                }
             }
             publisher.close();
             metrics.close();

@@ -46,10 +46,21 @@ public final class GitHubClient implements AutoCloseable {
     private final GitHubAppInstallations app;
     /** Every HTTP request sent, retries and redirects included (what the run summary reports). */
     private final AtomicLong requestsSent = new AtomicLong();
+    /** The same, by the repository each was sent for (the {@code repo} of {@link #get}): polls run concurrently. */
+    private final java.util.Map<String, AtomicLong> requestsByRepository = new ConcurrentHashMap<>();
     /** Hosts whose Link URLs were already reported as followed on the API base (logged once each). */
     private final Set<String> foreignLinkHosts = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final Sleeper sleeper;
+    /**
+     * A secondary rate limit answered to one request: requests of every other thread wait until then too, as GitHub
+     * asks ("stop making requests" until Retry-After, docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api);
+     * null when none is in force.
+     */
+    private final java.util.concurrent.atomic.AtomicReference<Pause> pause = new java.util.concurrent.atomic.AtomicReference<>();
+
+    private record Pause(Instant until, Thread by) {
+    }
 
     /** Waits for real (or with the config's test sleeper); {@link #close()} ends every wait and call at once. */
     public GitHubClient(ProducerAppConfig config) {
@@ -137,6 +148,7 @@ public final class GitHubClient implements AutoCloseable {
             if (closed.getCount() == 0) {
                 throw new InterruptedException("the GitHub client is closed");
             }
+            awaitPause(repo);
             // As a GitHub App, the request goes with the token of the installation on the repository's owner, and
             // spends that installation's budget; otherwise with the token of the pool that has the most left.
             GitHubAppInstallations.Installation installation = app == null ? null : app.forLabel(repo);
@@ -156,11 +168,13 @@ public final class GitHubClient implements AutoCloseable {
             String link;
             String retryAfter;
             String location;
+            int remaining; // this answer's, not the field another thread's answer may have set meanwhile
             requestsSent.incrementAndGet();
-            try (Response response = http.newCall(request.build()).execute()) {
+            requestsByRepository.computeIfAbsent(repo, r -> new AtomicLong()).incrementAndGet();
+            try (Response response = execute(request.build(), budgets, token)) {
                 status = response.code();
                 metrics.request(url, Integer.toString(status));
-                readRateLimit(response, budgets, token);
+                remaining = (int) parseLong(String.valueOf(response.header("X-RateLimit-Remaining")), -1);
                 ResponseBody rb = response.body();
                 body = rb == null ? new byte[0] : rb.bytes();
                 etag = response.header("ETag");
@@ -172,11 +186,11 @@ public final class GitHubClient implements AutoCloseable {
                 continue;
             }
             if (status == 200) {
-                return new GitHubPage(url, status, body, nextLink(link, url, repo), etag, rateLimitRemaining,
+                return new GitHubPage(url, status, body, nextLink(link, url, repo), etag, remaining,
                         url.equals(requested) ? null : url, lastPage(link, url));
             }
             if (status == 304) {
-                return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, rateLimitRemaining,
+                return new GitHubPage(url, status, new byte[0], null, etag != null ? etag : ifNoneMatch, remaining,
                         url.equals(requested) ? null : url, -1);
             }
             if (status == 401 && installation != null) {
@@ -197,7 +211,7 @@ public final class GitHubClient implements AutoCloseable {
             }
             String message = message(body);
             if (status == 403 || status == 429) {
-                boolean primary = rateLimitRemaining == 0;
+                boolean primary = remaining == 0;
                 if (primary) {
                     budgets.exhausted(token);
                     if (anotherTokenHasBudget()) {
@@ -223,7 +237,14 @@ public final class GitHubClient implements AutoCloseable {
                         why = "secondary rate limit without Retry-After";
                     }
                     LOG.warn("{}: {}; waiting {} s, until {}", repo, why, wait.toSeconds(), config.clock().instant().plus(wait));
+                    Pause mine = primary ? null : new Pause(config.clock().instant().plus(wait), Thread.currentThread());
+                    if (mine != null) {
+                        pause.accumulateAndGet(mine, (in, next) -> in == null || next.until().isAfter(in.until()) ? next : in);
+                    }
                     sleeper.sleep(wait);
+                    if (mine != null) {
+                        pause.compareAndSet(mine, null); // its wait is over, and so is everyone's
+                    }
                     budgets.waited(); // waited for this limit already
                     continue;
                 }
@@ -303,6 +324,29 @@ public final class GitHubClient implements AutoCloseable {
         sleeper.sleep(wait);
     }
 
+    /** Before a request: waits while another thread's request met a secondary rate limit (see {@link #pause}). */
+    private void awaitPause(String repo) throws InterruptedException {
+        Pause p = pause.get();
+        if (p != null && p.by() != Thread.currentThread()) {
+            Duration left = Duration.between(config.clock().instant(), p.until());
+            if (!left.isNegative() && !left.isZero()) {
+                LOG.debug("{}: waiting {} ms, until {}: another request met GitHub's secondary rate limit", repo, left.toMillis(), p.until());
+                sleeper.sleep(left);
+            }
+        }
+    }
+
+    /** Sends the request; the token's request in flight ends with the answer's headers (or the failure). */
+    private Response execute(Request request, TokenBudgets budgets, int token) throws IOException {
+        try {
+            Response response = http.newCall(request).execute();
+            readRateLimit(response, budgets, token);
+            return response;
+        } finally {
+            budgets.answered(token);
+        }
+    }
+
     private GitHubUnreachableException unreachable(HttpUrl url, String why, IOException cause) {
         return new GitHubUnreachableException(url.host(), "cannot reach the GitHub API at " + url.host() + ":" + url.port() + ": " + why
                 + "; check the network, the proxy (HTTPS_PROXY/NO_PROXY or -Dhttps.proxyHost) and --github-api-url", cause);
@@ -328,6 +372,12 @@ public final class GitHubClient implements AutoCloseable {
     /** Every HTTP request sent so far, retries and redirects included. */
     public long requestsSent() {
         return requestsSent.get();
+    }
+
+    /** Every HTTP request sent so far for this repository ({@link #get}'s {@code repo}), retries and redirects included. */
+    public long requestsSent(String repo) {
+        AtomicLong n = requestsByRepository.get(repo);
+        return n == null ? 0 : n.get();
     }
 
     /** The token to send the next request with (the one with most budget left), after waiting if none has any. */

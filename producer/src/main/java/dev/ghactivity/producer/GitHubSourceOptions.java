@@ -46,6 +46,11 @@ public final class GitHubSourceOptions {
                     + "rather than spend them (default: ${DEFAULT-VALUE})")
     int rateLimitReserve;
 
+    @Option(names = "--max-concurrent-repos", defaultValue = Defaults.MAX_CONCURRENT_REPOS, paramLabel = "N",
+            description = "repositories fetched from GitHub at once; more is faster but nearer GitHub's secondary rate limits, "
+                    + "which it answers with 403/429 and Retry-After, honoured (default: ${DEFAULT-VALUE})")
+    int maxConcurrentRepos;
+
     @Option(names = "--github-api-url", defaultValue = Defaults.GITHUB_API_URL, description = "GitHub REST API base URL (default: ${DEFAULT-VALUE})")
     String githubApiUrl;
 
@@ -108,6 +113,14 @@ public final class GitHubSourceOptions {
         return rateLimitReserve;
     }
 
+    /** {@code --max-concurrent-repos}, checked ({@link IllegalArgumentException} below 1). */
+    public int maxConcurrentRepos() {
+        if (maxConcurrentRepos < 1) {
+            throw new IllegalArgumentException("--max-concurrent-repos must be at least 1 (repositories fetched at once), not " + maxConcurrentRepos);
+        }
+        return maxConcurrentRepos;
+    }
+
     /** The API base URL, checked before anything starts ({@link IllegalArgumentException} with a one-line reason). */
     public String githubApiUrl() {
         ProducerAppConfig.apiUrl(githubApiUrl);
@@ -158,12 +171,13 @@ public final class GitHubSourceOptions {
 
     /**
      * Every GitHub option checked at once, before anything starts: the repositories' names, the API URL, the token
-     * file, the GitHub App and its key, and the proxy of the environment.
+     * file, the GitHub App and its key, the concurrency, and the proxy of the environment.
      *
      * @throws IllegalArgumentException with a one-line reason
      */
     public void validate() {
         selection();
+        maxConcurrentRepos();
         githubApiUrl();
         token();
         githubApp();

@@ -20,14 +20,14 @@ final class IssuesListing implements ListingKind {
     private static final AvroSerde<IssueEvent> ISSUES = AvroSerdes.issueEvent();
 
     private final ListingState state;
-    private final TransactionalPublisher publisher;
+    private final TransactionalPublisher.Writer publisher;
     private final VanishedIssuesCheck vanished;
     /** The numbers known to exist. */
     private final BitSet known;
     /** The numbers a full read started here lists; null when this poll is not a full read. */
     private final BitSet listed;
 
-    IssuesListing(ListingState state, TransactionalPublisher publisher, VanishedIssuesCheck vanished) {
+    IssuesListing(ListingState state, TransactionalPublisher.Writer publisher, VanishedIssuesCheck vanished) {
         this.state = state;
         this.publisher = publisher;
         this.vanished = vanished;
@@ -83,7 +83,7 @@ final class IssuesListing implements ListingKind {
             BitSet unlisted = (BitSet) known.clone();
             unlisted.andNot(listed);
             if (!unlisted.isEmpty()) {
-                known.andNot(vanished.check(state.repoName, unlisted, now, counts));
+                known.andNot(vanished.check(state.repoName, unlisted, now, counts, publisher));
             }
         }
     }

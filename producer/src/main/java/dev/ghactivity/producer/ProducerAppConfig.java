@@ -24,6 +24,12 @@ public final class ProducerAppConfig {
         public static final String TRANSACTIONAL_ID = "ghactivity-producer";
         public static final String DISCOVERY_INTERVAL = "1h";
         public static final String RATE_LIMIT_RESERVE = "100";
+        /**
+         * 4: enough to hide GitHub's round trip behind other repositories' pages, few enough to stay clear of its
+         * secondary rate limits, which GitHub's guidance ties to concurrent requests ("make requests serially instead of
+         * concurrently", docs.github.com/rest/using-the-rest-api/best-practices-for-using-the-rest-api).
+         */
+        public static final String MAX_CONCURRENT_REPOS = "4";
 
         private Defaults() {
         }
@@ -43,6 +49,7 @@ public final class ProducerAppConfig {
     private final Duration discoveryInterval;
     private final int backfillSlicePages;
     private final int rateLimitReserve;
+    private final int maxConcurrentRepos;
     private final Duration pollInterval;
     private final Duration overlap;
     private final Duration fullRereadInterval;
@@ -79,6 +86,10 @@ public final class ProducerAppConfig {
         this.rateLimitReserve = b.rateLimitReserve;
         if (rateLimitReserve < 0) {
             throw new IllegalArgumentException("the rate limit reserve must be zero or more requests, not " + rateLimitReserve);
+        }
+        this.maxConcurrentRepos = b.maxConcurrentRepos;
+        if (maxConcurrentRepos < 1) {
+            throw new IllegalArgumentException("--max-concurrent-repos must be at least 1 (repositories fetched at once), not " + maxConcurrentRepos);
         }
         if (backfillSlicePages < 1) {
             throw new IllegalArgumentException("the backfill slice must be at least 1 page, not " + backfillSlicePages);
@@ -198,6 +209,14 @@ public final class ProducerAppConfig {
         return rateLimitReserve;
     }
 
+    /**
+     * Repositories polled at once (their GitHub requests in parallel, each with at most one page fetched ahead); their
+     * pages and cursors go through the one transactional producer. At least 1.
+     */
+    public int maxConcurrentRepos() {
+        return maxConcurrentRepos;
+    }
+
     /** How often organizations, users and globs are listed again to notice new, deleted and renamed repositories. */
     public Duration discoveryInterval() {
         return discoveryInterval;
@@ -294,6 +313,13 @@ public final class ProducerAppConfig {
 
         public Builder rateLimitReserve(int v) {
             rateLimitReserve = v;
+            return this;
+        }
+
+        private int maxConcurrentRepos = Integer.parseInt(Defaults.MAX_CONCURRENT_REPOS);
+
+        public Builder maxConcurrentRepos(int v) {
+            maxConcurrentRepos = v;
             return this;
         }
 

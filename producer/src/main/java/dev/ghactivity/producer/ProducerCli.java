@@ -68,6 +68,7 @@ public final class ProducerCli implements Callable<Integer> {
                 .selection(github.selection())
                 .discoveryInterval(github.discoveryInterval())
                 .rateLimitReserve(github.rateLimitReserve())
+                .maxConcurrentRepos(github.maxConcurrentRepos())
                 .pollInterval(github.pollInterval())
                 .overlap(github.overlap())
                 .fullRereadInterval(github.fullRereadInterval())

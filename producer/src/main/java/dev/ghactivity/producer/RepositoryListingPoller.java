@@ -40,7 +40,6 @@ final class RepositoryListingPoller {
 
     private final ProducerAppConfig config;
     private final GitHubClient client;
-    private final TransactionalPublisher publisher;
     private final IngestCursorStore cursors;
     private final BooleanSupplier stopRequested;
     private final ExecutorService prefetcher;
@@ -48,21 +47,22 @@ final class RepositoryListingPoller {
     private final RepositoryMoves moves;
     private final IngestProgress progress;
 
-    RepositoryListingPoller(ProducerAppConfig config, GitHubClient client, TransactionalPublisher publisher,
-                            IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher, IngestProgress progress) {
+    RepositoryListingPoller(ProducerAppConfig config, GitHubClient client, IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher, IngestProgress progress) {
         this.progress = progress;
         this.config = config;
         this.client = client;
-        this.publisher = publisher;
         this.cursors = cursors;
         this.stopRequested = stopRequested;
         this.prefetcher = prefetcher;
-        this.vanished = new VanishedIssuesCheck(client, publisher);
+        this.vanished = new VanishedIssuesCheck(client);
         this.moves = new RepositoryMoves(config, client);
     }
 
-    /** Polls one listing, adding to {@code counts} as it goes (so a failure still shows what was done before it). */
-    Counts poll(RepositoryName repo, String endpoint, Counts counts) throws InterruptedException {
+    /**
+     * Polls one listing, adding to {@code counts} as it goes (so a failure still shows what was done before it), publishing
+     * through {@code publisher}. Thread-safe: several repositories are polled at once, each with a writer of its own.
+     */
+    Counts poll(RepositoryName repo, String endpoint, Counts counts, TransactionalPublisher.Writer publisher) throws InterruptedException {
         String repoName = repo.fullName();
         IngestCursor cursor = cursors.get(RecordKeys.cursor(repoName, endpoint));
         ListingState state = new ListingState(repoName, endpoint, cursor, config.overlap(), config.clock().instant());
@@ -84,7 +84,7 @@ final class RepositoryListingPoller {
         }
         Future<GitHubPage> prefetched = null;
         try {
-            if (!mayHaveChanged(state, kind, counts)) {
+            if (!mayHaveChanged(state, kind, counts, publisher)) {
                 return counts;
             }
             while (url != null) {
@@ -93,14 +93,14 @@ final class RepositoryListingPoller {
                     page = prefetched != null ? await(prefetched) : client.get(url, state.firstPage ? ifNoneMatch : null, repoName);
                 } catch (RepositoryUnavailableException e) {
                     if (state.atFirstPageOfListing() && kind.emptyListing(e)) {
-                        endEmpty(state, kind, e);
+                        endEmpty(state, kind, e, publisher);
                         return counts;
                     }
                     if (state.atFirstPageOfListing() || e.status() != 404) {
                         throw e; // the listing itself cannot be read: the cursor stays where the last complete page put it
                     }
                     prefetched = null;
-                    endAtDeadLink(state, kind, url);
+                    endAtDeadLink(state, kind, url, publisher);
                     return counts;
                 } catch (GitHubApiException e) {
                     HttpUrl smaller = e.serverTimeout() ? smallerPage(url) : null;
@@ -140,7 +140,7 @@ final class RepositoryListingPoller {
                 if (next == null) {
                     kind.lastPageRead(now, counts);
                 }
-                writeCursor(state, kind, page, now);
+                writeCursor(state, kind, page, now, publisher);
                 if (next != null && stopRequested.getAsBoolean()) {
                     LOG.info("{} {}: stopping at page {}; the next run resumes after the last committed page", repoName, endpoint,
                             state.pageNumber);
@@ -166,14 +166,15 @@ final class RepositoryListingPoller {
     }
 
     /** Asks the kind whether there can be anything new; an empty listing by GitHub's own answer ends it complete. */
-    private boolean mayHaveChanged(ListingState state, ListingKind kind, Counts counts) throws InterruptedException {
+    private boolean mayHaveChanged(ListingState state, ListingKind kind, Counts counts, TransactionalPublisher.Writer publisher)
+            throws InterruptedException {
         try {
             return kind.mayHaveChanged(counts);
         } catch (RepositoryUnavailableException e) {
             if (!kind.emptyListing(e)) {
                 throw e;
             }
-            endEmpty(state, kind, e);
+            endEmpty(state, kind, e, publisher);
             return false;
         }
     }
@@ -202,7 +203,7 @@ final class RepositoryListingPoller {
     }
 
     /** The cursor after a page: where the listing stands, and the next page to resume at (none after the last). */
-    private void writeCursor(ListingState state, ListingKind kind, GitHubPage page, Instant now) {
+    private void writeCursor(ListingState state, ListingKind kind, GitHubPage page, Instant now, TransactionalPublisher.Writer publisher) {
         HttpUrl next = page.next();
         state.written = kind.cursor(now)
                 .setSince(state.newest)
@@ -246,7 +247,7 @@ final class RepositoryListingPoller {
      * expired: the listing ends here, keeping what was read, instead of failing the repository at the same dead
      * URL on every poll. Where the next poll starts depends on the kind ({@link ListingKind#cursorAtDeadLink}).
      */
-    private void endAtDeadLink(ListingState state, ListingKind kind, HttpUrl url) {
+    private void endAtDeadLink(ListingState state, ListingKind kind, HttpUrl url, TransactionalPublisher.Writer publisher) {
         publisher.cursor(kind.cursorAtDeadLink(config.clock().instant()));
         publisher.commitIfDue(true);
         LOG.warn("{} {}: the next page {} answered 404; ending this listing with the {} items read{}", state.repoName, state.endpoint,
@@ -254,7 +255,7 @@ final class RepositoryListingPoller {
     }
 
     /** The listing is empty by GitHub's own answer (an empty repository's commits, disabled issues): 0 items, complete. */
-    private void endEmpty(ListingState state, ListingKind kind, RepositoryUnavailableException e) {
+    private void endEmpty(ListingState state, ListingKind kind, RepositoryUnavailableException e, TransactionalPublisher.Writer publisher) {
         Instant now = config.clock().instant();
         state.written = kind.cursor(now).setSince(state.newest).setEtag(null).setResumeUrl(null).setItemsPublished(0).build();
         publisher.cursor(state.written);

@@ -23,6 +23,8 @@ final class TokenBudgets {
     private final int[] remaining;
     private final Instant[] reset;
     private final boolean[] rejected;
+    /** Requests sent with each token and not answered yet: several repositories are polled at once. */
+    private final int[] inFlight;
     /** The largest hourly limit GitHub gave any token ({@code X-RateLimit-Limit}; 0 until one answered). */
     private int limit;
 
@@ -33,17 +35,21 @@ final class TokenBudgets {
         this.remaining = new int[n];
         this.reset = new Instant[n];
         this.rejected = new boolean[n];
+        this.inFlight = new int[n];
         java.util.Arrays.fill(remaining, UNKNOWN);
         java.util.Arrays.fill(reset, Instant.EPOCH);
     }
 
     /**
      * The index of the token with the most budget left, or -1 when every token that is not set aside has none left
-     * (then {@link #untilFirstReset()} says how long to wait).
+     * (then {@link #untilFirstReset()} says how long to wait). A token not heard of yet goes first, but only one request
+     * at a time learns its budget (or that it is rejected); until it answers, tokens whose budget is known go before it.
+     * Call {@link #answered} once the request is answered (or failed).
      */
     synchronized int choose() {
         Instant now = clock.instant();
         int best = -1;
+        long bestScore = Long.MIN_VALUE;
         for (int i = 0; i < remaining.length; i++) {
             if (rejected[i]) {
                 continue;
@@ -51,14 +57,26 @@ final class TokenBudgets {
             if (now.isAfter(reset[i])) {
                 remaining[i] = UNKNOWN; // a new window began
             }
-            if (remaining[i] > 0 && (best < 0 || remaining[i] > remaining[best])) {
+            long score = remaining[i] != UNKNOWN ? remaining[i] : inFlight[i] == 0 ? Long.MAX_VALUE : -inFlight[i];
+            if (remaining[i] > 0 && (best < 0 || score > bestScore)) {
                 best = i;
+                bestScore = score;
             }
         }
-        if (best >= 0 && remaining[best] != UNKNOWN) {
-            remaining[best]--; // spent now, so concurrent requests spread over the tokens
+        if (best >= 0) {
+            inFlight[best]++;
+            if (remaining[best] != UNKNOWN) {
+                remaining[best]--; // spent now, so concurrent requests spread over the tokens
+            }
         }
         return best;
+    }
+
+    /** The request sent with this token ({@link #choose}) was answered or failed. */
+    synchronized void answered(int index) {
+        if (index >= 0 && inFlight[index] > 0) {
+            inFlight[index]--;
+        }
     }
 
     /** True when a token that is not set aside has budget left (or a new window), without spending any. */
@@ -106,9 +124,13 @@ final class TokenBudgets {
         return limit;
     }
 
+    /**
+     * What an answer with this token said is left; the other requests with it still in flight are counted as spent, as
+     * GitHub may not have counted them when it answered, so concurrent requests never take a token past its budget.
+     */
     synchronized void update(int index, Integer remainingNow, Instant resetAt) {
         if (remainingNow != null) {
-            remaining[index] = Math.max(0, remainingNow);
+            remaining[index] = Math.max(0, remainingNow - Math.max(0, inFlight[index] - 1));
         }
         if (resetAt != null) {
             reset[index] = resetAt;

@@ -9,8 +9,10 @@ import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.Topics;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -40,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * aborted and is retried until it commits, fails otherwise, or the publisher is stopped (or its thread
  * interrupted); {@link #isFatal fatal} errors leave the producer unusable; any other {@link KafkaException} is
  * abortable.
+ *
+ * <p>Several repositories are fetched at once, but there is one transactional producer per process (one
+ * transactional.id): each repository's poll writes through its own {@link Writer}, and the writers share the open
+ * transaction. Every send and commit holds this publisher's lock, so a record never lands in a transaction that is
+ * committing, and a writer sends a page's events together with the cursor that covers them, so a commit (by any
+ * writer) takes both or neither; when a transaction is aborted, every writer with records in it is told
+ * ({@link AbortedElsewhereException} at its next call) and its poll ends, to be read again from its committed cursor.
  */
 final class TransactionalPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalPublisher.class);
@@ -52,11 +61,8 @@ final class TransactionalPublisher implements AutoCloseable {
     private boolean inTransaction;
     private int records;
     private long startedAt;
-    private final Map<String, IngestCursor> pendingCursors = new HashMap<>();
-    private long pendingCommits;
-    private long pendingIssues;
-    private long committedCommits;
-    private long committedIssues;
+    /** The writers with records in the open transaction: they learn together whether it committed or was aborted. */
+    private final Set<Writer> writing = new LinkedHashSet<>();
     private final IngestCursorStore cursors;
     private final BooleanSupplier stopRequested;
 
@@ -117,6 +123,11 @@ final class TransactionalPublisher implements AutoCloseable {
         return false;
     }
 
+    /** A writer for one repository's poll (or slice of one): its records share the open transaction with the others'. */
+    Writer writer() {
+        return new Writer();
+    }
+
     private void begin() {
         if (!inTransaction) {
             producer.beginTransaction();
@@ -126,59 +137,53 @@ final class TransactionalPublisher implements AutoCloseable {
         }
     }
 
-    void commits(List<CommitEvent> events) {
+    private void send(Writer w, ProducerRecord<String, byte[]> record) {
         begin();
-        for (CommitEvent e : events) {
-            producer.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(e.getRepo(), e.getSha()), COMMITS.encode(e)));
+        writing.add(w);
+        try {
+            producer.send(record);
+        } catch (KafkaException e) {
+            abortAfter(e);
+            throw e;
         }
-        records += events.size();
-        pendingCommits += events.size();
-    }
-
-    void issues(List<IssueEvent> events) {
-        begin();
-        for (IssueEvent e : events) {
-            producer.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(e.getRepo(), e.getNumber()), ISSUES.encode(e)));
-        }
-        records += events.size();
-        pendingIssues += events.size();
-    }
-
-    /** Tombstones: these issues or PRs no longer exist in {@code repo} (deleted or transferred); they leave every count. */
-    void issuesGone(String repo, List<Long> numbers) {
-        begin();
-        for (long number : numbers) {
-            producer.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(repo, number), null));
-        }
-        records += numbers.size();
-        pendingIssues += numbers.size();
-    }
-
-    /** The cursor to publish with the events sent so far (the latest per key wins). */
-    void cursor(IngestCursor cursor) {
-        begin();
-        String key = RecordKeys.cursor(cursor.getRepo(), cursor.getEndpoint());
-        producer.send(new ProducerRecord<>(Topics.INGEST_STATE, key, CURSORS.encode(cursor)));
-        pendingCursors.put(key, cursor);
         records++;
     }
 
     /**
      * Commits when the transaction is big or old enough, or when {@code force}; never once stopped: a shutdown
-     * aborts the open transaction instead of waiting for a commit (its pages are read again next time).
+     * aborts the open transaction instead of waiting for a commit (its pages are read again next time). An abortable
+     * failure aborts the transaction at once (every writer in it is told) and is thrown.
      */
-    void commitIfDue(boolean force) {
+    private void commitIfDue(boolean force) {
         if (inTransaction && !stopRequested.getAsBoolean() && (force || records >= maxRecords || System.nanoTime() - startedAt >= maxNanos)) {
-            commit();
+            try {
+                commit();
+            } catch (CommitInDoubtException e) {
+                throw e;
+            } catch (KafkaException e) {
+                if (!isFatal(e)) {
+                    abortAfter(e);
+                }
+                throw e;
+            }
             inTransaction = false;
-            pendingCursors.forEach(cursors::put);
-            pendingCursors.clear();
-            committedCommits += pendingCommits;
-            committedIssues += pendingIssues;
-            pendingCommits = 0;
-            pendingIssues = 0;
+            writing.forEach(Writer::committed);
+            writing.clear();
         }
     }
+
+    /** An abortable failure: the open transaction is aborted now; if even that fails the producer cannot go on. */
+    private void abortAfter(KafkaException cause) {
+        try {
+            abortTransaction(null);
+        } catch (RuntimeException abortFailure) {
+            cause.addSuppressed(abortFailure);
+            unusable = cause;
+        }
+    }
+
+    /** Set when an abort after a failure failed too: nothing can be published any more. */
+    private KafkaException unusable;
 
     /**
      * {@code commitTransaction}, retried while it times out: the commit may already be completing on the coordinator,
@@ -219,23 +224,43 @@ final class TransactionalPublisher implements AutoCloseable {
         }
     }
 
-    /** Commit events published in committed transactions so far. */
-    long committedCommits() {
-        return committedCommits;
+    /**
+     * The transaction holding this writer's records was aborted because of another repository's failure or a stop:
+     * none of them became visible and its cursors did not move; its poll ends and the next one reads those pages again.
+     */
+    static final class AbortedElsewhereException extends KafkaException {
+        AbortedElsewhereException(String why) {
+            super("the Kafka transaction holding this repository's pages was aborted (" + why + "); its cursors did not move");
+        }
     }
 
-    /** Issue events published in committed transactions so far. */
-    long committedIssues() {
-        return committedIssues;
+    /** Commit events published in committed transactions so far, by every writer. */
+    synchronized long committedCommits() {
+        return committed[0];
     }
+
+    /** Issue events published in committed transactions so far, by every writer. */
+    synchronized long committedIssues() {
+        return committed[1];
+    }
+
+    private final long[] committed = new long[2];
 
     /** Whether a transaction is open (begun, neither committed nor aborted). */
-    boolean inTransaction() {
+    synchronized boolean inTransaction() {
         return inTransaction;
     }
 
-    /** Drops the open transaction: none of its events or cursors become visible. */
-    void abort() {
+    /** Drops the open transaction, whoever's records it holds: none of its events or cursors become visible. */
+    synchronized void abort() {
+        abortTransaction(null);
+    }
+
+    /** Aborts the open transaction; every writer in it but {@code caller} learns it at its next call. */
+    private void abortTransaction(Writer caller) {
+        if (unusable != null) {
+            throw unusable;
+        }
         if (inTransaction) {
             try {
                 while (true) {
@@ -252,10 +277,154 @@ final class TransactionalPublisher implements AutoCloseable {
                 }
             } finally {
                 inTransaction = false;
-                pendingCursors.clear();
-                pendingCommits = 0;
-                pendingIssues = 0;
+                String why = caller == null ? (stopRequested.getAsBoolean() ? "stopped" : "a Kafka failure") : "a failure of another repository";
+                for (Writer w : writing) {
+                    w.aborted(w == caller ? null : why);
+                }
+                writing.clear();
             }
+        }
+    }
+
+    /**
+     * One repository's share of the transactional publisher. Its events are encoded at once but held until the cursor
+     * that covers them (or its own commit), then sent together with it under the publisher's lock: a commit by another
+     * writer never takes a page's events without their cursor, so a crash makes no page be published twice. What it
+     * committed is counted here. Its calls throw {@link AbortedElsewhereException} once a transaction holding its records
+     * was aborted by another writer, a failure or a stop. One thread at a time.
+     */
+    final class Writer {
+        private final List<ProducerRecord<String, byte[]>> held = new java.util.ArrayList<>();
+        private long heldCommits;
+        private long heldIssues;
+        private final Map<String, IngestCursor> pendingCursors = new HashMap<>();
+        private long pendingCommits;
+        private long pendingIssues;
+        private long committedCommits;
+        private long committedIssues;
+        private String abortedElsewhere;
+
+        private Writer() {
+        }
+
+        void commits(List<CommitEvent> events) {
+            for (CommitEvent e : events) {
+                held.add(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(e.getRepo(), e.getSha()), COMMITS.encode(e)));
+            }
+            heldCommits += events.size();
+        }
+
+        void issues(List<IssueEvent> events) {
+            for (IssueEvent e : events) {
+                held.add(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(e.getRepo(), e.getNumber()), ISSUES.encode(e)));
+            }
+            heldIssues += events.size();
+        }
+
+        /** Tombstones: these issues or PRs no longer exist in {@code repo} (deleted or transferred); they leave every count. */
+        void issuesGone(String repo, List<Long> numbers) {
+            for (long number : numbers) {
+                held.add(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(repo, number), null));
+            }
+            heldIssues += numbers.size();
+        }
+
+        /** The cursor to publish with the events given so far (the latest per key wins): they go out together. */
+        void cursor(IngestCursor cursor) {
+            synchronized (TransactionalPublisher.this) {
+                throwIfAbortedElsewhere();
+                sendHeld();
+                String key = RecordKeys.cursor(cursor.getRepo(), cursor.getEndpoint());
+                send(this, new ProducerRecord<>(Topics.INGEST_STATE, key, CURSORS.encode(cursor)));
+                pendingCursors.put(key, cursor);
+            }
+        }
+
+        /**
+         * Sends what is held, then commits when due ({@link TransactionalPublisher#commitIfDue(boolean)}): the
+         * records of every writer in the transaction commit, not only these.
+         */
+        void commitIfDue(boolean force) {
+            synchronized (TransactionalPublisher.this) {
+                throwIfAbortedElsewhere();
+                sendHeld();
+                TransactionalPublisher.this.commitIfDue(force);
+            }
+        }
+
+        private void sendHeld() {
+            for (ProducerRecord<String, byte[]> r : held) {
+                send(this, r);
+            }
+            held.clear();
+            pendingCommits += heldCommits;
+            pendingIssues += heldIssues;
+            heldCommits = 0;
+            heldIssues = 0;
+        }
+
+        /**
+         * After a failure of this repository's poll: drops what is held, and aborts the open transaction if it holds
+         * records of this writer (the other writers in it are told); otherwise the others lose nothing.
+         */
+        void abort() {
+            synchronized (TransactionalPublisher.this) {
+                held.clear();
+                heldCommits = 0;
+                heldIssues = 0;
+                if (unusable != null) {
+                    throw unusable;
+                }
+                if (writing.contains(this)) {
+                    abortTransaction(this);
+                }
+            }
+        }
+
+        /** Commit events of this writer in committed transactions. */
+        long committedCommits() {
+            synchronized (TransactionalPublisher.this) {
+                return committedCommits;
+            }
+        }
+
+        /** Issue events (and tombstones) of this writer in committed transactions. */
+        long committedIssues() {
+            synchronized (TransactionalPublisher.this) {
+                return committedIssues;
+            }
+        }
+
+        private void throwIfAbortedElsewhere() {
+            if (unusable != null) {
+                throw unusable;
+            }
+            if (abortedElsewhere != null) {
+                String why = abortedElsewhere;
+                abortedElsewhere = null;
+                held.clear();
+                heldCommits = 0;
+                heldIssues = 0;
+                throw new AbortedElsewhereException(why);
+            }
+        }
+
+        private void committed() {
+            pendingCursors.forEach(cursors::put);
+            pendingCursors.clear();
+            committedCommits += pendingCommits;
+            committedIssues += pendingIssues;
+            committed[0] += pendingCommits;
+            committed[1] += pendingIssues;
+            pendingCommits = 0;
+            pendingIssues = 0;
+        }
+
+        private void aborted(String why) {
+            pendingCursors.clear();
+            pendingCommits = 0;
+            pendingIssues = 0;
+            abortedElsewhere = why;
         }
     }
 

@@ -27,15 +27,14 @@ final class VanishedIssuesCheck {
     static final int MAX_CHECKS = 1000;
 
     private final GitHubClient client;
-    private final TransactionalPublisher publisher;
 
-    VanishedIssuesCheck(GitHubClient client, TransactionalPublisher publisher) {
+    VanishedIssuesCheck(GitHubClient client) {
         this.client = client;
-        this.publisher = publisher;
     }
 
-    /** Checks the {@code unlisted} numbers; returns those that are gone (tombstoned), to forget. */
-    BitSet check(String repo, BitSet unlisted, Instant now, RepositoryListingPoller.Counts counts) throws InterruptedException {
+    /** Checks the {@code unlisted} numbers, publishing through {@code publisher}; returns those that are gone (tombstoned), to forget. */
+    BitSet check(String repo, BitSet unlisted, Instant now, RepositoryListingPoller.Counts counts, TransactionalPublisher.Writer publisher)
+            throws InterruptedException {
         BitSet gone = new BitSet();
         List<Long> tombstones = new ArrayList<>();
         List<IssueEvent> stillThere = new ArrayList<>();

@@ -545,7 +545,8 @@ class GitHubActivityProducerTest {
     void a401StopsEverythingWithAMessageNamingTheVariableAndAbortsTheOpenTransaction() {
         github.serveSyntheticActivity("org/big", 450, 0, 1);
         github.failWhen(url -> "3".equals(url.queryParameter("page")), 401); // pages 1-2 are in the open transaction
-        try (GitHubActivityProducer producer = producer(config("org/big", "org/other").build())) {
+        // One repository at a time, so org/other would come after org/big (polled at once, it would commit its own pages).
+        try (GitHubActivityProducer producer = producer(config("org/big", "org/other").maxConcurrentRepos(1).build())) {
             assertThatThrownBy(producer::pollOnce)
                     .isInstanceOf(GitHubAuthenticationException.class)
                     .hasMessageContaining("GITHUB_TOKEN")
@@ -956,7 +957,8 @@ class GitHubActivityProducerTest {
         for (int i = 0; i < 6; i++) {
             acme.put("acme/small" + i, github.serveSyntheticActivity("acme/small" + i, 5 + i, 3, 20 + i));
         }
-        ProducerAppConfig config = config().perPage(50).backfillSlicePages(3)
+        // One repository at a time: the slices alone make the small ones come first (concurrently they need not wait at all).
+        ProducerAppConfig config = config().perPage(50).backfillSlicePages(3).maxConcurrentRepos(1)
                 .selection(new RepositorySelection(List.of(), List.of("acme"), List.of(), List.of(), false, false)).build();
         try (GitHubActivityProducer producer = producer(config)) {
             IngestReport report = producer.pollOnce();

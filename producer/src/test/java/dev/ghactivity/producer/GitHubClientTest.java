@@ -185,6 +185,53 @@ class GitHubClientTest {
         assertThat(sleeper.sleeps).containsExactly(Duration.ofSeconds(60), Duration.ofSeconds(120));
     }
 
+    /** Issue 17: with several repositories fetched at once, a secondary limit met by one request pauses the others too. */
+    @Test
+    void aSecondaryLimitPausesTheRequestsOfEveryOtherThreadUntilItsRetryAfter() throws Exception {
+        github.serveCommits("a/b", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        github.serveCommits("c/d", GitHubFixtures.TIDBIT_COMMITS + ".json");
+        List<String> waits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<GitHubClient> shared = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Integer> otherStatus = new java.util.concurrent.atomic.AtomicReference<>();
+        // While the first thread waits out its Retry-After, another thread asks for another repository's page.
+        Sleeper sleeper = d -> {
+            waits.add(Thread.currentThread().getName() + " " + d.toMillis());
+            if (Thread.currentThread().getName().equals("first")) {
+                Thread other = new Thread(() -> {
+                    try {
+                        otherStatus.set(shared.get().get(first("c/d", "commits"), null, "c/d").status());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "other");
+                other.start();
+                other.join();
+            }
+        };
+        try (GitHubClient concurrent = new GitHubClient(ProducerAppConfig.builder().bootstrapServers("unused:9092")
+                .githubApiUrl(github.apiUrl()).token(GitHubToken.of(TOKEN)).repositories(List.of(RepositoryName.parse("a/b")))
+                .sleeper(sleeper).build())) {
+            shared.set(concurrent);
+            github.secondaryLimitNext(7);
+            java.util.concurrent.atomic.AtomicReference<Integer> firstStatus = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread firstThread = new Thread(() -> {
+                try {
+                    firstStatus.set(concurrent.get(first("a/b", "commits"), null, "a/b").status());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "first");
+            firstThread.start();
+            firstThread.join();
+            assertThat(firstStatus.get()).isEqualTo(200);
+            assertThat(otherStatus.get()).isEqualTo(200);
+        }
+        assertThat(waits).hasSize(2);
+        assertThat(waits.get(0)).isEqualTo("first 7000");
+        assertThat(waits.get(1)).startsWith("other ");
+        assertThat(Long.parseLong(waits.get(1).substring("other ".length()))).as("the rest of the first one's Retry-After").isBetween(5000L, 7000L);
+    }
+
     @Test
     void a502AndAConnectionResetAreRetriedWithBoundedBackoff() throws Exception {
         github.serveCommits("a/b", GitHubFixtures.TIDBIT_COMMITS + ".json");

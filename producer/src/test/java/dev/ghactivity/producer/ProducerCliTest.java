@@ -10,6 +10,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +90,20 @@ class ProducerCliTest {
         assertThat(err.toString()).contains("invalid glob 'acme/['");
         assertThat(run(new StringWriter(), "--repo", "a/b", "--bootstrap-servers", "x", "--poll-interval", "soon"))
                 .isEqualTo(CliExitCodes.USAGE);
+    }
+
+    /** Issue 17: repositories fetched at once, 4 unless told; below 1 nothing could ever be fetched, a usage error. */
+    @Test
+    void maxConcurrentReposDefaultsToFourAndBelowOneIsAUsageErrorOfOneLine() {
+        assertThat(parse("--repo", "a/b", "--bootstrap-servers", "k:9092").config().maxConcurrentRepos()).isEqualTo(4);
+        assertThat(parse("--repo", "a/b", "--bootstrap-servers", "k:9092", "--max-concurrent-repos", "12").config().maxConcurrentRepos())
+                .isEqualTo(12);
+        for (String bad : List.of("0", "-3")) {
+            StringWriter err = new StringWriter();
+            assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "127.0.0.1:1", "--max-concurrent-repos", bad)).isEqualTo(CliExitCodes.USAGE);
+            assertThat(err.toString().lines().toList()).containsExactly(
+                    "ghactivity-producer: --max-concurrent-repos must be at least 1 (repositories fetched at once), not " + bad);
+        }
     }
 
     @Test

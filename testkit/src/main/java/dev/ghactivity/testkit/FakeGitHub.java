@@ -48,6 +48,7 @@ public final class FakeGitHub implements AutoCloseable {
     private static final Pattern MOVED = Pattern.compile("^/repos/([^/]+)/([^/]+)(/.*)?$");
     private static final Pattern ID_LISTING = Pattern.compile("^/repositories/(\\d+)(?:/(commits|issues))?$");
     private static final Pattern ONE_ISSUE = Pattern.compile("^/repos/([^/]+)/([^/]+)/issues/(\\d+)$");
+    private static final Pattern BY_ID = Pattern.compile("^/repositories/(\\d+)(/.*)?$");
     private static final Pattern OWNER_REPOS = Pattern.compile("^/(orgs|users)/([^/]+)/repos$");
 
     private final MockWebServer server = new MockWebServer();
@@ -86,6 +87,15 @@ public final class FakeGitHub implements AutoCloseable {
     private volatile Duration clockStep = Duration.ZERO;
     private final AtomicInteger unauthorizedAnswers = new AtomicInteger();
 
+    /** How long each answer takes to be computed (GitHub's round trip); zero by default. */
+    private volatile Duration latency = Duration.ZERO;
+    /** Repositories with a request being answered now, and how many each; guarded by itself. */
+    private final Map<String, Integer> inFlight = new java.util.HashMap<>();
+    private int requestsInFlight;
+    private int maxRequestsInFlight;
+    private int maxRepositoriesInFlight;
+    /** When each request arrived, in arrival order (parallel to {@link #requests}). */
+    private final List<Instant> arrivals = new CopyOnWriteArrayList<>();
     /** The origin Link URLs name (an Enterprise server behind a proxy advertising its internal host); null: this server. */
     private volatile String linkOrigin;
 
@@ -455,16 +465,110 @@ public final class FakeGitHub implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** A request and when it arrived. */
+    public record TimedRequest(RecordedRequest request, Instant at) {
+    }
+
+    /** Every request so far with its arrival time, in arrival order. */
+    public List<TimedRequest> timedRequests() {
+        synchronized (inFlight) {
+            List<TimedRequest> result = new ArrayList<>(arrivals.size());
+            for (int i = 0; i < arrivals.size(); i++) {
+                result.add(new TimedRequest(requests.get(i), arrivals.get(i)));
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Each answer is computed {@code latency} after its request arrived, as GitHub's round trip; meanwhile the request
+     * counts as in flight ({@link #maxRepositoriesInFlight}).
+     */
+    public FakeGitHub latency(Duration latency) {
+        this.latency = latency;
+        return this;
+    }
+
+    /**
+     * The most requests this server was answering at once (from arrival until the answer is computed, the
+     * {@link #latency} included; its body's transfer after that is not counted).
+     */
+    public int maxRequestsInFlight() {
+        synchronized (inFlight) {
+            return maxRequestsInFlight;
+        }
+    }
+
+    /**
+     * The most distinct repositories ({@code /repos/{owner}/{name}/...}, or {@code /repositories/{id}/...} by id) with
+     * requests being answered at once, counted like {@link #maxRequestsInFlight}; other paths count under their own path.
+     */
+    public int maxRepositoriesInFlight() {
+        synchronized (inFlight) {
+            return maxRepositoriesInFlight;
+        }
+    }
+
+    /** Forgets the maxima of requests and repositories in flight, e.g. after a warm-up phase. */
+    public FakeGitHub resetInFlightMaxima() {
+        synchronized (inFlight) {
+            maxRequestsInFlight = requestsInFlight;
+            maxRepositoriesInFlight = inFlight.size();
+        }
+        return this;
+    }
+
     // ---------------------------------------------------------------- serving
 
     private MockResponse dispatch(RecordedRequest request) {
-        requests.add(request);
-        MockResponse response = authorizedAnswer(request);
-        if (response.getCode() == 401) {
-            unauthorizedAnswers.incrementAndGet();
+        String repository = repositoryOf(request.getUrl());
+        synchronized (inFlight) {
+            requests.add(request);
+            arrivals.add(Instant.now());
+            inFlight.merge(repository, 1, Integer::sum);
+            requestsInFlight++;
+            maxRequestsInFlight = Math.max(maxRequestsInFlight, requestsInFlight);
+            maxRepositoriesInFlight = Math.max(maxRepositoriesInFlight, inFlight.size());
         }
-        clockOffsetMillis.addAndGet(clockStep.toMillis());
-        return response;
+        try {
+            Duration wait = latency;
+            if (!wait.isZero()) {
+                try {
+                    Thread.sleep(wait.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            MockResponse response = authorizedAnswer(request);
+            if (response.getCode() == 401) {
+                unauthorizedAnswers.incrementAndGet();
+            }
+            clockOffsetMillis.addAndGet(clockStep.toMillis());
+            return response;
+        } finally {
+            synchronized (inFlight) {
+                requestsInFlight--;
+                inFlight.computeIfPresent(repository, (r, n) -> n == 1 ? null : n - 1);
+            }
+        }
+    }
+
+    /** {@code owner/name} of a {@code /repos/...} URL, the repository an id names for {@code /repositories/{id}/...}, else the path. */
+    private String repositoryOf(HttpUrl url) {
+        String path = url.encodedPath().startsWith(basePath + "/") ? url.encodedPath().substring(basePath.length()) : url.encodedPath();
+        Matcher byName = MOVED.matcher(path);
+        if (byName.matches()) {
+            return key(byName.group(1) + "/" + byName.group(2));
+        }
+        Matcher byId = BY_ID.matcher(path);
+        if (byId.matches()) {
+            for (Map.Entry<String, Long> e : ids.entrySet()) {
+                if (String.valueOf(e.getValue()).equals(byId.group(1))) {
+                    return e.getKey();
+                }
+            }
+        }
+        return path;
     }
 
     private MockResponse authorizedAnswer(RecordedRequest request) {

@@ -310,4 +310,45 @@ class FakeGitHubTest {
         assertThat(github.requestsPastLimit("t1")).isEqualTo(1);
         assertThat(get("/orgs/acme/repos", "Authorization", "Bearer t2").status()).isEqualTo(401);
     }
+
+    /** Issue 17: what the fake answers at once is counted honestly, by requests and by repositories, with their arrival times. */
+    @Test
+    void requestsAnsweredAtOnceAreCountedByRequestAndByRepository() throws Exception {
+        github.serveSyntheticActivity("acme/a", 3, 0, 1);
+        github.serveSyntheticActivity("acme/b", 3, 0, 2);
+        github.latency(Duration.ofMillis(300));
+        get("/repos/acme/a/commits");
+        assertThat(github.maxRequestsInFlight()).isEqualTo(1);
+        assertThat(github.maxRepositoriesInFlight()).isEqualTo(1);
+
+        // Three at once, two of them for the same repository: three requests, two repositories in flight.
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(3);
+            List<java.util.concurrent.Future<Answer>> answers = new ArrayList<>();
+            for (String path : List.of("/repos/acme/a/commits", "/repos/acme/a/issues", "/repos/acme/b/commits")) {
+                answers.add(threads.submit(() -> {
+                    ready.countDown();
+                    ready.await();
+                    return get(path);
+                }));
+            }
+            for (java.util.concurrent.Future<Answer> answer : answers) {
+                assertThat(answer.get().status()).isEqualTo(200);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(github.maxRequestsInFlight()).isEqualTo(3);
+        assertThat(github.maxRepositoriesInFlight()).isEqualTo(2);
+        List<FakeGitHub.TimedRequest> timed = github.timedRequests();
+        assertThat(timed).hasSize(4);
+        assertThat(timed.get(0).request().getUrl().encodedPath()).isEqualTo("/repos/acme/a/commits");
+        assertThat(Duration.between(timed.get(0).at(), timed.get(1).at())).as("the first answer came after the latency")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+
+        github.latency(Duration.ZERO).resetInFlightMaxima();
+        get("/repos/acme/b/commits");
+        assertThat(github.maxRequestsInFlight()).isEqualTo(1);
+    }
 }
