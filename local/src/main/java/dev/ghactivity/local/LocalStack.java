@@ -7,6 +7,7 @@ import dev.ghactivity.producer.GitHubActivityProducer;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.RepositoryStatePublisher;
 import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.producer.ProducerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -118,6 +119,7 @@ public final class LocalStack implements AutoCloseable {
                     .fullRereadInterval(config.fullRereadInterval())
                     .build();
             producer = track(new GitHubActivityProducer(producerConfig, new ProducerMetrics(registry)));
+            track(RepositoryStatePublisher.start(producerConfig, producer.progress())); // closed first: its last states go out
             if (config.webhook() != null) {
                 webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook(), producer).bindMetrics(registry));
             }
