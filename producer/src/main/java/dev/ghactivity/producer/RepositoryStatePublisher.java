@@ -14,6 +14,7 @@ import dev.ghactivity.schemas.Topics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * change (state, reason, last successful poll) is published within {@link #CHECK_EVERY}, a backfill's progress at
  * most every {@link #PROGRESS_EVERY}; a repository no longer tracked gets a tombstone. At start it reads back what
  * this producer (its {@code transactional.id}) published before: repositories it no longer tracks get their
- * tombstone, and a repository's last successful poll survives the restart.
+ * tombstone once polling has begun (after the first discovery), and a repository's last successful poll survives the
+ * restart.
  *
  * <p>Written outside the producer's transactions (an idempotent producer of its own, {@code acks=all}): a state
  * is a report about the events, published after the transaction that holds them committed, and must neither wait
@@ -68,6 +70,12 @@ public final class RepositoryStatePublisher implements AutoCloseable {
     private final Clock clock;
     /** What the topic holds for this producer's repositories (failed sends are removed, so they are sent again). */
     private final Map<String, Published> published = new ConcurrentHashMap<>();
+    /**
+     * Read back at start and not published by this process yet. Tombstoned only once polling has begun: a producer
+     * that discovers its repositories (--org, globs) tracks none until its first discovery.
+     */
+    private final Set<String> readBack = ConcurrentHashMap.newKeySet();
+    private boolean polling;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread thread;
     private volatile boolean closed;
@@ -82,6 +90,7 @@ public final class RepositoryStatePublisher implements AutoCloseable {
         this.producerId = producerId;
         this.clock = clock;
         before.forEach((repo, state) -> published.put(repo, new Published(state, Instant.MIN)));
+        readBack.addAll(before.keySet());
         this.thread = new Thread(this::run, "repository-state");
         this.thread.setDaemon(true);
     }
@@ -179,6 +188,7 @@ public final class RepositoryStatePublisher implements AutoCloseable {
         Set<String> tracked = new HashSet<>();
         for (RepositoryProgress p : progress.snapshot()) {
             tracked.add(p.repo());
+            polling |= p.state() != IngestProgress.State.DISCOVERED;
             Published last = published.get(p.repo());
             RepositoryState state = toRecord(p, last == null ? null : last.state(), now);
             boolean due = last == null || stateChanged(last.state(), state)
@@ -188,7 +198,7 @@ public final class RepositoryStatePublisher implements AutoCloseable {
             }
         }
         for (String repo : List.copyOf(published.keySet())) {
-            if (!tracked.contains(repo)) {
+            if (!tracked.contains(repo) && (polling || !readBack.contains(repo))) {
                 send(repo, null, now);
             }
         }
@@ -196,6 +206,7 @@ public final class RepositoryStatePublisher implements AutoCloseable {
 
     private void send(String repo, RepositoryState state, Instant now) {
         Published entry = new Published(state, now);
+        readBack.remove(repo);
         if (state == null) {
             published.remove(repo);
         } else {
@@ -233,8 +244,10 @@ public final class RepositoryStatePublisher implements AutoCloseable {
                     .setEtaSeconds(l.eta() == null ? null : l.eta().toSeconds()).setDone(l.done()).build());
         }
         Instant lastSuccess = p.lastSuccessfulPoll() != null ? p.lastSuccessfulPoll() : before == null ? null : before.getLastSuccessfulPoll();
+        // Millisecond instants, as the topic keeps them (timestamp-millis): the producer's own /repos answers alike.
         return RepositoryState.newBuilder().setRepo(p.repo()).setState(IngestStateKind.valueOf(p.state().name()))
-                .setReason(p.reason()).setLastSuccessfulPoll(lastSuccess).setReportedAt(now).setProducer(producerId)
+                .setReason(p.reason()).setLastSuccessfulPoll(lastSuccess == null ? null : lastSuccess.truncatedTo(ChronoUnit.MILLIS))
+                .setReportedAt(now.truncatedTo(ChronoUnit.MILLIS)).setProducer(producerId)
                 .setListings(listings).build();
     }
 
