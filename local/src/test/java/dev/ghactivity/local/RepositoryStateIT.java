@@ -141,8 +141,8 @@ class RepositoryStateIT {
                     Instant again = producer.progress().of(BIG).lastSuccessfulPoll();
                     assertThat(again).isAfter(bigPolled);
                     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(repos(base)).isEqualTo(array(
-                            entry(BIG, "up to date", null, again, array(listing("commits", 1, 1, 0), listing("issues", 1, 1, 0)),
-                                    summary(base, BIG)))));
+                            // No listing read by this process: the head did not move and the issues answered 304.
+                            entry(BIG, "up to date", null, again, array(), summary(base, BIG)))));
                     assertThat(get(base + "/repos/acme/empty/months").status()).isEqualTo(404);
                     assertThat(get(base + "/repos/acme/gone/months").status()).isEqualTo(404);
                     assertThat(get(base + "/repos/acme/big/months").status()).isEqualTo(200);

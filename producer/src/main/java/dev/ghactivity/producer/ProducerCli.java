@@ -48,7 +48,8 @@ public final class ProducerCli implements Callable<Integer> {
     boolean once;
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "serve GET /metrics (Prometheus text format) on this port; 0 picks a free one (logged); none by default")
+            description = "serve GET /metrics (Prometheus text format) and GET /repos (each repository's state, JSON) on this port; "
+                    + "0 picks a free one (logged); none by default")
     Integer metricsPort;
 
     @Option(names = "--metrics-host", defaultValue = "0.0.0.0", description = "address of --metrics-port (default: ${DEFAULT-VALUE})")
