@@ -193,18 +193,19 @@ public final class RepositoryStatePublisher implements AutoCloseable {
             RepositoryState state = toRecord(p, last == null ? null : last.state(), now);
             boolean due = last == null || stateChanged(last.state(), state)
                     || (!sameProgress(last.state(), state) && (all || !now.isBefore(last.at().plus(PROGRESS_EVERY))));
-            if (due) {
-                send(p.repo(), state, now);
+            if (due && !send(p.repo(), state, now)) {
+                return; // the broker cannot be reached now: the rest waits for the next check (or a close that ends soon)
             }
         }
         for (String repo : List.copyOf(published.keySet())) {
-            if (!tracked.contains(repo) && (polling || !readBack.contains(repo))) {
-                send(repo, null, now);
+            if (!tracked.contains(repo) && (polling || !readBack.contains(repo)) && !send(repo, null, now)) {
+                return;
             }
         }
     }
 
-    private void send(String repo, RepositoryState state, Instant now) {
+    /** False when the record could not even be handed to the Kafka producer (e.g. no metadata within max.block.ms). */
+    private boolean send(String repo, RepositoryState state, Instant now) {
         Published entry = new Published(state, now);
         readBack.remove(repo);
         if (state == null) {
@@ -216,18 +217,23 @@ public final class RepositoryStatePublisher implements AutoCloseable {
             kafka.send(new ProducerRecord<>(Topics.REPOSITORY_STATE, repo, state == null ? null : AvroSerdes.repositoryState().encode(state)),
                     (metadata, error) -> {
                         if (error != null) {
-                            // Sent again at the next check: the latest state is all the topic needs.
-                            LOG.warn("could not publish the state of {} to {}: {}; retrying", repo, Topics.REPOSITORY_STATE, error.toString());
-                            if (state == null) {
-                                published.putIfAbsent(repo, new Published(null, Instant.MIN));
-                            } else {
-                                published.remove(repo, entry);
-                            }
+                            notPublished(repo, entry, error);
                         }
                     });
         } catch (KafkaException e) {
-            LOG.warn("could not publish the state of {} to {}: {}; retrying", repo, Topics.REPOSITORY_STATE, e.toString());
-            published.remove(repo);
+            notPublished(repo, entry, e);
+            return false;
+        }
+        return true;
+    }
+
+    /** Sent again at the next check (the latest state is all the topic needs): a state as if never sent, a tombstone as due. */
+    private void notPublished(String repo, Published entry, Exception error) {
+        LOG.warn("could not publish the state of {} to {}: {}; retrying", repo, Topics.REPOSITORY_STATE, error.toString());
+        if (entry.state() == null) {
+            published.putIfAbsent(repo, new Published(null, Instant.MIN));
+        } else {
+            published.remove(repo, entry);
         }
     }
 
