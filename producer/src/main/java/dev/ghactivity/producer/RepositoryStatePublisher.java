@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * {@value Topics#REPOSITORY_STATE}, key {@code owner/name}, value {@link RepositoryState} (Avro, single-object
  * encoding like every record of the pipeline), so the query API of any streams-app instance can serve it. A state
  * change (state, reason, last successful poll) is published within {@link #CHECK_EVERY}, a backfill's progress at
- * most every {@link #PROGRESS_EVERY}; a repository no longer tracked gets a tombstone. At start it reads back what
+ * most every {@link #PROGRESS_EVERY}, an unchanged state again every {@link #REFRESH_EVERY}; a repository no longer
+ * tracked gets a tombstone. At start it reads back what
  * this producer (its {@code transactional.id}) published before: repositories it no longer tracks get their
  * tombstone once polling has begun (after the first discovery), and a repository's last successful poll survives the
  * restart.
@@ -62,6 +63,8 @@ public final class RepositoryStatePublisher implements AutoCloseable {
     static final Duration CHECK_EVERY = Duration.ofSeconds(1);
     /** The least time between two publications of one repository whose state did not change (pages, items, ETA). */
     static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+    /** An unchanged state is published again this often: its {@code reported_at} tells readers the producer is alive. */
+    static final Duration REFRESH_EVERY = Duration.ofMinutes(1);
     private static final Duration READ_BACK_TIMEOUT = Duration.ofSeconds(60);
 
     private final Producer<String, byte[]> kafka;
@@ -192,7 +195,8 @@ public final class RepositoryStatePublisher implements AutoCloseable {
             Published last = published.get(p.repo());
             RepositoryState state = toRecord(p, last == null ? null : last.state(), now);
             boolean due = last == null || stateChanged(last.state(), state)
-                    || (!sameProgress(last.state(), state) && (all || !now.isBefore(last.at().plus(PROGRESS_EVERY))));
+                    || (!sameProgress(last.state(), state) && (all || !now.isBefore(last.at().plus(PROGRESS_EVERY))))
+                    || !now.isBefore(last.at().plus(REFRESH_EVERY));
             if (due && !send(p.repo(), state, now)) {
                 return; // the broker cannot be reached now: the rest waits for the next check (or a close that ends soon)
             }

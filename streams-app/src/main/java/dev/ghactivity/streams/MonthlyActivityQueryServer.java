@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
  * asked with {@code ?local=true}. An answer is complete or not given: while a rebalance is in progress, or when
  * an instance does not answer, it is 503 with {@code Retry-After}. {@code GET /repos} lists the repositories
  * with data the same way, with where the producers stand with each tracked one ({@link RepositoryStateView}); a
- * repository tracked but not counted yet answers {@code 202} with its state instead of 404. Also {@code /health/live} and {@code /health/ready} for probes, {@code /metrics}
- * (Prometheus text format) and the dashboard at {@code /} ({@link DashboardResources}).
+ * repository tracked but not counted yet answers {@code 202} with its state instead of 404. Also
+ * {@code /health/live} and {@code /health/ready} for probes, {@code /metrics} (Prometheus text format) and the
+ * dashboard at {@code /} ({@link DashboardResources}).
  * {@code HEAD} answers like {@code GET} without a body; any other method is 405, an unknown path 404 (JSON).
  */
 final class MonthlyActivityQueryServer implements AutoCloseable {
