@@ -85,8 +85,9 @@ class RepositoryStateIT {
                     assertThat(withoutReportedAt(discovered.json())).isEqualTo(parsed(state(EMPTY, "discovered", null, null, array())));
                     assertThat(get(base + "/repos/nobody/nothing/months").status()).isEqualTo(404);
 
-                    // Each answer 600 ms late: the backfill of acme/big shows as backfilling, with its page of 5 and a percentage.
-                    github.delayNext(7, Duration.ofMillis(600));
+                    // Each answer a second late: the backfill of acme/big shows as backfilling for 4 s (pages 1 to 4 of 5 read),
+                    // with its page, a percentage and an ETA.
+                    github.delayNext(7, Duration.ofSeconds(1));
                     CompletableFuture<IngestReport> poll = CompletableFuture.supplyAsync(producer::pollOnce);
                     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                             .until(() -> "backfilling".equals(byName(repos(base), BIG).path("state").asText()));
