@@ -8,6 +8,7 @@ import dev.ghactivity.producer.GitHubApp;
 import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.RepositoryStatePublisher;
 import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.producer.ProducerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -128,6 +129,7 @@ public final class LocalStack implements AutoCloseable {
                     .fullRereadInterval(config.fullRereadInterval())
                     .build();
             producer = track(new GitHubActivityProducer(producerConfig, new ProducerMetrics(registry)));
+            track(RepositoryStatePublisher.start(producerConfig, producer.progress())); // closed first: its last states go out
             if (config.webhook() != null) {
                 webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook(), producer).bindMetrics(registry));
             }

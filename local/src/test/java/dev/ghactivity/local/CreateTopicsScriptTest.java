@@ -58,13 +58,13 @@ class CreateTopicsScriptTest {
         Run run = run(Map.of(), "kafka:9092");
         assertThat(run.exitCode).as(run.stderr).isZero();
         assertThat(run.creations).extracting(Creation::topic).containsExactly(Topics.COMMITS, Topics.ISSUES, Topics.INGEST_STATE,
-                Topics.MONTHLY_ACTIVITY, Topics.MONTHLY_ACTIVITY_DLQ, Topics.STREAMS_DLQ);
+                Topics.MONTHLY_ACTIVITY, Topics.REPOSITORY_STATE, Topics.MONTHLY_ACTIVITY_DLQ, Topics.STREAMS_DLQ);
         assertThat(run.creations).allSatisfy(c -> {
             assertThat(c.replicationFactor()).isEqualTo((short) 1);
             assertThat(c.configs()).containsEntry("min.insync.replicas", "1");
         });
         assertThat(run.creations).filteredOn(c -> !c.topic().endsWith(".dlq")).extracting(Creation::partitions).containsOnly(3);
-        assertThat(run.creations.subList(4, 6)).allSatisfy(dlq -> assertThat(dlq.configs())
+        assertThat(run.creations.subList(5, 7)).allSatisfy(dlq -> assertThat(dlq.configs())
                 .containsEntry("retention.ms", String.valueOf(Topics.DEAD_LETTER_RETENTION_MS)).containsEntry("cleanup.policy", "delete"));
     }
 

@@ -70,6 +70,24 @@ class DeadLetterIT {
                 }
                 assertThat(metrics).contains("ghactivity_items_published_total{listing=\"commits\"} 30.0")
                         .contains("ghactivity_streams_records_skipped_total 0.0");
+
+                // Issue 17: after this --once (ingest, then every sink caught up), GET /repos lists the repository up to date
+                // (the producer's state, through github.repository-state) with its two counted months.
+                com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    com.fasterxml.jackson.databind.JsonNode repos = json.readTree(java.net.http.HttpClient.newHttpClient().send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + stack.httpPort() + "/repos")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString()).body()).path("repos");
+                    assertThat(repos).hasSize(1);
+                    com.fasterxml.jackson.databind.JsonNode repo = repos.get(0);
+                    assertThat(repo.path("repo").asText()).isEqualTo(REPO);
+                    assertThat(repo.path("state").asText()).isEqualTo("up to date");
+                    assertThat(repo.path("reason").isNull()).isTrue();
+                    assertThat(java.time.Instant.parse(repo.path("last_successful_poll").asText())).isBeforeOrEqualTo(java.time.Instant.now());
+                    assertThat(repo.path("listings").findValuesAsText("done")).containsOnly("true");
+                    assertThat(repo.path("months").asInt()).isEqualTo(2);
+                    assertThat(repo.path("first_month").asText() + ".." + repo.path("last_month").asText()).isEqualTo("2018-04..2018-06");
+                });
             }
         }
     }

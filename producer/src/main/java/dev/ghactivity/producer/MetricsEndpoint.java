@@ -3,6 +3,8 @@ package dev.ghactivity.producer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -15,15 +17,26 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The producer's own {@code GET /metrics} (Prometheus text format 0.0.4) on {@code --metrics-port}, for a producer
- * that runs alone; on Jetty, the version connect-runtime brings. Any other path is 404, other methods 405.
+ * that runs alone, and {@code GET /repos} (where each tracked repository stands, JSON, once
+ * {@link #serveRepositories} gave it); on Jetty, the version connect-runtime brings. Any other path is 404, other
+ * methods 405.
  */
 public final class MetricsEndpoint implements AutoCloseable {
+    private static final String UNKNOWN_PATH = "{\"error\":\"unknown path; use /metrics or /repos\"}";
     private final Server server;
     private final ServerConnector connector;
+    private final AtomicReference<Supplier<byte[]>> repositories;
 
-    private MetricsEndpoint(Server server, ServerConnector connector) {
+    private MetricsEndpoint(Server server, ServerConnector connector, AtomicReference<Supplier<byte[]>> repositories) {
         this.server = server;
         this.connector = connector;
+        this.repositories = repositories;
+    }
+
+    /** Serves {@code GET /repos} from {@code json} (the endpoint starts before the producer it reports on). */
+    public MetricsEndpoint serveRepositories(Supplier<byte[]> json) {
+        repositories.set(json);
+        return this;
     }
 
     /** Serves {@code registry} on {@code host:port} (0: any free port) until closed. */
@@ -36,17 +49,19 @@ public final class MetricsEndpoint implements AutoCloseable {
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
+        AtomicReference<Supplier<byte[]>> repositories = new AtomicReference<>();
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 String method = request.getMethod();
-                boolean metrics = "/metrics".equals(request.getHttpURI().getPath());
-                int status = !HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method) ? 405 : metrics ? 200 : 404;
-                String body = status == 200 ? registry.scrape()
-                        : status == 405 ? "{\"error\":\"only GET and HEAD are supported\"}" : "{\"error\":\"unknown path; use /metrics\"}";
-                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                String path = request.getHttpURI().getPath();
+                boolean metrics = "/metrics".equals(path);
+                Supplier<byte[]> repos = "/repos".equals(path) ? repositories.get() : null;
+                int status = !HttpMethod.GET.is(method) && !HttpMethod.HEAD.is(method) ? 405 : metrics || repos != null ? 200 : 404;
+                byte[] bytes = status == 200 ? (metrics ? registry.scrape().getBytes(StandardCharsets.UTF_8) : repos.get())
+                        : (status == 405 ? "{\"error\":\"only GET and HEAD are supported\"}" : UNKNOWN_PATH).getBytes(StandardCharsets.UTF_8);
                 response.setStatus(status);
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, status == 200
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, status == 200 && metrics
                         ? "text/plain; version=0.0.4; charset=utf-8" : "application/json");
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
                 response.write(true, ByteBuffer.wrap(bytes), callback);
@@ -63,7 +78,7 @@ public final class MetricsEndpoint implements AutoCloseable {
             }
             throw new IllegalStateException("cannot serve /metrics on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        return new MetricsEndpoint(server, connector);
+        return new MetricsEndpoint(server, connector, repositories);
     }
 
     public int port() {

@@ -48,7 +48,8 @@ public final class ProducerCli implements Callable<Integer> {
     boolean once;
 
     @Option(names = "--metrics-port", paramLabel = "PORT",
-            description = "serve GET /metrics (Prometheus text format) on this port; 0 picks a free one (logged); none by default")
+            description = "serve GET /metrics (Prometheus text format) and GET /repos (each repository's state, JSON) on this port; "
+                    + "0 picks a free one (logged); none by default")
     Integer metricsPort;
 
     @Option(names = "--metrics-host", defaultValue = "0.0.0.0", description = "address of --metrics-port (default: ${DEFAULT-VALUE})")
@@ -107,10 +108,15 @@ public final class ProducerCli implements Callable<Integer> {
             LoggerFactory.getLogger(ProducerCli.class).info("metrics on http://{}:{}/metrics", metricsHost, endpoint.port());
         }
         GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
+        RepositoryStatePublisher states = RepositoryStatePublisher.start(config, producer.progress());
+        if (endpoint != null) {
+            endpoint.serveRepositories(states::repositoriesJson);
+        }
         WebhookReceiver receiver;
         try {
             receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings, producer).bindMetrics(registry);
         } catch (IllegalStateException e) {
+            states.close();
             producer.close();
             if (endpoint != null) {
                 endpoint.close();
@@ -118,7 +124,10 @@ public final class ProducerCli implements Callable<Integer> {
             System.err.println("ghactivity-producer: " + e.getMessage());
             return CliExitCodes.FATAL; // e.g. the port is taken
         }
-        Thread hook = new Thread(producer::close, "producer-shutdown");
+        Thread hook = new Thread(() -> {
+            states.close(); // the last states, before the producer stops
+            producer.close();
+        }, "producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             if (once) {
@@ -142,6 +151,7 @@ public final class ProducerCli implements Callable<Integer> {
             if (receiver != null) {
                 receiver.close();
             }
+            states.close();
             producer.close();
             if (endpoint != null) {
                 endpoint.close();

@@ -49,7 +49,9 @@ class ProducerMetricsIT {
             PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
             long notModified;
             try (MetricsEndpoint endpoint = MetricsEndpoint.start("127.0.0.1", 0, registry);
-                 GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry))) {
+                 GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
+                 RepositoryStatePublisher states = RepositoryStatePublisher.start(config, producer.progress())) {
+                endpoint.serveRepositories(states::repositoriesJson);
                 IngestReport first = producer.pollOnce();
                 assertThat(first.allIngested()).isTrue();
                 int firstPollRequests = github.requests().size();
@@ -87,6 +89,20 @@ class ProducerMetricsIT {
                         "ghactivity_poll_duration_seconds_count{outcome=\"ingested\"}");
                 assertThat(samples.get("ghactivity_poll_duration_seconds_count{outcome=\"ingested\"}")).isEqualTo("4");
                 assertThat(scrape).contains("ghactivity_kafka_producer_record_send_total{");
+
+                // The producer alone also answers GET /repos (issue 17): both repositories up to date since their last poll.
+                HttpResponse<String> repos = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + endpoint.port() + "/repos")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(repos.statusCode()).isEqualTo(200);
+                assertThat(repos.headers().firstValue("Content-Type")).hasValue("application/json");
+                com.fasterxml.jackson.databind.JsonNode list = new com.fasterxml.jackson.databind.ObjectMapper().readTree(repos.body()).path("repos");
+                assertThat(list.findValuesAsText("repo")).containsExactly("org/recorded", "org/tidbit");
+                assertThat(list.findValuesAsText("state")).containsExactly("up to date", "up to date");
+                for (com.fasterxml.jackson.databind.JsonNode repo : list) {
+                    assertThat(repo.path("last_successful_poll").asText()).isEqualTo(producer.progress().of(repo.path("repo").asText())
+                            .lastSuccessfulPoll().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString());
+                    assertThat(repo.path("reason").isNull()).isTrue();
+                }
             }
         }
     }

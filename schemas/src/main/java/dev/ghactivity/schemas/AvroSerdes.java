@@ -9,6 +9,7 @@ public final class AvroSerdes {
     private static final AvroSerde<IssueEvent> ISSUE_EVENT = new AvroSerde<>(IssueEvent.class);
     private static final AvroSerde<IngestCursor> INGEST_CURSOR = new AvroSerde<>(IngestCursor.class);
     private static final AvroSerde<MonthlyActivity> MONTHLY_ACTIVITY = new AvroSerde<>(MonthlyActivity.class);
+    private static final AvroSerde<RepositoryState> REPOSITORY_STATE = new AvroSerde<>(RepositoryState.class);
 
     private AvroSerdes() {
     }
@@ -27,5 +28,9 @@ public final class AvroSerdes {
 
     public static AvroSerde<MonthlyActivity> monthlyActivity() {
         return MONTHLY_ACTIVITY;
+    }
+
+    public static AvroSerde<RepositoryState> repositoryState() {
+        return REPOSITORY_STATE;
     }
 }

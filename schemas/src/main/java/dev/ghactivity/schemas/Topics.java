@@ -15,6 +15,12 @@ public final class Topics {
     public static final String INGEST_STATE = "github.ingest-state";
     /** Monthly counts, key {@code owner/name|YYYY-MM}, value {@link MonthlyActivity}, compacted. */
     public static final String MONTHLY_ACTIVITY = "github.monthly-activity";
+    /**
+     * Where the producer stands with each tracked repository ({@code discovered}, {@code backfilling} with percent and
+     * ETA, {@code up to date}, {@code failing}), key {@code owner/name}, value {@link RepositoryState}, compacted; a
+     * tombstone once a repository is no longer tracked. Written by the producer, read whole by the query API.
+     */
+    public static final String REPOSITORY_STATE = "github.repository-state";
     /** Records of {@link #MONTHLY_ACTIVITY} a sink could not write, as received, with Connect's error headers. */
     public static final String MONTHLY_ACTIVITY_DLQ = "github.monthly-activity.dlq";
     /**
@@ -35,7 +41,8 @@ public final class Topics {
                 new NewTopic(COMMITS, partitions, replicationFactor).configs(compacted),
                 new NewTopic(ISSUES, partitions, replicationFactor).configs(compacted),
                 new NewTopic(INGEST_STATE, partitions, replicationFactor).configs(compacted),
-                new NewTopic(MONTHLY_ACTIVITY, partitions, replicationFactor).configs(compacted));
+                new NewTopic(MONTHLY_ACTIVITY, partitions, replicationFactor).configs(compacted),
+                new NewTopic(REPOSITORY_STATE, partitions, replicationFactor).configs(compacted));
     }
 
     /**

@@ -36,6 +36,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
     private MonthlyActivityQueryServer queryServer;
     private PrometheusMeterRegistry registry;
     private StreamsMetrics metrics;
+    private RepositoryStateView states;
 
     public MonthlyActivityApp(StreamsAppConfig config) {
         this(config, MonthlyActivityTopology::build);
@@ -99,7 +100,9 @@ public final class MonthlyActivityApp implements AutoCloseable {
             }
             metrics = new StreamsMetrics(registry);
             metrics.bind(streams, skipped);
-            queryServer.start(streams, self, skipped, registry);
+            // Admin configs = the connection and security settings of every client of the streams-app.
+            states = RepositoryStateView.start(new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-repository-state"));
+            queryServer.start(streams, self, skipped, registry, states);
             streams.start();
         } catch (RuntimeException e) {
             close();
@@ -187,6 +190,9 @@ public final class MonthlyActivityApp implements AutoCloseable {
         closed = true;
         if (queryServer != null) {
             queryServer.close();
+        }
+        if (states != null) {
+            states.close();
         }
         if (streams != null) {
             // Leave the group: a clean stop should not leave a member behind for the session timeout (a restart, or

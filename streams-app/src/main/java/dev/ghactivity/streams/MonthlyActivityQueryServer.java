@@ -8,6 +8,8 @@ import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.MonthlyActivityColumn;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.RepositoryName;
+import dev.ghactivity.schemas.RepositoryState;
+import dev.ghactivity.schemas.RepositoryStateJson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,8 +56,10 @@ import org.slf4j.LoggerFactory;
  * one (the instance whose {@code application.server} host and port are its own) from its store, every other one
  * asked with {@code ?local=true}. An answer is complete or not given: while a rebalance is in progress, or when
  * an instance does not answer, it is 503 with {@code Retry-After}. {@code GET /repos} lists the repositories
- * with data the same way. Also {@code /health/live} and {@code /health/ready} for probes, {@code /metrics}
- * (Prometheus text format) and the dashboard at {@code /} ({@link DashboardResources}).
+ * with data the same way, with where the producers stand with each tracked one ({@link RepositoryStateView}); a
+ * repository tracked but not counted yet answers {@code 202} with its state instead of 404. Also
+ * {@code /health/live} and {@code /health/ready} for probes, {@code /metrics} (Prometheus text format) and the
+ * dashboard at {@code /} ({@link DashboardResources}).
  * {@code HEAD} answers like {@code GET} without a body; any other method is 405, an unknown path 404 (JSON).
  */
 final class MonthlyActivityQueryServer implements AutoCloseable {
@@ -76,6 +80,8 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     private volatile HostInfo self;
     private volatile SkippedRecords skipped;
     private volatile Supplier<String> metrics = () -> "";
+    /** Null: no repository states known (tests of the HTTP layer alone). */
+    private volatile RepositoryStateView states;
     private boolean started;
 
     private MonthlyActivityQueryServer(Server server, ServerConnector connector) {
@@ -112,6 +118,13 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     synchronized void start(KafkaStreams streams, HostInfo self, SkippedRecords skipped, PrometheusMeterRegistry registry) {
         this.metrics = registry == null ? () -> "" : registry::scrape;
         start(streams, self, skipped);
+    }
+
+    /** Where the producers stand with each tracked repository ({@code GET /repos}, the {@code 202} of {@code /months}). */
+    synchronized void start(KafkaStreams streams, HostInfo self, SkippedRecords skipped, PrometheusMeterRegistry registry,
+                            RepositoryStateView states) {
+        this.states = states;
+        start(streams, self, skipped, registry);
     }
 
     synchronized void start(KafkaStreams streams, HostInfo self, SkippedRecords skipped) {
@@ -197,11 +210,11 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
             ArrayNode array = JSON.createArrayNode();
             rows.values().forEach(array::add);
             send(response, callback, 200, array);
+        } else if (rows.isEmpty()) {
+            notCounted(response, callback, repo);
         } else if (month != null) {
             ObjectNode row = rows.get(month);
             send(response, callback, row == null ? 404 : 200, row == null ? error("no activity of " + repo + " in " + month) : row);
-        } else if (rows.isEmpty()) {
-            send(response, callback, 404, error("no activity known for " + repo));
         } else {
             ObjectNode body = JSON.createObjectNode();
             body.put("repo", repo.fullName());
@@ -212,28 +225,80 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     }
 
     /**
-     * {@code GET /repos}: {@code {"repos":[{"repo":"o/n","months":12,"first_month":"YYYY-MM","last_month":"YYYY-MM",
-     * "updated_at":"<ISO instant>"}]}}, sorted by name: the repositories this application has counted activity of,
-     * and when their latest row changed (how fresh their data is).
+     * A repository with no counted month: {@code 202} with its state ({@link RepositoryStateJson}) when a producer
+     * tracks it (tracked, not counted yet: backfilling, waiting for the streams-app, or with nothing to count), else
+     * 404; 503 while this instance has not read the repository states yet.
+     */
+    private void notCounted(Response response, Callback callback, RepositoryName repo) throws IOException {
+        RepositoryStateView view = states;
+        if (view != null && !view.ready()) {
+            unavailable(response, callback, repo.toString(), new NotQueryableException(view.notReadyReason()));
+            return;
+        }
+        RepositoryState state = view == null ? null : view.get(repo.fullName());
+        if (state == null) {
+            send(response, callback, 404, error("no activity known for " + repo));
+        } else {
+            send(response, callback, 202, RepositoryStateJson.toJson(state));
+        }
+    }
+
+    /**
+     * {@code GET /repos}: {@code {"repos":[{"repo":"o/n", "state":..., "reason":..., "last_successful_poll":...,
+     * "reported_at":..., "listings":[...], "months":12, "first_month":"YYYY-MM", "last_month":"YYYY-MM",
+     * "updated_at":"<ISO instant>"}]}}, sorted by name: every repository a producer tracks (its state as
+     * {@link RepositoryStateJson} gives it) and every repository this application has counted activity of (how many
+     * months, and when their latest row changed). A field not known is null: the state of a repository no producer
+     * tracks (any more), the months of one not counted yet (0 months). {@code ?local=true} (asked by the other
+     * instances) answers this instance's count summaries only: every instance reads the states itself.
      */
     private void repositories(Response response, Callback callback, boolean localOnly) throws IOException {
         Map<String, ObjectNode> repos;
         try {
             repos = localOnly ? completeLocal(this::localRepositories)
                     : gather(this::localRepositories, "/repos", "repo", MonthlyActivityQueryServer::mergeSummaries);
+            if (!localOnly && states != null && !states.ready()) {
+                throw new NotQueryableException(states.notReadyReason());
+            }
         } catch (NotQueryableException e) {
             unavailable(response, callback, "the repository list", e);
             return;
         }
         ArrayNode array = JSON.createArrayNode();
-        repos.values().forEach(array::add);
         if (localOnly) {
+            repos.values().forEach(array::add);
             send(response, callback, 200, array);
-        } else {
-            ObjectNode body = JSON.createObjectNode();
-            body.set("repos", array);
-            send(response, callback, 200, body);
+            return;
         }
+        Map<String, RepositoryState> tracked = states == null ? Map.of() : states.all();
+        java.util.SortedSet<String> names = new java.util.TreeSet<>(repos.keySet());
+        names.addAll(tracked.keySet());
+        for (String name : names) {
+            array.add(repositoryEntry(name, tracked.get(name), repos.get(name)));
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.set("repos", array);
+        send(response, callback, 200, body);
+    }
+
+    /** One entry of {@code GET /repos}: the state (null fields when not tracked), then the counts (0 months when none). */
+    private static ObjectNode repositoryEntry(String repo, RepositoryState state, ObjectNode counts) {
+        ObjectNode entry = JSON.createObjectNode().put("repo", repo);
+        if (state != null) {
+            RepositoryStateJson.putState(entry, state);
+        } else {
+            entry.putNull("state").putNull("reason").putNull("last_successful_poll").putNull("reported_at");
+            entry.putArray("listings");
+        }
+        if (counts != null) {
+            entry.set("months", counts.get("months"));
+            entry.set("first_month", counts.get("first_month"));
+            entry.set("last_month", counts.get("last_month"));
+            entry.set("updated_at", counts.get("updated_at"));
+        } else {
+            entry.put("months", 0).putNull("first_month").putNull("last_month").putNull("updated_at");
+        }
+        return entry;
     }
 
     private void unavailable(Response response, Callback callback, String what, NotQueryableException e) throws IOException {

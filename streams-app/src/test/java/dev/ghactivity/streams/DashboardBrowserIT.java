@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import dev.ghactivity.embedded.EmbeddedKafkaBroker;
 import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.IngestStateKind;
 import dev.ghactivity.schemas.IssueEvent;
+import dev.ghactivity.schemas.ListingIngestProgress;
+import dev.ghactivity.schemas.RepositoryState;
 import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.Topics;
 import java.io.File;
@@ -18,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -67,17 +71,39 @@ class DashboardBrowserIT {
                     issues.send(new ProducerRecord<>(Topics.ISSUES, RecordKeys.issue(i.getRepo(), i.getNumber()), i));
                 }
             }
+            // What a producer reports (issue 17): org/tidbit up to date, org/pending tracked and backfilling, nothing counted;
+            // org/issues is counted but tracked by no producer.
+            try (KafkaProducer<String, RepositoryState> states = BrokerTopics.producer(broker, AvroSerdes.repositoryState().serializer())) {
+                states.send(new ProducerRecord<>(Topics.REPOSITORY_STATE, "org/tidbit", state("org/tidbit", IngestStateKind.UP_TO_DATE,
+                        Instant.parse("2026-11-01T10:00:00Z"), new ListingIngestProgress("commits", 1L, 1L, 30L, 100.0, 0L, true))));
+                states.send(new ProducerRecord<>(Topics.REPOSITORY_STATE, "org/pending", state("org/pending", IngestStateKind.BACKFILLING,
+                        null, new ListingIngestProgress("commits", 2L, 5L, 200L, 40.0, 30L, false))));
+            }
             StreamsAppConfig config = StreamsAppConfig.builder().bootstrapServers(broker.bootstrapServers())
                     .applicationId("dashboard-" + System.nanoTime()).stateDir(dir.resolve("state")).build();
             try (MonthlyActivityApp app = new MonthlyActivityApp(config).start()) {
                 app.awaitRunning(Duration.ofSeconds(60));
                 String base = "http://127.0.0.1:" + app.httpPort();
                 HttpClient http = HttpClient.newHttpClient();
+                String untracked = "\"state\":null,\"reason\":null,\"last_successful_poll\":null,\"reported_at\":null,\"listings\":[],";
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(get(http, base + "/repos")).isEqualTo(
-                        "{\"repos\":[{\"repo\":\"org/issues\",\"months\":1,\"first_month\":\"2022-07\",\"last_month\":\"2022-07\","
+                        "{\"repos\":[{\"repo\":\"org/issues\"," + untracked + "\"months\":1,\"first_month\":\"2022-07\",\"last_month\":\"2022-07\","
                                 + "\"updated_at\":\"" + updatedAt(http, base, "org/issues", List.of("2022-07")) + "\"},"
-                                + "{\"repo\":\"org/tidbit\",\"months\":2,\"first_month\":\"2018-04\",\"last_month\":\"2018-06\","
+                                + "{\"repo\":\"org/pending\",\"state\":\"backfilling\",\"reason\":null,\"last_successful_poll\":null,"
+                                + "\"reported_at\":\"2026-11-29T12:00:00Z\",\"listings\":[{\"listing\":\"commits\",\"page\":2,\"total_pages\":5,"
+                                + "\"items\":200,\"percent\":40.0,\"eta_seconds\":30,\"done\":false}],"
+                                + "\"months\":0,\"first_month\":null,\"last_month\":null,\"updated_at\":null},"
+                                + "{\"repo\":\"org/tidbit\",\"state\":\"up to date\",\"reason\":null,\"last_successful_poll\":\"2026-11-01T10:00:00Z\","
+                                + "\"reported_at\":\"2026-11-29T12:00:00Z\",\"listings\":[{\"listing\":\"commits\",\"page\":1,\"total_pages\":1,"
+                                + "\"items\":30,\"percent\":100.0,\"eta_seconds\":0,\"done\":true}],"
+                                + "\"months\":2,\"first_month\":\"2018-04\",\"last_month\":\"2018-06\","
                                 + "\"updated_at\":\"" + updatedAt(http, base, "org/tidbit", List.of("2018-04", "2018-06")) + "\"}]}"));
+                HttpResponse<String> pending = http.send(HttpRequest.newBuilder(URI.create(base + "/repos/org/pending/months")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(pending.statusCode()).isEqualTo(202);
+                assertThat(pending.body()).isEqualTo("{\"repo\":\"org/pending\",\"state\":\"backfilling\",\"reason\":null,"
+                        + "\"last_successful_poll\":null,\"reported_at\":\"2026-11-29T12:00:00Z\",\"listings\":[{\"listing\":\"commits\","
+                        + "\"page\":2,\"total_pages\":5,\"items\":200,\"percent\":40.0,\"eta_seconds\":30,\"done\":false}]}");
                 await().atMost(Duration.ofSeconds(30)).until(() -> get(http, base + "/repos/org/tidbit/months").contains("\"2018-06\""));
                 // A month is listed from its first count on; the page must open on the final one (was flaky under load: 6 of 13).
                 await().atMost(Duration.ofSeconds(60)).until(() -> get(http, base + "/repos/org/issues/months").matches("(?s).*\"issues_opened\":13[,}].*"));
@@ -98,6 +124,16 @@ class DashboardBrowserIT {
                     assertThat(points(js, "chart-issues")).isEqualTo(List.of("2022-07"));
                     assertThat(js.executeScript("return Chart.getChart('chart-issues').data.datasets[0].data"))
                             .isEqualTo(List.of(13L));
+                    assertThat(new Select(browser.findElement(By.id("repo-picker"))).getOptions()).extracting(e -> e.getText())
+                            .containsExactly("org/issues", "org/pending (backfilling)", "org/tidbit (up to date)");
+
+                    // Tracked, nothing counted (202): empty charts, and where its backfill stands.
+                    new Select(browser.findElement(By.id("repo-picker"))).selectByValue("org/pending");
+                    await().atMost(Duration.ofSeconds(30)).until(() -> "org/pending".equals(
+                            js.executeScript("return document.body.dataset.shownRepo")));
+                    assertThat(points(js, "chart-commits")).isEmpty();
+                    assertThat(browser.findElement(By.id("state")).getText())
+                            .isEqualTo("org/pending: nothing counted yet; backfilling commits 40 %, ETA 30 s");
 
                     new Select(browser.findElement(By.id("repo-picker"))).selectByValue("org/tidbit");
                     await().atMost(Duration.ofSeconds(30)).until(() -> "org/tidbit".equals(
@@ -139,6 +175,11 @@ class DashboardBrowserIT {
     @SuppressWarnings("unchecked")
     private static List<String> points(JavascriptExecutor js, String chart) {
         return (List<String>) js.executeScript("return Chart.getChart('" + chart + "').data.labels");
+    }
+
+    private static RepositoryState state(String repo, IngestStateKind kind, Instant lastSuccess, ListingIngestProgress listing) {
+        return RepositoryState.newBuilder().setRepo(repo).setState(kind).setReason(null).setLastSuccessfulPoll(lastSuccess)
+                .setReportedAt(Instant.parse("2026-11-29T12:00:00Z")).setProducer("ghactivity-producer").setListings(List.of(listing)).build();
     }
 
     private static String get(HttpClient http, String url) throws Exception {

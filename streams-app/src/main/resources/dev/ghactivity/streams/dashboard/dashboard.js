@@ -1,4 +1,5 @@
-// The dashboard: GET /repos fills the picker, GET /repos/{owner}/{name}/months the charts and the table.
+// The dashboard: GET /repos fills the picker (each tracked repository with its state), GET
+// /repos/{owner}/{name}/months the charts and the table (202: tracked, nothing counted yet: empty charts).
 // Both are polled every REFRESH_MS so the page follows the data while it arrives; a 503 (an answer that
 // would be incomplete during a rebalance) keeps what is shown and says so.
 'use strict';
@@ -40,13 +41,34 @@ function selectedRepo() {
   return picker.value || (repos[0] && repos[0].repo);
 }
 
+// Where the producer stands with the repository: "backfilling commits 40 %, ETA 95 s", "failing: <reason>", ...
+function stateText(r) {
+  if (r.state === 'backfilling') {
+    const l = r.listings.find(x => !x.done);
+    return l && l.percent !== null
+      ? `backfilling ${l.listing} ${l.percent} %` + (l.eta_seconds !== null ? `, ETA ${l.eta_seconds} s` : '') : 'backfilling';
+  }
+  if (r.state === 'failing') {
+    return 'failing: ' + r.reason;
+  }
+  if (r.state === 'up to date' && r.last_successful_poll) {
+    return 'up to date, polled ' + r.last_successful_poll;
+  }
+  return r.state || 'not tracked';
+}
+
+function label(r) {
+  return r.state ? `${r.repo} (${r.state})` : r.repo;
+}
+
 async function refreshRepos() {
   const body = await getJson('/repos');
   repos = body ? body.repos : [];
   const current = selectedRepo();
   const names = repos.map(r => r.repo);
-  if (names.join('\n') !== Array.from(picker.options).map(o => o.value).join('\n')) {
-    picker.replaceChildren(...names.map(name => new Option(name, name)));
+  const labels = repos.map(label);
+  if (labels.join('\n') !== Array.from(picker.options).map(o => o.text).join('\n')) {
+    picker.replaceChildren(...repos.map(r => new Option(label(r), r.repo)));
   }
   if (current && names.includes(current)) {
     picker.value = current;
@@ -55,16 +77,16 @@ async function refreshRepos() {
 
 function showState(repo) {
   const r = repos.find(x => x.repo === repo);
-  stateBox.textContent = r
-    ? `${r.repo}: ${r.months} months (${r.first_month} to ${r.last_month}), latest change counted ${r.updated_at}`
-    : 'No repository has data yet.';
+  const counted = r && r.months > 0
+    ? `${r.months} months (${r.first_month} to ${r.last_month}), latest change counted ${r.updated_at}` : 'nothing counted yet';
+  stateBox.textContent = r ? `${r.repo}: ${counted}; ${stateText(r)}` : 'No repository is tracked or has data yet.';
 }
 
 async function refreshMonths() {
   const repo = selectedRepo();
   showState(repo);
   const body = repo ? await getJson('/repos/' + repo + '/months') : null;
-  const months = body ? body.months : [];
+  const months = body && body.months ? body.months : [];
   for (const { chart, fields } of Object.values(charts)) {
     chart.data.labels = months.map(m => m.month);
     fields.forEach((field, i) => { chart.data.datasets[i].data = months.map(m => m[field]); });
