@@ -75,6 +75,23 @@ public final class ProducerCli implements Callable<Integer> {
                 .build();
     }
 
+    /**
+     * Starts the webhook receiver and waits until its transactional.id is initialised, before anything is polled: that
+     * aborts a transaction a killed predecessor left open under {@code <id>-webhooks}.
+     *
+     * @throws IllegalStateException one line (port taken, transactional.id not initialised); nothing is left running
+     */
+    private static WebhookReceiver startReceiver(ProducerAppConfig config, WebhookSettings settings, GitHubActivityProducer producer,
+                                                 PrometheusMeterRegistry registry) {
+        WebhookReceiver receiver = WebhookReceiver.start(config, settings, producer).bindMetrics(registry);
+        try {
+            return receiver.awaitKafkaReady();
+        } catch (IllegalStateException e) {
+            receiver.close();
+            throw e;
+        }
+    }
+
     @Override
     public Integer call() {
         ProducerAppConfig config;
@@ -107,20 +124,22 @@ public final class ProducerCli implements Callable<Integer> {
         GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
         WebhookReceiver receiver;
         try {
-            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings, producer).bindMetrics(registry);
+            receiver = webhookSettings == null ? null : startReceiver(config, webhookSettings, producer, registry);
         } catch (IllegalStateException e) {
             producer.close();
             if (endpoint != null) {
                 endpoint.close();
             }
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return CliExitCodes.FATAL; // e.g. the port is taken
+            return CliExitCodes.FATAL; // e.g. the port is taken, Kafka unreachable
         }
         Thread hook = new Thread(producer::close, "producer-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             if (once) {
                 IngestReport report = producer.pollOnce();
+                // The run's one summary line, whatever it reached; the error line (if any) follows on stderr.
+                LoggerFactory.getLogger(ProducerCli.class).info("done: {}", report);
                 if (report.noneReached()) {
                     System.err.println("ghactivity-producer: " + report.repositories().get(0).message());
                     return CliExitCodes.FATAL;
