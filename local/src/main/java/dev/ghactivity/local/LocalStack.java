@@ -124,6 +124,8 @@ public final class LocalStack implements AutoCloseable {
                 webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook(), producer).bindMetrics(registry));
                 // Before "up": aborts a transaction a killed run left open under <id>-webhooks (it would hold the streams-app).
                 webhookReceiver.awaitKafkaReady();
+            } else {
+                WebhookReceiver.completeLeftoverTransaction(producerConfig); // a run before may have had a receiver, and been killed
             }
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/OWNER/NAME/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),

@@ -124,7 +124,12 @@ public final class ProducerCli implements Callable<Integer> {
         GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
         WebhookReceiver receiver;
         try {
-            receiver = webhookSettings == null ? null : startReceiver(config, webhookSettings, producer, registry);
+            if (webhookSettings == null) {
+                WebhookReceiver.completeLeftoverTransaction(config); // a run before may have had a receiver, and been killed
+                receiver = null;
+            } else {
+                receiver = startReceiver(config, webhookSettings, producer, registry);
+            }
         } catch (IllegalStateException e) {
             producer.close();
             if (endpoint != null) {

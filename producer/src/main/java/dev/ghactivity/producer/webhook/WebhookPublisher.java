@@ -123,6 +123,21 @@ final class WebhookPublisher implements AutoCloseable {
     }
 
     /**
+     * Initialises {@code <id>-webhooks} and closes at once: for a start without a receiver, as a run before may have had
+     * one and been killed mid-transaction (that transaction is aborted now, not at its timeout).
+     *
+     * @throws IllegalStateException as {@link #awaitInitialised(Duration)}
+     */
+    static void completeLeftoverTransaction(ProducerAppConfig config) {
+        WebhookPublisher publisher = new WebhookPublisher(config, WebhookSettings.DEFAULT_MAX_WAIT);
+        try {
+            publisher.awaitInitialised(INIT_TIMEOUT.plusSeconds(5));
+        } finally {
+            publisher.close();
+        }
+    }
+
+    /**
      * Waits until the start initialised the transactional.id (so any transaction a killed predecessor left open is
      * aborted).
      *

@@ -137,6 +137,17 @@ public final class WebhookReceiver implements AutoCloseable {
         return this;
     }
 
+    /**
+     * For a start without a receiver: initialises the receiver's transactional.id {@code <id>-webhooks} once, so a
+     * transaction that a killed run with a receiver left open is aborted now rather than holding read_committed readers
+     * until its timeout.
+     *
+     * @throws IllegalStateException one line naming the transactional.id when it could not be initialised
+     */
+    public static void completeLeftoverTransaction(ProducerAppConfig config) {
+        WebhookPublisher.completeLeftoverTransaction(config);
+    }
+
     /** Deliveries answered 2xx with nothing to publish (ping, other branches, unconfigured repositories, unused events). */
     public long ignoredDeliveries() {
         return ignored.get();
