@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -124,7 +125,8 @@ final class WebhookPublisher implements AutoCloseable {
 
     /**
      * Initialises {@code <id>-webhooks} and closes at once: for a start without a receiver, as a run before may have had
-     * one and been killed mid-transaction (that transaction is aborted now, not at its timeout).
+     * one and been killed mid-transaction (that transaction is aborted now, not at its timeout). A principal not allowed
+     * to write that transactional.id never had a receiver, so it has nothing to abort: skipped.
      *
      * @throws IllegalStateException as {@link #awaitInitialised(Duration)}
      */
@@ -132,6 +134,11 @@ final class WebhookPublisher implements AutoCloseable {
         WebhookPublisher publisher = new WebhookPublisher(config, WebhookSettings.DEFAULT_MAX_WAIT);
         try {
             publisher.awaitInitialised(INIT_TIMEOUT.plusSeconds(5));
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof TransactionalIdAuthorizationException)) {
+                throw e;
+            }
+            LOG.debug("no right to {}: no receiver ever ran with this principal, nothing to abort", publisher.transactionalId);
         } finally {
             publisher.close();
         }
