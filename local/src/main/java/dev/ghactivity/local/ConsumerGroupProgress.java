@@ -14,6 +14,10 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -208,6 +212,42 @@ final class ConsumerGroupProgress implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "unknown";
+        }
+    }
+
+    /**
+     * The transactions open on {@code topics}' partitions now (Admin {@code describeProducers}, KIP-664), each with its
+     * first offset and, from {@code listTransactions}, its transactional.id (null when the coordinator no longer lists it).
+     *
+     * @throws IllegalStateException when the broker does not answer within the status timeout
+     */
+    List<HangingTransactions.OpenTransaction> openTransactions(Collection<String> topics) {
+        try {
+            Map<TopicPartition, PartitionProducerState> states = admin.describeProducers(partitionsOf(topics)).all().get();
+            List<HangingTransactions.OpenTransaction> open = new ArrayList<>();
+            Map<Long, String> ids = new HashMap<>();
+            for (Map.Entry<TopicPartition, PartitionProducerState> e : states.entrySet()) {
+                for (ProducerState p : e.getValue().activeProducers()) {
+                    if (p.currentTransactionStartOffset().isPresent()) {
+                        open.add(new HangingTransactions.OpenTransaction(e.getKey(), p.producerId(),
+                                p.currentTransactionStartOffset().getAsLong(), null));
+                        ids.put(p.producerId(), null);
+                    }
+                }
+            }
+            if (open.isEmpty()) {
+                return open;
+            }
+            for (TransactionListing t : admin.listTransactions(new ListTransactionsOptions().filterProducerIds(ids.keySet())).all().get()) {
+                ids.put(t.producerId(), t.transactionalId());
+            }
+            return open.stream().map(t -> new HangingTransactions.OpenTransaction(t.partition(), t.producerId(), t.startOffset(),
+                    ids.get(t.producerId()))).toList();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe the producers of " + topics + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing the producers of " + topics, e);
         }
     }
 

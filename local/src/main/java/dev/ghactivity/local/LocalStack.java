@@ -67,6 +67,7 @@ public final class LocalStack implements AutoCloseable {
     private GitHubActivityProducer producer;
     private MonthlyActivityApp streamsApp;
     private WebhookReceiver webhookReceiver;
+    private String producerTransactionalId = ProducerAppConfig.Defaults.TRANSACTIONAL_ID;
     /** One registry for every part, served at {@code /metrics} of the query API. */
     private final PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
     private URI s3Endpoint;
@@ -128,10 +129,15 @@ public final class LocalStack implements AutoCloseable {
                     .overlap(config.overlap())
                     .fullRereadInterval(config.fullRereadInterval())
                     .build();
+            producerTransactionalId = producerConfig.transactionalId();
             producer = track(new GitHubActivityProducer(producerConfig, new ProducerMetrics(registry)));
             track(RepositoryStatePublisher.start(producerConfig, producer.progress())); // closed first: its last states go out
             if (config.webhook() != null) {
                 webhookReceiver = track(WebhookReceiver.start(producerConfig, config.webhook(), producer).bindMetrics(registry));
+                // Before "up": aborts a transaction a killed run left open under <id>-webhooks (it would hold the streams-app).
+                webhookReceiver.awaitKafkaReady();
+            } else {
+                WebhookReceiver.completeLeftoverTransaction(producerConfig); // a run before may have had a receiver, and been killed
             }
             LOG.info("pipeline up in {} ms: Kafka {}, query API http://127.0.0.1:{}/repos/OWNER/NAME/months, SQLite {}, S3 {}/{}",
                     (System.nanoTime() - t0) / 1_000_000, bootstrapServers, streamsApp.httpPort(),
@@ -326,18 +332,55 @@ public final class LocalStack implements AutoCloseable {
             // One pass per hop: a pass may look at a repartition topic before the hop feeding it was read to the end.
             int passes = 1 + repartition.size();
             int[] zeroPasses = {0};
-            new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; unfinished transactions "
-                    + progress.unfinishedTransactions(), deadline, timeout)
-                    .until(() -> {
-                        zeroPasses[0] = progress.pendingRecords(STREAMS_APPLICATION_ID, streamsTopics) == 0 ? zeroPasses[0] + 1 : 0;
-                        return zeroPasses[0] >= passes;
-                    });
+            // An open transaction holds the last stable offset: the group looks caught up while records after it are not counted.
+            HangingTransactions hanging = new HangingTransactions(config.hangingTransactionGrace(), this::ownsTransactionalId,
+                    bootstrapServers, System::nanoTime);
+            try {
+                new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; unfinished transactions "
+                        + progress.unfinishedTransactions(), deadline, timeout)
+                        .until(() -> {
+                            boolean noneOpen = noTransactionOpen(progress, streamsTopics, hanging);
+                            boolean caughtUp = noneOpen && progress.pendingRecords(STREAMS_APPLICATION_ID, streamsTopics) == 0;
+                            zeroPasses[0] = caughtUp ? zeroPasses[0] + 1 : 0;
+                            return zeroPasses[0] >= passes;
+                        });
+            } catch (IllegalStateException e) {
+                if (e.getCause() instanceof StuckPartException stuck) {
+                    throw stuck;
+                }
+                throw e;
+            }
             LOG.info("streams-app: caught up (all records of {})", streamsTopics);
             // The producer is done: once the streams-app has read everything, its output is complete too.
             List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
             awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline, timeout);
             awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline, timeout);
         }
+    }
+
+    /**
+     * True when no transaction is open on {@code topics}' partitions (unknown counts as open).
+     *
+     * @throws IllegalStateException with a {@link StuckPartException} cause naming the partition, the transactional.id
+     *                               and what to do, when one has held a partition longer than the grace
+     */
+    private static boolean noTransactionOpen(ConsumerGroupProgress progress, List<String> topics, HangingTransactions hanging) {
+        List<HangingTransactions.OpenTransaction> open;
+        try {
+            open = progress.openTransactions(topics);
+        } catch (IllegalStateException e) {
+            LOG.debug("open transactions unknown: {}", e.getMessage());
+            return false;
+        }
+        hanging.hanging(open).ifPresent(line -> {
+            throw new IllegalStateException(new StuckPartException("streams-app", line));
+        });
+        return open.isEmpty();
+    }
+
+    /** The producer's transactional.id, its {@code -webhooks} one, the streams-app's ({@code <application.id>-...}). */
+    private boolean ownsTransactionalId(String id) {
+        return id.startsWith(producerTransactionalId) || id.startsWith(STREAMS_APPLICATION_ID + "-");
     }
 
     private static void awaitGroup(ConsumerGroupProgress progress, String group, String stage, List<String> topics,

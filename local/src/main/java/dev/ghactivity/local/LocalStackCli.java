@@ -157,6 +157,8 @@ public final class LocalStackCli implements Callable<Integer> {
             }
             IngestReport report = stack.ingestOnce();
             if (report.noneReached()) {
+                // The run's summary line all the same (what was tried, requests sent), then the one error line.
+                log.info("done: {}", report);
                 System.err.println("ghactivity: " + report.repositories().get(0).message());
                 return EXIT_FATAL;
             }

@@ -50,6 +50,7 @@ public final class LocalStackConfig {
     private final ZoneId zone;
     private final Duration onceTimeout;
     private final Duration s3FlushInterval;
+    private final Duration hangingTransactionGrace;
     private final String kafkaBootstrapServers;
     private final short replicationFactor;
     private final WebhookSettings webhook;
@@ -75,6 +76,7 @@ public final class LocalStackConfig {
         this.zone = b.zone;
         this.onceTimeout = b.onceTimeout;
         this.s3FlushInterval = b.s3FlushInterval;
+        this.hangingTransactionGrace = b.hangingTransactionGrace;
         this.kafkaBootstrapServers = b.kafkaBootstrapServers;
         this.replicationFactor = b.replicationFactor;
         this.webhook = b.webhook;
@@ -201,6 +203,15 @@ public final class LocalStackConfig {
         return s3FlushInterval;
     }
 
+    /**
+     * How long an open transaction may hold an input or repartition partition's last stable offset, without its start
+     * moving, before a wait for the streams-app gives up naming it (default 60 s, the default
+     * {@code transaction.timeout.ms}: this stack's own transactions commit within seconds).
+     */
+    public Duration hangingTransactionGrace() {
+        return hangingTransactionGrace;
+    }
+
     /** {@code host:port,...} of an existing Kafka cluster to use, or null to run the embedded broker. */
     public String kafkaBootstrapServers() {
         return kafkaBootstrapServers;
@@ -265,6 +276,7 @@ public final class LocalStackConfig {
         private ZoneId zone = ZoneId.of(Defaults.ZONE);
         private Duration onceTimeout = ProducerAppConfig.Defaults.duration(Defaults.ONCE_TIMEOUT);
         private Duration s3FlushInterval = Duration.ofSeconds(5);
+        private Duration hangingTransactionGrace = Duration.ofSeconds(60);
         private String kafkaBootstrapServers;
         private short replicationFactor = 1;
         private WebhookSettings webhook;
@@ -337,6 +349,11 @@ public final class LocalStackConfig {
 
         public Builder onceTimeout(Duration onceTimeout) {
             this.onceTimeout = onceTimeout;
+            return this;
+        }
+
+        public Builder hangingTransactionGrace(Duration hangingTransactionGrace) {
+            this.hangingTransactionGrace = hangingTransactionGrace;
             return this;
         }
 

@@ -90,16 +90,22 @@ class ListingFailuresIT {
     void anUnreachableGitHubIsOneLineNamingTheHostAndExitOne() throws Exception {
         int code;
         String stderr;
+        String stdout;
         try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of(), "--repo", "a/b", "--repo", "c/d",
                 "--github-api-url", "http://nonexistent.invalid", "--data-dir", dir.resolve("data").toString(), "--once", "--http-port", "0")) {
             code = run.awaitExit(Duration.ofMinutes(5));
             stderr = run.stderr();
+            stdout = run.stdout();
         }
         assertThat(code).isEqualTo(LocalStackCli.EXIT_FATAL);
         assertThat(stderr.lines().filter(l -> l.startsWith("ghactivity:")).toList()).containsExactly(
                 "ghactivity: cannot reach the GitHub API at nonexistent.invalid:80: its name does not resolve (DNS); check the network, "
                         + "the proxy (HTTPS_PROXY/NO_PROXY or -Dhttps.proxyHost) and --github-api-url");
         assertThat(stderr).doesNotContain("Exception", "\tat ");
+        // The run's summary line all the same, with the requests it really sent.
+        assertThat(stdout.lines().filter(l -> l.contains("LocalStackCli - done: ")).toList()).as(stdout).singleElement().asString()
+                .containsPattern("LocalStackCli - done: a/b unreachable \\(0 commits, 0 issues, 0 malformed, \\d+ requests, 0 not modified: "
+                        + "cannot reach the GitHub API at nonexistent.invalid:80: .*\\); c/d unreachable \\(0 commits, 0 issues, 0 malformed, ");
     }
 
     private static void put(Map<String, Long> counts, String key, long n) {

@@ -78,6 +78,23 @@ public final class ProducerCli implements Callable<Integer> {
                 .build();
     }
 
+    /**
+     * Starts the webhook receiver and waits until its transactional.id is initialised, before anything is polled: that
+     * aborts a transaction a killed predecessor left open under {@code <id>-webhooks}.
+     *
+     * @throws IllegalStateException one line (port taken, transactional.id not initialised); nothing is left running
+     */
+    private static WebhookReceiver startReceiver(ProducerAppConfig config, WebhookSettings settings, GitHubActivityProducer producer,
+                                                 PrometheusMeterRegistry registry) {
+        WebhookReceiver receiver = WebhookReceiver.start(config, settings, producer).bindMetrics(registry);
+        try {
+            return receiver.awaitKafkaReady();
+        } catch (IllegalStateException e) {
+            receiver.close();
+            throw e;
+        }
+    }
+
     @Override
     public Integer call() {
         ProducerAppConfig config;
@@ -114,7 +131,12 @@ public final class ProducerCli implements Callable<Integer> {
         }
         WebhookReceiver receiver;
         try {
-            receiver = webhookSettings == null ? null : WebhookReceiver.start(config, webhookSettings, producer).bindMetrics(registry);
+            if (webhookSettings == null) {
+                WebhookReceiver.completeLeftoverTransaction(config); // a run before may have had a receiver, and been killed
+                receiver = null;
+            } else {
+                receiver = startReceiver(config, webhookSettings, producer, registry);
+            }
         } catch (IllegalStateException e) {
             states.close();
             producer.close();
@@ -122,7 +144,7 @@ public final class ProducerCli implements Callable<Integer> {
                 endpoint.close();
             }
             System.err.println("ghactivity-producer: " + e.getMessage());
-            return CliExitCodes.FATAL; // e.g. the port is taken
+            return CliExitCodes.FATAL; // e.g. the port is taken, Kafka unreachable
         }
         Thread hook = new Thread(() -> {
             states.close(); // the last states, before the producer stops
@@ -132,6 +154,8 @@ public final class ProducerCli implements Callable<Integer> {
         try {
             if (once) {
                 IngestReport report = producer.pollOnce();
+                // The run's one summary line, whatever it reached; the error line (if any) follows on stderr.
+                LoggerFactory.getLogger(ProducerCli.class).info("done: {}", report);
                 if (report.noneReached()) {
                     System.err.println("ghactivity-producer: " + report.repositories().get(0).message());
                     return CliExitCodes.FATAL;

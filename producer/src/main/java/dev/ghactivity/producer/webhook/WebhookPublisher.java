@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -42,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * <p>Waits are bounded ({@code max.block.ms}, {@code delivery.timeout.ms}) below GitHub's 10 s delivery timeout, so a
  * broker that is down turns into a 503, not a hung request. After any failure the producer is closed and the next
  * delivery starts a new one: its {@code initTransactions} aborts whatever the old one left open.
+ *
+ * <p>The transactional.id is initialised as soon as the publisher starts, not at the first delivery: a process killed
+ * mid-transaction leaves it open, holding the last stable offset of its partitions (read_committed readers, the
+ * streams-app among them, stop there, so later committed records stay invisible) until {@code transaction.timeout.ms}
+ * runs out. {@code initTransactions} fences the old incarnation and aborts that transaction at once, whether or not a
+ * delivery ever comes; {@link #awaitInitialised(Duration)} lets a caller wait for it before it declares itself ready.
  */
 final class WebhookPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookPublisher.class);
@@ -50,6 +57,9 @@ final class WebhookPublisher implements AutoCloseable {
     /** Suffix of the transactional.id, after the producer's own. */
     static final String TRANSACTIONAL_ID_SUFFIX = "-webhooks";
 
+    /** How long the start keeps trying to initialise the transactional.id (Kafka may still be loading its coordinator). */
+    static final Duration INIT_TIMEOUT = Duration.ofSeconds(60);
+
     /** Deliveries per transaction at most: bounds what one failure sends back to GitHub as 503s. */
     private static final int MAX_BATCH = 100;
 
@@ -57,7 +67,11 @@ final class WebhookPublisher implements AutoCloseable {
     private final Duration maxWait;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
+    private final String transactionalId;
+    /** Completed once the start's initTransactions returned (exceptionally when it gave up). */
+    private final CompletableFuture<Void> initialised = new CompletableFuture<>();
     private Producer<String, byte[]> producer; // only the committer thread touches it, and closes it
+    private boolean producerReady; // its initTransactions returned
     private volatile boolean closed;
 
     private record Pending(WebhookEvents events, CompletableFuture<Void> committed) {
@@ -77,6 +91,7 @@ final class WebhookPublisher implements AutoCloseable {
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1, wait - 1));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, wait);
         this.properties = Map.copyOf(props);
+        this.transactionalId = config.transactionalId() + TRANSACTIONAL_ID_SUFFIX;
         this.maxWait = maxWait;
         this.committer = new Thread(this::commitLoop, "webhook-publisher");
         committer.setDaemon(true);
@@ -108,7 +123,77 @@ final class WebhookPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * Initialises {@code <id>-webhooks} and closes at once: for a start without a receiver, as a run before may have had
+     * one and been killed mid-transaction (that transaction is aborted now, not at its timeout). A principal not allowed
+     * to write that transactional.id never had a receiver, so it has nothing to abort: skipped.
+     *
+     * @throws IllegalStateException as {@link #awaitInitialised(Duration)}
+     */
+    static void completeLeftoverTransaction(ProducerAppConfig config) {
+        WebhookPublisher publisher = new WebhookPublisher(config, WebhookSettings.DEFAULT_MAX_WAIT);
+        try {
+            publisher.awaitInitialised(INIT_TIMEOUT.plusSeconds(5));
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof TransactionalIdAuthorizationException)) {
+                throw e;
+            }
+            LOG.debug("no right to {}: no receiver ever ran with this principal, nothing to abort", publisher.transactionalId);
+        } finally {
+            publisher.close();
+        }
+    }
+
+    /**
+     * Waits until the start initialised the transactional.id (so any transaction a killed predecessor left open is
+     * aborted).
+     *
+     * @throws IllegalStateException with one line naming the transactional.id when it could not be initialised within
+     *                               {@link #INIT_TIMEOUT} (e.g. Kafka unreachable)
+     */
+    void awaitInitialised(Duration timeout) {
+        try {
+            initialised.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(initFailure(e.getCause()), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(initFailure(new TimeoutException("no answer within " + timeout)), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while initialising the webhook producer " + transactionalId, e);
+        }
+    }
+
+    private String initFailure(Throwable cause) {
+        return "cannot initialise the webhook producer's transactional.id " + transactionalId + " (" + cause
+                + "): check that Kafka is reachable at " + properties.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+    }
+
+    /** Initialises the transactional.id, retrying timeouts until {@link #INIT_TIMEOUT} (allowed by initTransactions' contract). */
+    private void initialise() {
+        long deadline = System.nanoTime() + INIT_TIMEOUT.toNanos();
+        while (!closed) {
+            try {
+                producer();
+                LOG.debug("webhook producer {} initialised: a transaction a previous run left open is aborted", transactionalId);
+                initialised.complete(null);
+                return;
+            } catch (TimeoutException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    initialised.completeExceptionally(e);
+                    return;
+                }
+            } catch (KafkaException e) {
+                // Interrupted by close(), or a fatal error: the next delivery tries again with a new producer.
+                initialised.completeExceptionally(e);
+                return;
+            }
+        }
+        initialised.completeExceptionally(new KafkaException("the webhook publisher is closed"));
+    }
+
     private void commitLoop() {
+        initialise();
         while (!closed) {
             List<Pending> batch = new ArrayList<>();
             try {
@@ -161,14 +246,18 @@ final class WebhookPublisher implements AutoCloseable {
 
     private Producer<String, byte[]> producer() {
         if (producer == null) {
-            KafkaProducer<String, byte[]> created = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+            producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+        }
+        if (!producerReady) {
             try {
-                created.initTransactions();
+                producer.initTransactions(); // after a TimeoutException, calling it again resumes the same initialisation
+            } catch (TimeoutException e) {
+                throw e;
             } catch (KafkaException e) {
-                created.close(Duration.ZERO);
+                discard();
                 throw e;
             }
-            producer = created;
+            producerReady = true;
         }
         return producer;
     }
@@ -181,12 +270,16 @@ final class WebhookPublisher implements AutoCloseable {
                 LOG.debug("closing the failed webhook producer: {}", e.toString());
             }
             producer = null;
+            producerReady = false;
         }
     }
 
     @Override
     public void close() {
         closed = true;
+        if (!initialised.isDone()) {
+            committer.interrupt(); // initTransactions waiting on a Kafka that is not there: no need to wait it out
+        }
         try {
             // A transaction in flight finishes (bounded by maxWait twice), then the committer closes the producer.
             committer.join(maxWait.multipliedBy(2).plusSeconds(12).toMillis());

@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * the event's payload), 202 (ping, another branch, an unconfigured repository, an unused event: nothing published,
  * counted), 503 (Kafka did not commit within the bounded wait: GitHub shows a failed delivery, redeliver it), 200.
  * Runs on Jetty, the one connect-runtime brings.
+ *
+ * <p>Counted as deliveries: what reached {@code POST /webhooks/github}. A request to another path (404) or with another
+ * method (405, e.g. a browser's GET) is no delivery and is not counted. A delivery whose {@code X-GitHub-Delivery} was
+ * committed before (GitHub's "Redeliver", remembered for the last 10 000 ids of this process) is counted as
+ * {@code redelivered}, not committed again.
  */
 public final class WebhookReceiver implements AutoCloseable {
     /** The path deliveries are POSTed to. */
@@ -60,6 +65,7 @@ public final class WebhookReceiver implements AutoCloseable {
         }
     });
     private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong redelivered = new AtomicLong();
     private final AtomicLong ignored = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -115,6 +121,33 @@ public final class WebhookReceiver implements AutoCloseable {
         return committed.get();
     }
 
+    /** Deliveries whose {@code X-GitHub-Delivery} was committed before by this process: answered 200, nothing published. */
+    public long redeliveredDeliveries() {
+        return redelivered.get();
+    }
+
+    /**
+     * Waits until the receiver's Kafka producer initialised its transactional.id, which aborts any transaction a killed
+     * predecessor left open (it would hold every read_committed reader of its partitions until it timed out).
+     *
+     * @throws IllegalStateException one line naming the transactional.id when it could not be initialised
+     */
+    public WebhookReceiver awaitKafkaReady() {
+        publisher.awaitInitialised(WebhookPublisher.INIT_TIMEOUT.plusSeconds(5));
+        return this;
+    }
+
+    /**
+     * For a start without a receiver: initialises the receiver's transactional.id {@code <id>-webhooks} once, so a
+     * transaction that a killed run with a receiver left open is aborted now rather than holding read_committed readers
+     * until its timeout.
+     *
+     * @throws IllegalStateException one line naming the transactional.id when it could not be initialised
+     */
+    public static void completeLeftoverTransaction(ProducerAppConfig config) {
+        WebhookPublisher.completeLeftoverTransaction(config);
+    }
+
     /** Deliveries answered 2xx with nothing to publish (ping, other branches, unconfigured repositories, unused events). */
     public long ignoredDeliveries() {
         return ignored.get();
@@ -132,12 +165,13 @@ public final class WebhookReceiver implements AutoCloseable {
 
     /**
      * Counts deliveries in {@code registry} as {@code ghactivity_webhook_deliveries_total{result}}, result one of
-     * {@code committed}, {@code ignored}, {@code rejected} (401, 413, 415, 400...) and {@code failed} (503).
+     * {@code committed}, {@code redelivered} (committed before), {@code ignored}, {@code rejected} (401, 413, 415,
+     * 400...) and {@code failed} (503): the same numbers as the stop summary.
      *
      * @return this receiver
      */
     public WebhookReceiver bindMetrics(MeterRegistry registry) {
-        Map.of("committed", committed, "ignored", ignored, "rejected", rejected, "failed", failed).forEach((result, count) ->
+        Map.of("committed", committed, "redelivered", redelivered, "ignored", ignored, "rejected", rejected, "failed", failed).forEach((result, count) ->
                 FunctionCounter.builder("ghactivity.webhook.deliveries", count, AtomicLong::get)
                         .description("GitHub webhook deliveries received, by how they were answered")
                         .tag("result", result).register(registry));
@@ -153,8 +187,16 @@ public final class WebhookReceiver implements AutoCloseable {
         }
         comparison.close();
         publisher.close();
-        LOG.info("webhook receiver stopped: {} deliveries committed, {} ignored, {} refused, {} failed",
-                committed.get(), ignored.get(), rejected.get(), failed.get());
+        LOG.info(summary());
+    }
+
+    /**
+     * The stop summary, e.g. {@code webhook receiver stopped: 3 deliveries committed, 1 redelivered, 2 ignored, 1
+     * refused, 0 failed}; the numbers are those of {@link #bindMetrics(MeterRegistry)}.
+     */
+    String summary() {
+        return "webhook receiver stopped: " + committed.get() + " deliveries committed, " + redelivered.get() + " redelivered, "
+                + ignored.get() + " ignored, " + rejected.get() + " refused, " + failed.get() + " failed";
     }
 
     private final class DeliveryHandler extends Handler.Abstract {
@@ -175,11 +217,12 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     private Answer answer(Request request) {
+        // Not deliveries (a browser, a scanner): answered, not counted.
         if (!Request.getPathInContext(request).equals(PATH)) {
-            return refuse(HttpStatus.NOT_FOUND_404, "not found: deliveries go to POST " + PATH);
+            return new Answer(HttpStatus.NOT_FOUND_404, "not found: deliveries go to POST " + PATH);
         }
         if (!request.getMethod().equals("POST")) {
-            return refuse(HttpStatus.METHOD_NOT_ALLOWED_405, "deliveries are POSTed");
+            return new Answer(HttpStatus.METHOD_NOT_ALLOWED_405, "deliveries are POSTed");
         }
         String event = request.getHeaders().get("X-GitHub-Event");
         String delivery = request.getHeaders().get("X-GitHub-Delivery");
@@ -217,6 +260,7 @@ public final class WebhookReceiver implements AutoCloseable {
         if (delivery != null) {
             synchronized (committedDeliveries) {
                 if (committedDeliveries.contains(delivery)) {
+                    redelivered.incrementAndGet();
                     return new Answer(HttpStatus.OK_200, "delivery " + delivery + " was committed before; nothing to do");
                 }
             }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ghactivity.embedded.EmbeddedKafkaBroker;
 import dev.ghactivity.producer.GitHubItemParser;
 import dev.ghactivity.producer.ProducerAppConfig;
+import dev.ghactivity.producer.ProducerMetrics;
 import dev.ghactivity.schemas.AvroSerdes;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
@@ -17,6 +18,11 @@ import dev.ghactivity.testkit.GitHubFixtures;
 import dev.ghactivity.testkit.GitHubWebhookSender;
 import dev.ghactivity.testkit.GitHubWebhookSender.Answer;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +30,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,8 +56,9 @@ class WebhookReceiverBrokerIT {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"));
         broker.createTopics(Topics.definitions(2, (short) 1));
         ProducerAppConfig config = config(broker.bootstrapServers(), "http://127.0.0.1:9", "Codertocat/Hello-World");
+        PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
         try (WebhookReceiver receiver = WebhookReceiver.start(config,
-                new WebhookSettings("127.0.0.1", 0, WebhookSecret.of(SECRET), Duration.ofSeconds(2)))) {
+                new WebhookSettings("127.0.0.1", 0, WebhookSecret.of(SECRET), Duration.ofSeconds(2))).bindMetrics(registry)) {
             GitHubWebhookSender github = GitHubWebhookSender.local(receiver.port(), SECRET);
             assertThat(github.deliver("issues", "opened-1", GitHubWebhookSender.fixture("issues_opened.json")).status()).isEqualTo(200);
             assertThat(records(broker.bootstrapServers(), Topics.ISSUES)).extracting(ConsumerRecord::key)
@@ -74,6 +83,24 @@ class WebhookReceiverBrokerIT {
             assertThat(pr.getIsPullRequest()).isTrue();
             assertThat(pr.getState()).isEqualTo("closed");
             assertThat(records(broker.bootstrapServers(), Topics.COMMITS)).isEmpty();
+
+            // Not deliveries: a browser's GET (405) and another path (404) are not counted; a ping is ignored, a bad signature refused.
+            HttpClient http = HttpClient.newHttpClient();
+            URI endpoint = URI.create("http://127.0.0.1:" + receiver.port() + WebhookReceiver.PATH);
+            assertThat(http.send(HttpRequest.newBuilder(endpoint).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(405);
+            assertThat(http.send(HttpRequest.newBuilder(endpoint.resolve("/")).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                    .isEqualTo(404);
+            assertThat(github.deliver("ping", "ping-1", GitHubWebhookSender.fixture("ping_payload.json")).status()).isEqualTo(202);
+            byte[] opened = GitHubWebhookSender.fixture("issues_opened.json");
+            assertThat(github.post("issues", "forged-1", opened, GitHubWebhookSender.signature("guess", opened), "application/json").status())
+                    .isEqualTo(401);
+            // Redelivered from GitHub's Recent Deliveries: answered 200, counted as a redelivery, not committed again.
+            assertThat(github.deliver("issues", "opened-1", opened).status()).isEqualTo(200);
+
+            assertThat(receiver.summary())
+                    .isEqualTo("webhook receiver stopped: 2 deliveries committed, 2 redelivered, 1 ignored, 1 refused, 1 failed");
+            assertThat(deliveryMetrics(registry)).isEqualTo(Map.of("committed", 2.0, "redelivered", 2.0, "ignored", 1.0, "rejected", 1.0,
+                    "failed", 1.0));
         } finally {
             broker.close();
         }
@@ -118,6 +145,16 @@ class WebhookReceiverBrokerIT {
                 assertThat(fake.requests()).filteredOn(r -> r.getUrl().encodedPath().contains("/compare/" + shas.get(5) + "..." + shas.get(0))).hasSize(1);
             }
         }
+    }
+
+    /** {@code ghactivity_webhook_deliveries_total} by result, as /metrics shows it. */
+    private static Map<String, Double> deliveryMetrics(PrometheusMeterRegistry registry) {
+        Map<String, Double> values = new java.util.TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^ghactivity_webhook_deliveries_total\\{result=\"([a-z]+)\"} (\\S+)$").matcher(registry.scrape());
+        while (m.find()) {
+            values.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return values;
     }
 
     private static ProducerAppConfig config(String bootstrap, String githubApiUrl, String repo) {

@@ -125,7 +125,7 @@ class WebhookReceiverTest {
     }
 
     @Test
-    void otherPathsAndMethodsAreRefused() throws Exception {
+    void otherPathsAndMethodsAreAnsweredButNotCountedAsDeliveries() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + receiver.port() + "/webhooks/github")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -134,6 +134,8 @@ class WebhookReceiverTest {
         byte[] body = GitHubWebhookSender.fixture("ping_payload.json");
         Answer elsewhere = new GitHubWebhookSender(URI.create("http://127.0.0.1:" + receiver.port() + "/hooks"), SECRET).deliver("ping", "d-9", body);
         assertThat(elsewhere.status()).isEqualTo(404);
+        assertThat(receiver.summary()).as("neither is a delivery")
+                .isEqualTo("webhook receiver stopped: 0 deliveries committed, 0 redelivered, 0 ignored, 0 refused, 0 failed");
     }
 
     @Test
