@@ -11,8 +11,10 @@ import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.producer.ProducerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.streams.CountingSettingsRefusedException;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.URI;
@@ -90,7 +92,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public LocalStack start(Duration streamsStartTimeout) {
         try {
-            Files.createDirectories(config.dataDir());
+            lockDataDir();
             long t0 = System.nanoTime();
             startKafka();
             // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
@@ -134,6 +136,20 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the data dir and takes its lock, before anything else touches it: a second stack on the same dir
+     * stops here with one line, and a dir that cannot be written (read-only, full) is named with what to do.
+     */
+    private void lockDataDir() {
+        Path dir = config.dataDir().toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            track(DataDirLock.acquire(dir));
+        } catch (IOException e) {
+            throw new DataDirUnusableException(dir, e);
+        }
+    }
+
     /** The embedded broker, or the configured cluster. */
     private void startKafka() {
         if (config.kafkaBootstrapServers() == null) {
@@ -160,6 +176,10 @@ public final class LocalStack implements AutoCloseable {
                 .build())).withMeterRegistry(registry);
         try {
             streamsApp.start();
+        } catch (CountingSettingsRefusedException e) {
+            // The streams-app's remedy names its own --application-id; here a new data dir is the fresh start.
+            throw new StartRefusedException(e.message("data dir " + config.dataDir().toAbsolutePath(),
+                    "in a new --data-dir (it re-reads GitHub; see README, 'Changing the zone')"), e);
         } catch (UncheckedIOException e) {
             if (causedByBindFailure(e)) {
                 throw new PortTakenException(config.httpPort(), "port " + config.httpPort() + " of the query API is taken by "

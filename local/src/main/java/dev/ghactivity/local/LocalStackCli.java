@@ -9,6 +9,7 @@ import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.webhook.WebhookOptions;
 import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.FatalErrorLine;
 import dev.ghactivity.schemas.GhactivityVersion;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -91,7 +92,7 @@ public final class LocalStackCli implements Callable<Integer> {
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        return new CommandLine(new LocalStackCli()).execute(args);
+        return new CommandLine(new LocalStackCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity")).execute(args);
     }
 
     /** The configuration the options describe; names are validated here, before anything starts. */
@@ -169,7 +170,8 @@ public final class LocalStackCli implements Callable<Integer> {
         } catch (TimeoutException e) {
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;
-        } catch (PortTakenException e) {
+        } catch (PortTakenException | StartRefusedException e) {
+            LoggerFactory.getLogger(FatalErrorLine.class).debug("fatal error", e);
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;
         } catch (InterruptedException e) {
@@ -181,9 +183,7 @@ public final class LocalStackCli implements Callable<Integer> {
                 System.err.println("ghactivity: " + stuck.getMessage());
                 return EXIT_FATAL;
             }
-            log.error("fatal error", e);
-            System.err.println("ghactivity: " + e.getMessage());
-            return EXIT_FATAL;
+            return FatalErrorLine.print("ghactivity", e);
         } finally {
             stack.close();
             try {

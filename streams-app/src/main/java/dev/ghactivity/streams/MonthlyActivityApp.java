@@ -65,7 +65,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
      * Starts the query server (so its port is known to Streams' metadata), checks the stored counting settings
      * ({@link CountingSettings}) and starts the streams. Whatever was opened is closed when a step fails.
      *
-     * @throws CountingSettings.SettingsChangedException if {@code --zone} or {@code --commit-date-field} differ
+     * @throws CountingSettingsRefusedException if {@code --zone} or {@code --commit-date-field} differ
      *         from those the application id counted with
      */
     public MonthlyActivityApp start() {
