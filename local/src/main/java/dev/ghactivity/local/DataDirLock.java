@@ -79,7 +79,7 @@ final class DataDirLock implements AutoCloseable {
     }
 
     /** The data dir is held by another running stack; its message is the one line the CLI prints. */
-    static final class DataDirInUseException extends StartRefusedException {
+    static final class DataDirInUseException extends StackFailedException {
         DataDirInUseException(Path dataDir, Long pid) {
             super("data dir " + dataDir.toAbsolutePath() + " is in use by another ghactivity process"
                     + (pid == null ? "" : " (pid " + pid + ")") + "; stop it or use another --data-dir", null);

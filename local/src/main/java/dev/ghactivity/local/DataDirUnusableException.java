@@ -8,7 +8,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /** The data dir cannot be created or written (permissions, a read-only or full file system); nothing was started. */
-final class DataDirUnusableException extends StartRefusedException {
+final class DataDirUnusableException extends StackFailedException {
     DataDirUnusableException(Path dataDir, IOException cause) {
         super("cannot write data dir " + dataDir + " (" + reason(cause) + "): free space on its file system, make it "
                 + "writable, or choose another --data-dir", cause);

@@ -134,6 +134,9 @@ public final class LocalStackCli implements Callable<Integer> {
             return EXIT_USAGE;
         }
 
+        if (config.kafkaBootstrapServers() == null) {
+            KafkaHaltLine.install("ghactivity", config.dataDir());
+        }
         LocalStack stack = new LocalStack(config, token);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -170,7 +173,7 @@ public final class LocalStackCli implements Callable<Integer> {
         } catch (TimeoutException e) {
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;
-        } catch (PortTakenException | StartRefusedException e) {
+        } catch (PortTakenException | StackFailedException e) {
             LoggerFactory.getLogger(FatalErrorLine.class).debug("fatal error", e);
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;

@@ -39,7 +39,7 @@ public final class FatalErrorLine implements CommandLine.IExecutionExceptionHand
      * The messages along the cause chain on one line, {@code outer: inner}, skipping one that repeats the last
      * (wrappers often carry their cause's text); the type's name when none has a message.
      */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         StringBuilder line = new StringBuilder();
         String last = null;
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {

@@ -35,6 +35,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
     private KafkaStreams streams;
     private MonthlyActivityQueryServer queryServer;
     private PrometheusMeterRegistry registry;
+    private java.util.function.Supplier<Optional<String>> healthCheck = Optional::empty;
     private StreamsMetrics metrics;
 
     public MonthlyActivityApp(StreamsAppConfig config) {
@@ -53,6 +54,16 @@ public final class MonthlyActivityApp implements AutoCloseable {
      */
     public MonthlyActivityApp withMeterRegistry(PrometheusMeterRegistry registry) {
         this.registry = registry;
+        return this;
+    }
+
+    /**
+     * A part that runs beside the streams in the same process (the local stack's sink connectors): while
+     * {@code check} gives a failure, {@code /health/live} and {@code /health/ready} answer 503 naming it. Before
+     * {@link #start}.
+     */
+    public MonthlyActivityApp withHealthCheck(java.util.function.Supplier<Optional<String>> check) {
+        this.healthCheck = check;
         return this;
     }
 
@@ -99,6 +110,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
             }
             metrics = new StreamsMetrics(registry);
             metrics.bind(streams, skipped);
+            queryServer.otherFailure(healthCheck);
             queryServer.start(streams, self, skipped, registry);
             streams.start();
         } catch (RuntimeException e) {
