@@ -6,6 +6,8 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.streams.errors.TaskCorruptedException;
 import org.slf4j.Marker;
 import org.slf4j.helpers.MessageFormatter;
@@ -43,7 +45,18 @@ import org.slf4j.helpers.MessageFormatter;
  *       hence need to be re-initialized".</li>
  *   <li>{@code TaskManager}: the ERROR "Get exceptions for the following tasks" when every exception listed is a
  *       {@code TaskCorruptedException}, and the WARN "Encounter corrupted task T, will group it with other corrupted
- *       tasks" with that exception. Any other exception of a task stays an ERROR.</li>
+ *       tasks" with that exception, and {@code StreamThread}'s WARN "Detected the states of tasks [...] are corrupted.
+ *       Will close the task as dirty and re-create and bootstrap from scratch". Any other exception of a task stays.</li>
+ * </ul>
+ * And the broker's own notices while it restarts on the log of a killed run:
+ * <ul>
+ *   <li>{@code CoordinatorRuntime}: the ERROR "Failed to load metadata from __consumer_offsets-N (or
+ *       __transaction_state-N) with epoch E due to Stopped loading records ... because the partition is not online or is
+ *       no longer the leader" with a {@code NotLeaderOrFollowerException}: the restarted node re-registers, the
+ *       partition's leader epoch moves on, and the coordinator loads it again at the new epoch.</li>
+ *   <li>{@code ControllerApis}: the ERROR "Unexpected error handling request ... CONTROLLER_REGISTRATION" caused by
+ *       {@code NotControllerException}: the node registers with the quorum while it is still becoming its active
+ *       controller; the registration is retried and succeeds.</li>
  * </ul>
  */
 public final class ExpectedNoticeFilter extends TurboFilter {
@@ -61,6 +74,9 @@ public final class ExpectedNoticeFilter extends TurboFilter {
         if (name.startsWith("org.apache.kafka.streams.processor.internals.")) {
             // Streams logs through Kafka's LogContext: the message arrives formatted, its exception as t.
             return uncleanStopRecovery(name, level, message(format, params), t);
+        }
+        if (name.endsWith(".CoordinatorRuntime") || name.endsWith(".ControllerApis")) {
+            return brokerRestart(name, level, message(format, params), thrown(params, t));
         }
         if (level != Level.WARN || t != null) {
             return FilterReply.NEUTRAL;
@@ -109,7 +125,44 @@ public final class ExpectedNoticeFilter extends TurboFilter {
                 return FilterReply.DENY;
             }
         }
+        if (name.endsWith(".StreamThread") && level == Level.WARN && message.contains("are corrupted. Will close the task as dirty")
+                && t instanceof TaskCorruptedException) {
+            return FilterReply.DENY;
+        }
         return FilterReply.NEUTRAL;
+    }
+
+    private static FilterReply brokerRestart(String name, Level level, String message, Throwable t) {
+        if (level != Level.ERROR) {
+            return FilterReply.NEUTRAL;
+        }
+        if (name.endsWith(".CoordinatorRuntime") && message.contains("Failed to load metadata from ")
+                && message.contains("because the partition is not online or is no longer the leader")
+                && causedBy(t, NotLeaderOrFollowerException.class)) {
+            return FilterReply.DENY;
+        }
+        if (name.endsWith(".ControllerApis") && message.contains("Unexpected error handling request")
+                && message.contains("apiKey=CONTROLLER_REGISTRATION") && causedBy(t, NotControllerException.class)) {
+            return FilterReply.DENY;
+        }
+        return FilterReply.NEUTRAL;
+    }
+
+    /** The event's exception: t, or (SLF4J's rule) a throwable as the last argument. */
+    private static Throwable thrown(Object[] params, Throwable t) {
+        if (t != null) {
+            return t;
+        }
+        return params != null && params.length > 0 && params[params.length - 1] instanceof Throwable last ? last : null;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code ...: {0_1=org...TaskCorruptedException: ..., 1_0=...}}: true when every task's exception is that one. */

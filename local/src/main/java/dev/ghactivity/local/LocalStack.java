@@ -208,6 +208,7 @@ public final class LocalStack implements AutoCloseable {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             new PartWait("streams-app", () -> streamsStatus(streams, progress), System.nanoTime() + timeout.toNanos(), timeout)
                     .until(() -> {
+                        requireSinksRunning(); // e.g. a read-only SQLite file: said now, not after the streams-app's start
                         KafkaStreams.State state = streams.state();
                         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {

@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every repository was read completely and written to SQLite and S3 (with --once)",
-            "1:fatal error (bad credentials, GitHub unreachable, a port taken, a part stuck): nothing more could be done",
+            "1:fatal error (bad credentials, GitHub unreachable, a port taken, the data dir in use or not writable, a sink failed, a part stuck): nothing more could be done",
             "2:some repositories failed or were read incompletely (e.g. not found); the others were written (with --once)",
             "64:usage error (unknown option, a value refused by its check, invalid repository name): nothing was started"})
 public final class LocalStackCli implements Callable<Integer> {

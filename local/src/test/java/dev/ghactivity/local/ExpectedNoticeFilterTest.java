@@ -93,4 +93,25 @@ class ExpectedNoticeFilterTest {
         assertThat(filter.decide(null, stateDirectory, Level.WARN, "Failed to register startup state stores for task 0_1: "
                 + "java.io.IOException: No space left on device", null, null)).isEqualTo(FilterReply.NEUTRAL);
     }
+
+    /** The broker restarting on a killed run's log: a reload at a new epoch and a retried registration; others stay ERROR. */
+    @Test
+    void onlyTheBrokersRestartNoticesAreExpected() {
+        Logger runtime = context.getLogger("org.apache.kafka.coordinator.common.runtime.CoordinatorRuntime");
+        String reload = "[GroupCoordinator id=1] Failed to load metadata from __consumer_offsets-2 with epoch 2 due to Stopped loading "
+                + "records from __consumer_offsets-2 because the partition is not online or is no longer the leader..";
+        assertThat(filter.decide(null, runtime, Level.ERROR, reload, null,
+                new org.apache.kafka.common.errors.NotLeaderOrFollowerException("x"))).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, runtime, Level.ERROR, "[GroupCoordinator id=1] Failed to load metadata from __consumer_offsets-2 "
+                + "with epoch 2 due to a corrupt record", null, new org.apache.kafka.common.errors.CorruptRecordException("x")))
+                .isEqualTo(FilterReply.NEUTRAL);
+        Logger controllerApis = context.getLogger("kafka.server.ControllerApis");
+        String registration = "[ControllerApis nodeId=1] Unexpected error handling request RequestHeader(apiKey=CONTROLLER_REGISTRATION, "
+                + "apiVersion=0) -- ControllerRegistrationRequestData(controllerId=1)";
+        assertThat(filter.decide(null, controllerApis, Level.ERROR, registration, null, new java.util.concurrent.CompletionException(
+                new org.apache.kafka.common.errors.NotControllerException("The active controller appears to be node 1."))))
+                .isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, controllerApis, Level.ERROR, registration, null, new IllegalStateException("x")))
+                .isEqualTo(FilterReply.NEUTRAL);
+    }
 }
