@@ -121,7 +121,7 @@ class ProducerCliTest {
         }
         assertThat(code).isEqualTo(CliExitCodes.FATAL);
         assertThat(err.toString().strip().lines().toList()).singleElement().asString()
-                .isEqualTo("ghactivity-producer: Failed to construct kafka producer: No resolvable bootstrap urls given in bootstrap.servers");
+                .isEqualTo("ghactivity-producer: Failed to construct kafka consumer: No resolvable bootstrap urls given in bootstrap.servers");
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\tat ");
     }
 
