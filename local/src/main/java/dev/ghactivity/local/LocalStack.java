@@ -27,6 +27,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,7 +71,7 @@ public final class LocalStack implements AutoCloseable {
     private WebhookReceiver webhookReceiver;
     private EmbeddedConnectWorker connect;
     /** Connectors whose failure was logged already (continuous mode logs each once). */
-    private final java.util.Set<String> failureLogged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> failureLogged = ConcurrentHashMap.newKeySet();
     /** One registry for every part, served at {@code /metrics} of the query API. */
     private final PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
     private URI s3Endpoint;

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -35,7 +36,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
     private KafkaStreams streams;
     private MonthlyActivityQueryServer queryServer;
     private PrometheusMeterRegistry registry;
-    private java.util.function.Supplier<Optional<String>> healthCheck = Optional::empty;
+    private Supplier<Optional<String>> healthCheck = Optional::empty;
     private StreamsMetrics metrics;
 
     public MonthlyActivityApp(StreamsAppConfig config) {
@@ -62,7 +63,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
      * {@code check} gives a failure, {@code /health/live} and {@code /health/ready} answer 503 naming it. Before
      * {@link #start}.
      */
-    public MonthlyActivityApp withHealthCheck(java.util.function.Supplier<Optional<String>> check) {
+    public MonthlyActivityApp withHealthCheck(Supplier<Optional<String>> check) {
         this.healthCheck = check;
         return this;
     }

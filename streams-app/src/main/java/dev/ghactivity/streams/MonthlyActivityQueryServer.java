@@ -20,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -77,7 +78,7 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     private volatile SkippedRecords skipped;
     private volatile Supplier<String> metrics = () -> "";
     /** A failure of a part beside the streams (the local stack's sinks): the probes answer 503 with it. */
-    private volatile Supplier<java.util.Optional<String>> otherFailure = java.util.Optional::empty;
+    private volatile Supplier<Optional<String>> otherFailure = Optional::empty;
     private boolean started;
 
     private MonthlyActivityQueryServer(Server server, ServerConnector connector) {
@@ -252,7 +253,7 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
      */
     private void health(Response response, Callback callback, boolean ready) throws IOException {
         KafkaStreams.State state = streams.state();
-        java.util.Optional<String> failure = otherFailure.get();
+        Optional<String> failure = otherFailure.get();
         boolean ok = failure.isEmpty() && (ready ? state == KafkaStreams.State.RUNNING : state.isRunningOrRebalancing());
         ObjectNode body = JSON.createObjectNode().put("state", state.name()).put("skipped_records", skipped == null ? 0 : skipped.count());
         failure.ifPresent(f -> body.put("failure", f));
@@ -260,7 +261,7 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     }
 
     /** Makes both probes answer 503, with the reason as {@code failure}, while {@code check} gives one. */
-    void otherFailure(Supplier<java.util.Optional<String>> check) {
+    void otherFailure(Supplier<Optional<String>> check) {
         this.otherFailure = check;
     }
 
