@@ -6,6 +6,9 @@ import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.streams.errors.TaskCorruptedException;
 import org.slf4j.Marker;
 import org.slf4j.helpers.MessageFormatter;
 
@@ -31,16 +34,53 @@ import org.slf4j.helpers.MessageFormatter;
  *   <li>{@code ClientTelemetryReporter}: "Cannot make telemetry request as telemetry is in state: TERMINATED": a
  *       client closing (a clean stop) while a telemetry push of KIP-714 was due; nothing is lost.</li>
  * </ul>
+ * And the notices of Kafka Streams' own recovery after an unclean stop ({@code kill -9}, a crash) of the exactly-once
+ * streams-app, which need no action: Streams wipes the stores it cannot trust and rebuilds them from their changelog
+ * topics by itself (KIP-447's EOS state handling; the counts stay exact, {@code CrashLoopIT}). One INFO line per
+ * store says it; the rest, which repeat it, are dropped:
+ * <ul>
+ *   <li>{@code ProcessorStateManager}: "State store X did not find checkpoint offsets while stores are not empty ...
+ *       wipe out the local state of task T before re-bootstrapping": logged again at INFO.</li>
+ *   <li>{@code StateDirectory}: "Failed to register startup state stores for task T: Tasks [T] are corrupted and
+ *       hence need to be re-initialized".</li>
+ *   <li>{@code TaskManager}: the ERROR "Get exceptions for the following tasks" when every exception listed is a
+ *       {@code TaskCorruptedException}, and the WARN "Encounter corrupted task T, will group it with other corrupted
+ *       tasks" with that exception, and {@code StreamThread}'s WARN "Detected the states of tasks [...] are corrupted.
+ *       Will close the task as dirty and re-create and bootstrap from scratch". Any other exception of a task stays.</li>
+ * </ul>
+ * And the broker's own notices while it restarts on the log of a killed run:
+ * <ul>
+ *   <li>{@code CoordinatorRuntime}: the ERROR "Failed to load metadata from __consumer_offsets-N (or
+ *       __transaction_state-N) with epoch E due to Stopped loading records ... because the partition is not online or is
+ *       no longer the leader" with a {@code NotLeaderOrFollowerException}: the restarted node re-registers, the
+ *       partition's leader epoch moves on, and the coordinator loads it again at the new epoch.</li>
+ *   <li>{@code ControllerApis}: the ERROR "Unexpected error handling request ... CONTROLLER_REGISTRATION" caused by
+ *       {@code NotControllerException}: the node registers with the quorum while it is still becoming its active
+ *       controller; the registration is retried and succeeds.</li>
+ * </ul>
  */
 public final class ExpectedNoticeFilter extends TurboFilter {
+    /** Where the recovery notices are said again at INFO: a logger of ours, at INFO by default. */
+    private static final org.slf4j.Logger RECOVERY = org.slf4j.LoggerFactory.getLogger("dev.ghactivity.local.StreamsRecovery");
+    private static final Pattern TASK_EXCEPTION = Pattern.compile("(?:\\{|, )(\\d+_\\d+)=([A-Za-z0-9_.$]+)");
     private static final Pattern TOPIC_ERROR = Pattern.compile("([A-Za-z0-9._-]+)=([A-Z_]+)");
 
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-        if (level != Level.WARN || format == null || t != null) {
+        if ((level != Level.WARN && level != Level.ERROR) || format == null) {
             return FilterReply.NEUTRAL;
         }
         String name = logger.getName();
+        if (name.startsWith("org.apache.kafka.streams.processor.internals.")) {
+            // Streams logs through Kafka's LogContext: the message arrives formatted, its exception as t.
+            return uncleanStopRecovery(name, level, message(format, params), t);
+        }
+        if (name.endsWith(".CoordinatorRuntime") || name.endsWith(".ControllerApis")) {
+            return brokerRestart(name, level, message(format, params), thrown(params, t));
+        }
+        if (level != Level.WARN || t != null) {
+            return FilterReply.NEUTRAL;
+        }
         if (name.endsWith(".QuorumController")) {
             return format.contains("Performing controller activation") ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
@@ -66,6 +106,76 @@ public final class ExpectedNoticeFilter extends TurboFilter {
             return format.contains("not enabled for the GlobalThread") ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
         return FilterReply.NEUTRAL;
+    }
+
+    private static FilterReply uncleanStopRecovery(String name, Level level, String message, Throwable t) {
+        if (name.endsWith(".ProcessorStateManager") && level == Level.WARN && t == null
+                && message.contains("did not find checkpoint offsets while stores are not empty")) {
+            RECOVERY.info("after an unclean stop, as expected: {}", message);
+            return FilterReply.DENY;
+        }
+        if (name.endsWith(".StateDirectory") && level == Level.WARN && message.contains("Failed to register startup state stores")) {
+            return message.endsWith("are corrupted and hence need to be re-initialized") ? FilterReply.DENY : FilterReply.NEUTRAL;
+        }
+        if (name.endsWith(".TaskManager")) {
+            if (level == Level.ERROR && t == null && message.contains("Get exceptions for the following tasks: {")) {
+                return onlyCorruptedTasks(message) ? FilterReply.DENY : FilterReply.NEUTRAL;
+            }
+            if (level == Level.WARN && message.contains("Encounter corrupted task") && t instanceof TaskCorruptedException) {
+                return FilterReply.DENY;
+            }
+        }
+        if (name.endsWith(".StreamThread") && level == Level.WARN && message.contains("are corrupted. Will close the task as dirty")
+                && t instanceof TaskCorruptedException) {
+            return FilterReply.DENY;
+        }
+        return FilterReply.NEUTRAL;
+    }
+
+    private static FilterReply brokerRestart(String name, Level level, String message, Throwable t) {
+        if (level != Level.ERROR) {
+            return FilterReply.NEUTRAL;
+        }
+        if (name.endsWith(".CoordinatorRuntime") && message.contains("Failed to load metadata from ")
+                && message.contains("because the partition is not online or is no longer the leader")
+                && causedBy(t, NotLeaderOrFollowerException.class)) {
+            return FilterReply.DENY;
+        }
+        if (name.endsWith(".ControllerApis") && message.contains("Unexpected error handling request")
+                && message.contains("apiKey=CONTROLLER_REGISTRATION") && causedBy(t, NotControllerException.class)) {
+            return FilterReply.DENY;
+        }
+        return FilterReply.NEUTRAL;
+    }
+
+    /** The event's exception: t, or (SLF4J's rule) a throwable as the last argument. */
+    private static Throwable thrown(Object[] params, Throwable t) {
+        if (t != null) {
+            return t;
+        }
+        return params != null && params.length > 0 && params[params.length - 1] instanceof Throwable last ? last : null;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code ...: {0_1=org...TaskCorruptedException: ..., 1_0=...}}: true when every task's exception is that one. */
+    static boolean onlyCorruptedTasks(String message) {
+        Matcher m = TASK_EXCEPTION.matcher(message.substring(message.indexOf('{')));
+        boolean any = false;
+        while (m.find()) {
+            if (!m.group(2).equals(TaskCorruptedException.class.getName())) {
+                return false;
+            }
+            any = true;
+        }
+        return any;
     }
 
     static boolean onlyStreamsInternalTopicsUnknown(String message) {

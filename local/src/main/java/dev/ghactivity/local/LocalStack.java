@@ -13,8 +13,10 @@ import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.producer.ProducerMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ghactivity.schemas.Topics;
+import dev.ghactivity.streams.CountingSettingsRefusedException;
 import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.URI;
@@ -26,6 +28,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,6 +73,9 @@ public final class LocalStack implements AutoCloseable {
     private MonthlyActivityApp streamsApp;
     private WebhookReceiver webhookReceiver;
     private String producerTransactionalId = ProducerAppConfig.Defaults.TRANSACTIONAL_ID;
+    private EmbeddedConnectWorker connect;
+    /** Connectors whose failure was logged already (continuous mode logs each once). */
+    private final Set<String> failureLogged = ConcurrentHashMap.newKeySet();
     /** One registry for every part, served at {@code /metrics} of the query API. */
     private final PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
     private URI s3Endpoint;
@@ -100,7 +108,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public LocalStack start(Duration streamsStartTimeout) {
         try {
-            Files.createDirectories(config.dataDir());
+            lockDataDir();
             long t0 = System.nanoTime();
             startKafka();
             // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
@@ -152,6 +160,20 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the data dir and takes its lock, before anything else touches it: a second stack on the same dir
+     * stops here with one line, and a dir that cannot be written (read-only, full) is named with what to do.
+     */
+    private void lockDataDir() {
+        Path dir = config.dataDir().toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+            track(DataDirLock.acquire(dir));
+        } catch (IOException e) {
+            throw new DataDirUnusableException(dir, e);
+        }
+    }
+
     /** The embedded broker, or the configured cluster. */
     private void startKafka() {
         if (config.kafkaBootstrapServers() == null) {
@@ -175,9 +197,13 @@ public final class LocalStack implements AutoCloseable {
                 .stateDir(config.streamsStateDir())
                 .zone(config.zone())
                 .httpPort(config.httpPort())
-                .build())).withMeterRegistry(registry);
+                .build())).withMeterRegistry(registry).withHealthCheck(this::sinkFailure);
         try {
             streamsApp.start();
+        } catch (CountingSettingsRefusedException e) {
+            // The streams-app's remedy names its own --application-id; here a new data dir is the fresh start.
+            throw new StackFailedException(e.message("data dir " + config.dataDir().toAbsolutePath(),
+                    "in a new --data-dir (it re-reads GitHub; see README, 'Changing the zone')"), e);
         } catch (UncheckedIOException e) {
             if (causedByBindFailure(e)) {
                 throw new PortTakenException(config.httpPort(), "port " + config.httpPort() + " of the query API is taken by "
@@ -202,6 +228,7 @@ public final class LocalStack implements AutoCloseable {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             new PartWait("streams-app", () -> streamsStatus(streams, progress), System.nanoTime() + timeout.toNanos(), timeout)
                     .until(() -> {
+                        requireSinksRunning(); // e.g. a read-only SQLite file: said now, not after the streams-app's start
                         KafkaStreams.State state = streams.state();
                         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
@@ -244,7 +271,7 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(config.connectDir());
         Map<String, String> worker = SinkConnectorConfigs.standaloneWorker(bootstrapServers,
                 config.connectDir().resolve("standalone.offsets"));
-        EmbeddedConnectWorker connect = track(EmbeddedConnectWorker.start(worker));
+        connect = track(EmbeddedConnectWorker.start(worker));
         ConnectSinkMetrics.bind(registry, SQLITE_CONNECTOR);
         ConnectSinkMetrics.bind(registry, S3_CONNECTOR);
         connect.putConnector(SQLITE_CONNECTOR, SinkConnectorConfigs.sqlite(SQLITE_CONNECTOR, config.sqlitePath(), DEAD_LETTER_TOPIC));
@@ -269,10 +296,14 @@ public final class LocalStack implements AutoCloseable {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             Future<IngestReport> poll = poller.submit(producer::pollOnce);
             long t0 = System.nanoTime();
-            return new PartWait("producer", () -> "polling " + config.repositories().size() + " repositories for "
+            new PartWait("producer", () -> "polling " + config.repositories().size() + " repositories for "
                     + Duration.ofNanos(System.nanoTime() - t0).toSeconds() + " s; input topics hold "
                     + progress.endOffsetSum(List.of(Topics.COMMITS, Topics.ISSUES)) + " offsets; unfinished transactions "
-                    + progress.unfinishedTransactions()).until(poll);
+                    + progress.unfinishedTransactions()).until(() -> {
+                        requireSinksRunning();
+                        return poll.isDone();
+                    });
+            return poll.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause().getMessage(), e.getCause());
         } catch (StuckPartException e) {
@@ -293,10 +324,20 @@ public final class LocalStack implements AutoCloseable {
             return t;
         });
         lagLogger.scheduleWithFixedDelay(this::logLag, 30, 30, TimeUnit.SECONDS);
+        lagLogger.scheduleWithFixedDelay(this::logSinkFailure, 5, 5, TimeUnit.SECONDS);
         try {
             producer.runUntilClosed();
         } finally {
             lagLogger.shutdownNow();
+        }
+    }
+
+    /** A failed sink is logged once (ERROR: it needs a fix and a restart); the health probes say it until then. */
+    private void logSinkFailure() {
+        try {
+            sinkFailure().filter(failureLogged::add).ifPresent(line -> LOG.error("{}; /health/live answers 503 until a restart", line));
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read the sinks' status: {}", e.toString());
         }
     }
 
@@ -383,13 +424,42 @@ public final class LocalStack implements AutoCloseable {
         return id.startsWith(producerTransactionalId) || id.startsWith(STREAMS_APPLICATION_ID + "-");
     }
 
-    private static void awaitGroup(ConsumerGroupProgress progress, String group, String stage, List<String> topics,
-                                   long deadline, Duration timeout)
+    private void awaitGroup(ConsumerGroupProgress progress, String group, String stage, List<String> topics,
+                            long deadline, Duration timeout)
             throws StuckPartException, InterruptedException {
         new PartWait(stage, () -> progress.status(group, topics) + "; unfinished transactions " + progress.unfinishedTransactions(),
                 deadline, timeout)
-                .until(() -> progress.pendingRecords(group, topics) == 0);
+                .until(() -> {
+                    requireSinksRunning(); // a failed task never catches up: say why now, not at the timeout
+                    return progress.pendingRecords(group, topics) == 0;
+                });
         LOG.info("{}: caught up (all records of {})", stage, topics);
+    }
+
+    /**
+     * @throws StackFailedException naming the sink whose connector or task failed (e.g. its SQLite file is read-only),
+     *                              with the reason the task gave; Connect does not restart a failed task by itself
+     */
+    void requireSinksRunning() {
+        Optional<String> failure = sinkFailure();
+        if (failure.isPresent()) {
+            throw new StackFailedException(failure.get(), null);
+        }
+    }
+
+    /** The first failed sink as one line (which sink, why, what stays safe), or empty while both run. */
+    public Optional<String> sinkFailure() {
+        if (connect == null) {
+            return Optional.empty();
+        }
+        for (Map.Entry<String, String> sink : Map.of(SQLITE_CONNECTOR, "SQLite sink", S3_CONNECTOR, "S3 sink").entrySet()) {
+            Optional<String> reason = connect.failure(sink.getKey());
+            if (reason.isPresent()) {
+                return Optional.of("the " + sink.getValue() + " stopped: " + reason.get() + " (what it did not write stays in topic "
+                        + Topics.MONTHLY_ACTIVITY + " and is written when the stack starts again)");
+            }
+        }
+        return Optional.empty();
     }
 
     public String bootstrapServers() {

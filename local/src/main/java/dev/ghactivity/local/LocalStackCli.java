@@ -10,6 +10,7 @@ import dev.ghactivity.producer.GitHubToken;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.webhook.WebhookOptions;
 import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.FatalErrorLine;
 import dev.ghactivity.schemas.GhactivityVersion;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Option;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every repository was read completely and written to SQLite and S3 (with --once)",
-            "1:fatal error (bad credentials, GitHub unreachable, a port taken, a part stuck): nothing more could be done",
+            "1:fatal error (bad credentials, GitHub unreachable, a port taken, the data dir in use or not writable, a sink failed, a part stuck): nothing more could be done",
             "2:some repositories failed or were read incompletely (e.g. not found); the others were written (with --once)",
             "64:usage error (unknown option, a value refused by its check, invalid repository name): nothing was started"})
 public final class LocalStackCli implements Callable<Integer> {
@@ -92,7 +93,7 @@ public final class LocalStackCli implements Callable<Integer> {
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        return new CommandLine(new LocalStackCli()).execute(args);
+        return new CommandLine(new LocalStackCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity")).execute(args);
     }
 
     /** The configuration the options describe; names are validated here, before anything starts. */
@@ -137,6 +138,9 @@ public final class LocalStackCli implements Callable<Integer> {
             return EXIT_USAGE;
         }
 
+        if (config.kafkaBootstrapServers() == null) {
+            KafkaHaltLine.install("ghactivity", config.dataDir());
+        }
         LocalStack stack = new LocalStack(config, token, githubApp);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -175,7 +179,8 @@ public final class LocalStackCli implements Callable<Integer> {
         } catch (TimeoutException e) {
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;
-        } catch (PortTakenException e) {
+        } catch (PortTakenException | StackFailedException e) {
+            LoggerFactory.getLogger(FatalErrorLine.class).debug("fatal error", e);
             System.err.println("ghactivity: " + e.getMessage());
             return EXIT_FATAL;
         } catch (InterruptedException e) {
@@ -187,9 +192,7 @@ public final class LocalStackCli implements Callable<Integer> {
                 System.err.println("ghactivity: " + stuck.getMessage());
                 return EXIT_FATAL;
             }
-            log.error("fatal error", e);
-            System.err.println("ghactivity: " + e.getMessage());
-            return EXIT_FATAL;
+            return FatalErrorLine.print("ghactivity", e);
         } finally {
             stack.close();
             try {

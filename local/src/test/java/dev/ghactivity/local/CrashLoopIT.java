@@ -132,6 +132,11 @@ class CrashLoopIT {
                 assertThat(last.stdout()).as(failure("the clean run reports where its query API listens", last))
                         .containsPattern("query API http://127\\.0\\.0\\.1:\\d+/");
                 assertNoMarkersToAStaleAddress(last, data);
+                // A restart after kills needs no action: the broker's and Streams' recovery notices are INFO or dropped
+                // (ExpectedNoticeFilter); an ERROR here is a real problem or a notice still to be classified.
+                assertThat(last.stdout().lines().filter(l -> l.contains(" ERROR ")).toList())
+                        .as(failure("the clean run after the kills logs no ERROR", last)).isEmpty();
+                assertThat(last.stdout()).as("no stack trace at the default log level").doesNotContain("\tat ");
             }
             long cleanRun = millisSince(t0);
 

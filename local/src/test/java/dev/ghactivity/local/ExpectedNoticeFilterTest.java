@@ -64,4 +64,54 @@ class ExpectedNoticeFilterTest {
                 "Got error produce response with correlation id {} on topic-partition {}, retrying ({} attempts left). Error: {}",
                 11, "github.ingest-state-0", 5, "CONCURRENT_TRANSACTIONS")).isEqualTo(FilterReply.DENY);
     }
+
+    /** Streams' recovery after a kill -9: dropped (one INFO per store says it); any other task failure stays an ERROR. */
+    @Test
+    void onlyStreamsRecoveryFromAnUncleanStopIsExpected() {
+        Logger taskManager = context.getLogger("org.apache.kafka.streams.processor.internals.TaskManager");
+        String corrupted = "stream-thread [t-1] Get exceptions for the following tasks: {0_1=org.apache.kafka.streams.errors."
+                + "TaskCorruptedException: Tasks [0_1] are corrupted and hence need to be re-initialized, 1_0=org.apache.kafka."
+                + "streams.errors.TaskCorruptedException: Tasks [1_0] are corrupted and hence need to be re-initialized}";
+        assertThat(filter.decide(null, taskManager, Level.ERROR, corrupted, null, null)).isEqualTo(FilterReply.DENY);
+        String mixed = corrupted.replace("1_0=org.apache.kafka.streams.errors.TaskCorruptedException",
+                "1_0=org.apache.kafka.streams.errors.ProcessorStateException");
+        assertThat(filter.decide(null, taskManager, Level.ERROR, mixed, null, null)).isEqualTo(FilterReply.NEUTRAL);
+        assertThat(filter.decide(null, taskManager, Level.WARN, "stream-thread [t-1] Encounter corrupted task 0_1, will group it with "
+                + "other corrupted tasks and handle together", null,
+                new org.apache.kafka.streams.errors.TaskCorruptedException(java.util.Set.of()))).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, taskManager, Level.WARN, "stream-thread [t-1] Encounter corrupted task 0_1, will group it with "
+                + "other corrupted tasks and handle together", null, new IllegalStateException("x"))).isEqualTo(FilterReply.NEUTRAL);
+
+        Logger stateManager = context.getLogger("org.apache.kafka.streams.processor.internals.ProcessorStateManager");
+        assertThat(filter.decide(null, stateManager, Level.WARN, "stream-client [c] State store counts did not find checkpoint offsets "
+                + "while stores are not empty, since under EOS it has the risk of getting uncommitted data in stores we have to treat "
+                + "it as a task corruption error and wipe out the local state of task 0_1 before re-bootstrapping", null, null))
+                .isEqualTo(FilterReply.DENY);
+        Logger stateDirectory = context.getLogger("org.apache.kafka.streams.processor.internals.StateDirectory");
+        assertThat(filter.decide(null, stateDirectory, Level.WARN, "Failed to register startup state stores for task 0_1: Tasks [0_1] "
+                + "are corrupted and hence need to be re-initialized", null, null)).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, stateDirectory, Level.WARN, "Failed to register startup state stores for task 0_1: "
+                + "java.io.IOException: No space left on device", null, null)).isEqualTo(FilterReply.NEUTRAL);
+    }
+
+    /** The broker restarting on a killed run's log: a reload at a new epoch and a retried registration; others stay ERROR. */
+    @Test
+    void onlyTheBrokersRestartNoticesAreExpected() {
+        Logger runtime = context.getLogger("org.apache.kafka.coordinator.common.runtime.CoordinatorRuntime");
+        String reload = "[GroupCoordinator id=1] Failed to load metadata from __consumer_offsets-2 with epoch 2 due to Stopped loading "
+                + "records from __consumer_offsets-2 because the partition is not online or is no longer the leader..";
+        assertThat(filter.decide(null, runtime, Level.ERROR, reload, null,
+                new org.apache.kafka.common.errors.NotLeaderOrFollowerException("x"))).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, runtime, Level.ERROR, "[GroupCoordinator id=1] Failed to load metadata from __consumer_offsets-2 "
+                + "with epoch 2 due to a corrupt record", null, new org.apache.kafka.common.errors.CorruptRecordException("x")))
+                .isEqualTo(FilterReply.NEUTRAL);
+        Logger controllerApis = context.getLogger("kafka.server.ControllerApis");
+        String registration = "[ControllerApis nodeId=1] Unexpected error handling request RequestHeader(apiKey=CONTROLLER_REGISTRATION, "
+                + "apiVersion=0) -- ControllerRegistrationRequestData(controllerId=1)";
+        assertThat(filter.decide(null, controllerApis, Level.ERROR, registration, null, new java.util.concurrent.CompletionException(
+                new org.apache.kafka.common.errors.NotControllerException("The active controller appears to be node 1."))))
+                .isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, controllerApis, Level.ERROR, registration, null, new IllegalStateException("x")))
+                .isEqualTo(FilterReply.NEUTRAL);
+    }
 }

@@ -33,8 +33,21 @@ final class LocalStackProcess implements AutoCloseable {
     }
 
     static LocalStackProcess start(Path logDir, Map<String, String> env, String... args) throws IOException {
+        return start(logDir, env, null, args);
+    }
+
+    /** With a limit on the size of every file the process writes ({@code ulimit -f}, in KiB): a disk that fills up. */
+    static LocalStackProcess startWithFileSizeLimit(Path logDir, long limitKiB, String... args) throws IOException {
+        return start(logDir, Map.of(), limitKiB, args);
+    }
+
+    private static LocalStackProcess start(Path logDir, Map<String, String> env, Long fileSizeLimitKiB, String... args) throws IOException {
         Files.createDirectories(logDir);
         List<String> command = new ArrayList<>();
+        if (fileSizeLimitKiB != null) {
+            // The JVM ignores SIGXFSZ: a write past the limit fails with EFBIG ("File too large"), as on a full disk.
+            command.addAll(List.of("bash", "-c", "ulimit -f " + fileSizeLimitKiB + " && exec \"$0\" \"$@\""));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx768m");
         command.add("-jar");

@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 12.1: {@code --once} never waits silently. With the S3 endpoint down the S3 sink never catches up: every
- * 15 s the run says what it waits for, and at {@code --once-timeout} it exits 1 with one line naming the S3 sink
- * and where its group stands; the SQLite sink, which could write, holds every row.
+ * Issue 12.1: {@code --once} never waits silently. With an S3 endpoint that accepts connections but never answers
+ * the S3 sink never catches up (nor fails: each request waits for its read timeout): every 15 s the run says what it
+ * waits for, and at {@code --once-timeout} it exits 1 with one line naming the S3 sink and where its group stands;
+ * the SQLite sink, which could write, holds every row. (An endpoint that refuses connections fails the sink's task
+ * after its retries: that ends the run at once, see {@code LocalStackStartFailuresIT}.)
  */
 class OnceTimeoutIT {
     private static final String REPO = "stuck/sink";
@@ -26,12 +28,11 @@ class OnceTimeoutIT {
 
     @Test
     void aSinkThatNeverCatchesUpEndsTheRunWithExitOneNamingItAfterSayingWhatItWaitsFor() throws Exception {
-        int deadPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            deadPort = s.getLocalPort(); // nothing listens there once closed
-        }
         Path data = dir.resolve("data");
-        try (FakeGitHub github = FakeGitHub.start()) {
+        // Never accept()ed: the kernel completes each connection, and no request ever gets an answer.
+        try (ServerSocket silent = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+             FakeGitHub github = FakeGitHub.start()) {
+            int deadPort = silent.getLocalPort();
             SyntheticActivity activity = github.serveSyntheticActivity(REPO, 300, 100, 5);
             // Kept under target/ so a failed run's whole output can be read afterwards.
             try (LocalStackProcess run = LocalStackProcess.start(Path.of("target", "it-logs", "once-timeout"),

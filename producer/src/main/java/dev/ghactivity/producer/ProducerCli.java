@@ -4,6 +4,7 @@ import dev.ghactivity.producer.webhook.WebhookOptions;
 import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.FatalErrorLine;
 import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -56,7 +57,12 @@ public final class ProducerCli implements Callable<Integer> {
     String metricsHost;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new ProducerCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line {@link #main} runs: a fatal error is one line on stderr ({@link FatalErrorLine}). */
+    static CommandLine commandLine() {
+        return new CommandLine(new ProducerCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity-producer"));
     }
 
     /** The configuration the options describe; names are validated here, before any URL is built. */

@@ -120,13 +120,33 @@ class ProducerCliTest {
         assertThat(CliExitCodes.USAGE).as("a usage error is never taken for 'some repositories failed'").isNotEqualTo(CliExitCodes.PARTIAL);
     }
 
+    /** A failure no catch of the CLI expects (here: the Kafka client refuses its settings) is one line, not a stack trace. */
+    @Test
+    void anUnexpectedFatalErrorIsOneLineOnStderrAndExitCodeOne() {
+        StringWriter err = new StringWriter();
+        java.io.PrintStream originalOut = System.out;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = run(err, "--repo", "a/b", "--bootstrap-servers", "no-such-host.invalid:9092", "--github-api-url", "http://127.0.0.1:1",
+                    "--once");
+        } finally {
+            System.setOut(originalOut);
+        }
+        assertThat(code).isEqualTo(CliExitCodes.FATAL);
+        assertThat(err.toString().strip().lines().toList()).singleElement().asString()
+                .isEqualTo("ghactivity-producer: Failed to construct kafka consumer: No resolvable bootstrap urls given in bootstrap.servers");
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\tat ");
+    }
+
     /** Runs the CLI with picocli's and our own error output captured. */
     private static int run(StringWriter err, String... args) {
         java.io.PrintStream original = System.err;
         java.io.ByteArrayOutputStream ours = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(ours, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            int code = new CommandLine(new ProducerCli()).setErr(new PrintWriter(err, true)).execute(args);
+            int code = ProducerCli.commandLine().setErr(new PrintWriter(err, true)).execute(args);
             err.write(ours.toString(java.nio.charset.StandardCharsets.UTF_8));
             return code;
         } finally {

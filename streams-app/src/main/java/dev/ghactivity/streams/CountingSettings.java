@@ -75,7 +75,7 @@ final class CountingSettings {
      * @return the topology version of the stored counting state: {@link MonthlyActivityTopology#VERSION} when it is
      *         this release's (or nothing was stored: then this release's settings are stored now); lower when an
      *         older release built it: the caller must rebuild the state, then {@link #store} these settings
-     * @throws SettingsChangedException if they differ (or another instance stored different ones concurrently), or
+     * @throws CountingSettingsRefusedException if they differ (or another instance stored different ones concurrently), or
      *         a newer release built the state
      * @throws IllegalStateException if the topic cannot be created or read
      */
@@ -96,13 +96,8 @@ final class CountingSettings {
                     () -> new IllegalStateException("settings written to " + topic + " but not read back")));
             int version = Integer.parseInt(found.getOrDefault(TOPOLOGY, "1"));
             found.remove(TOPOLOGY);
-            if (!found.equals(values)) {
-                throw new SettingsChangedException(applicationId, topic, encode(found), encoded());
-            }
-            if (version > MonthlyActivityTopology.VERSION) {
-                throw new SettingsChangedException("application " + applicationId + " was counted by a newer release (topology version " + version
-                        + ", stored in topic " + topic + ") than this one (" + MonthlyActivityTopology.VERSION
-                        + "): start that release, or count from scratch under a new --application-id");
+            if (!found.equals(values) || version > MonthlyActivityTopology.VERSION) {
+                throw new CountingSettingsRefusedException(applicationId, topic, encode(found), encoded(), version);
             }
             return version;
         } catch (ExecutionException e) {
@@ -181,19 +176,6 @@ final class CountingSettings {
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>(topic, KEY, stored())).get();
-        }
-    }
-
-    /** The stored settings differ from those of this start. */
-    static final class SettingsChangedException extends IllegalStateException {
-        SettingsChangedException(String message) {
-            super(message);
-        }
-
-        SettingsChangedException(String applicationId, String topic, String stored, String requested) {
-            super("application " + applicationId + " counted months with " + stored + " (stored in topic " + topic
-                    + "), this start asks for " + requested + ": mixing them would corrupt every count. Start with the "
-                    + "stored settings, or count from scratch under a new --application-id (see README, 'Changing the zone')");
         }
     }
 }

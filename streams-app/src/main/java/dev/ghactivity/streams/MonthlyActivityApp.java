@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -35,6 +36,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
     private KafkaStreams streams;
     private MonthlyActivityQueryServer queryServer;
     private PrometheusMeterRegistry registry;
+    private Supplier<Optional<String>> healthCheck = Optional::empty;
     private StreamsMetrics metrics;
     private RepositoryStateView states;
 
@@ -57,6 +59,16 @@ public final class MonthlyActivityApp implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A part that runs beside the streams in the same process (the local stack's sink connectors): while
+     * {@code check} gives a failure, {@code /health/live} and {@code /health/ready} answer 503 naming it. Before
+     * {@link #start}.
+     */
+    public MonthlyActivityApp withHealthCheck(Supplier<Optional<String>> check) {
+        this.healthCheck = check;
+        return this;
+    }
+
     /** The registry {@code /metrics} serves (this app's own unless {@link #withMeterRegistry} gave one). */
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
@@ -66,7 +78,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
      * Starts the query server (so its port is known to Streams' metadata), checks the stored counting settings
      * ({@link CountingSettings}) and starts the streams. Whatever was opened is closed when a step fails.
      *
-     * @throws CountingSettings.SettingsChangedException if {@code --zone} or {@code --commit-date-field} differ
+     * @throws CountingSettingsRefusedException if {@code --zone} or {@code --commit-date-field} differ
      *         from those the application id counted with
      */
     public MonthlyActivityApp start() {
@@ -102,6 +114,7 @@ public final class MonthlyActivityApp implements AutoCloseable {
             metrics.bind(streams, skipped);
             // Admin configs = the connection and security settings of every client of the streams-app.
             states = RepositoryStateView.start(new StreamsConfig(props).getAdminConfigs(config.applicationId() + "-repository-state"));
+            queryServer.otherFailure(healthCheck);
             queryServer.start(streams, self, skipped, registry, states);
             streams.start();
         } catch (RuntimeException e) {

@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
@@ -82,6 +83,8 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
     private volatile Supplier<String> metrics = () -> "";
     /** Null: no repository states known (tests of the HTTP layer alone). */
     private volatile RepositoryStateView states;
+    /** A failure of a part beside the streams (the local stack's sinks): the probes answer 503 with it. */
+    private volatile Supplier<Optional<String>> otherFailure = Optional::empty;
     private boolean started;
 
     private MonthlyActivityQueryServer(Server server, ServerConnector connector) {
@@ -315,9 +318,16 @@ final class MonthlyActivityQueryServer implements AutoCloseable {
      */
     private void health(Response response, Callback callback, boolean ready) throws IOException {
         KafkaStreams.State state = streams.state();
-        boolean ok = ready ? state == KafkaStreams.State.RUNNING : state.isRunningOrRebalancing();
-        send(response, callback, ok ? 200 : 503, JSON.createObjectNode().put("state", state.name())
-                .put("skipped_records", skipped == null ? 0 : skipped.count()));
+        Optional<String> failure = otherFailure.get();
+        boolean ok = failure.isEmpty() && (ready ? state == KafkaStreams.State.RUNNING : state.isRunningOrRebalancing());
+        ObjectNode body = JSON.createObjectNode().put("state", state.name()).put("skipped_records", skipped == null ? 0 : skipped.count());
+        failure.ifPresent(f -> body.put("failure", f));
+        send(response, callback, ok ? 200 : 503, body);
+    }
+
+    /** Makes both probes answer 503, with the reason as {@code failure}, while {@code check} gives one. */
+    void otherFailure(Supplier<Optional<String>> check) {
+        this.otherFailure = check;
     }
 
     /** This instance's part, only while no rebalance is under way (before and after reading). */

@@ -1,6 +1,7 @@
 package dev.ghactivity.streams;
 
 import dev.ghactivity.schemas.CliExitCodes;
+import dev.ghactivity.schemas.FatalErrorLine;
 import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
@@ -58,7 +59,12 @@ public final class StreamsAppCli implements Callable<Integer> {
     Map<String, String> kafkaProperties;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StreamsAppCli()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line {@link #main} runs: a fatal error is one line on stderr ({@link FatalErrorLine}). */
+    static CommandLine commandLine() {
+        return new CommandLine(new StreamsAppCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity-streams"));
     }
 
     /** The configuration the options describe. */
@@ -94,8 +100,7 @@ public final class StreamsAppCli implements Callable<Integer> {
         try {
             app.start();
         } catch (RuntimeException e) {
-            System.err.println("ghactivity-streams: " + e.getMessage());
-            return CliExitCodes.FATAL;
+            return FatalErrorLine.print("ghactivity-streams", e);
         }
         Optional<String> failure = app.awaitStopped();
         if (failure.isPresent()) {

@@ -46,6 +46,26 @@ class MonthlyActivityQueryServerTest {
         }
     }
 
+    /** The local stack's failed sink (a part beside the streams) makes both probes 503 with the reason, while it lasts. */
+    @Test
+    void aFailureOfAPartBesideTheStreamsIsNamedByBothProbes(@TempDir Path dir) throws Exception {
+        StreamsAppConfig config = StreamsAppConfig.builder().bootstrapServers("127.0.0.1:1").applicationId("probe-failure-test")
+                .stateDir(dir).build();
+        java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>("the SQLite sink stopped: x");
+        try (MonthlyActivityQueryServer server = MonthlyActivityQueryServer.bind("127.0.0.1", 0);
+             KafkaStreams streams = new KafkaStreams(MonthlyActivityTopology.build(config), config.toStreamsProperties())) {
+            server.otherFailure(() -> java.util.Optional.ofNullable(failure.get()));
+            server.start(streams, new HostInfo("127.0.0.1", server.port()), new SkippedRecords());
+            for (String probe : java.util.List.of("/health/live", "/health/ready")) {
+                HttpResponse<String> response = get(server, probe);
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.body()).isEqualTo("{\"state\":\"CREATED\",\"skipped_records\":0,\"failure\":\"the SQLite sink stopped: x\"}");
+            }
+            failure.set(null);
+            assertThat(get(server, "/health/live").body()).isEqualTo("{\"state\":\"CREATED\",\"skipped_records\":0}");
+        }
+    }
+
     @Test
     void closeEndsTheRequestThreadsAndReleasesThePortAlsoWhenNeverStarted() throws Exception {
         MonthlyActivityQueryServer unstarted = MonthlyActivityQueryServer.bind("127.0.0.1", 0);

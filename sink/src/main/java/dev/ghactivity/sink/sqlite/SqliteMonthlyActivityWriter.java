@@ -123,25 +123,43 @@ public final class SqliteMonthlyActivityWriter implements AutoCloseable {
         }
     }
 
-    /** Busy, locked, I/O and full-disk errors may pass; anything else (corruption, schema) will not. */
+    /**
+     * Busy and locked (another connection holds the lock) and I/O errors may pass by themselves: retried. A read-only
+     * file or directory, one that cannot be opened, a full disk and anything else (corruption, schema) stay until
+     * someone acts: the task fails at once with {@link #permanentFailure} (result codes: https://sqlite.org/rescode.html).
+     */
     public static boolean isTransient(SQLException e) {
-        if (e instanceof SQLiteException s) {
-            SQLiteErrorCode code = s.getResultCode();
-            int primary = code.code & 0xff;
-            return primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code
-                    || primary == SQLiteErrorCode.SQLITE_IOERR.code || primary == SQLiteErrorCode.SQLITE_FULL.code
-                    || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code;
-        }
-        return false;
+        int primary = primaryCode(e);
+        return primary == SQLiteErrorCode.SQLITE_BUSY.code || primary == SQLiteErrorCode.SQLITE_LOCKED.code
+                || primary == SQLiteErrorCode.SQLITE_IOERR.code;
     }
 
-    /** I/O errors and a file that cannot be opened may leave the connection unusable: open a new one. */
+    /** I/O errors may leave the connection unusable: open a new one. */
     public static boolean needsReopen(SQLException e) {
-        if (e instanceof SQLiteException s) {
-            int primary = s.getResultCode().code & 0xff;
-            return primary == SQLiteErrorCode.SQLITE_IOERR.code || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code;
+        return primaryCode(e) == SQLiteErrorCode.SQLITE_IOERR.code;
+    }
+
+    /** What a non-transient failure on {@code path} means and what to do, as one line. */
+    public static String permanentFailure(SQLException e, Path path) {
+        int primary = primaryCode(e);
+        Path file = path.toAbsolutePath();
+        if (primary == SQLiteErrorCode.SQLITE_READONLY.code) {
+            return "SQLite file " + file + " is read-only (" + e.getMessage() + "): make it and its directory writable "
+                    + "(SQLite writes " + file.getFileName() + "-wal and -shm beside it), or choose another sqlite.path / --data-dir";
         }
-        return false;
+        if (primary == SQLiteErrorCode.SQLITE_CANTOPEN.code) {
+            return "SQLite file " + file + " cannot be opened (" + e.getMessage() + "): check that its directory exists and is "
+                    + "writable and that the path is not a directory, or choose another sqlite.path / --data-dir";
+        }
+        if (primary == SQLiteErrorCode.SQLITE_FULL.code) {
+            return "SQLite file " + file + ": the disk is full (" + e.getMessage() + "): free space on its file system, then start again";
+        }
+        return "SQLite file " + file + " failed: " + e.getMessage();
+    }
+
+    /** The primary result code (the low byte of an extended one), -1 for an error not from SQLite. */
+    private static int primaryCode(SQLException e) {
+        return e instanceof SQLiteException s ? s.getResultCode().code & 0xff : -1;
     }
 
     @Override

@@ -54,7 +54,7 @@ public final class SqliteSinkTask extends SinkTask {
     public void start(Map<String, String> props) {
         config = new SqliteSinkConfig(props);
         errors = new SinkTaskErrors(LOG, context, config.maxRetries(), config.retryBackoffMs(),
-                "is another process holding " + config.path() + ", or is the disk full?");
+                "is another process holding a write lock on " + config.path() + " (e.g. an open transaction in the sqlite3 shell)?");
         openWriter();
     }
 
@@ -67,7 +67,7 @@ public final class SqliteSinkTask extends SinkTask {
             if (SqliteMonthlyActivityWriter.isTransient(e)) {
                 throw errors.retry("opening " + config.path(), e);
             }
-            throw new ConnectException("cannot open SQLite database " + config.path() + ": " + e.getMessage(), e);
+            throw new ConnectException(SqliteMonthlyActivityWriter.permanentFailure(e, config.path()), e);
         }
     }
 
@@ -151,7 +151,7 @@ public final class SqliteSinkTask extends SinkTask {
             errors.succeeded();
         } catch (SQLException e) {
             if (!SqliteMonthlyActivityWriter.isTransient(e)) {
-                throw new ConnectException("SQLite write to " + config.path() + " failed: " + e.getMessage(), e);
+                throw new ConnectException(SqliteMonthlyActivityWriter.permanentFailure(e, config.path()), e);
             }
             if (SqliteMonthlyActivityWriter.needsReopen(e)) {
                 closeWriter(); // a fresh connection after an I/O error; the next write opens it

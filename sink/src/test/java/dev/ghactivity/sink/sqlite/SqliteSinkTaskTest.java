@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ghactivity.sink.TestSinkContext;
+import dev.ghactivity.testkit.ReadOnlyFiles;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -152,9 +153,40 @@ class SqliteSinkTaskTest {
             assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
             assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
             assertThatThrownBy(() -> task.put(batch)).isInstanceOf(ConnectException.class)
-                    .isNotInstanceOf(RetriableException.class).hasMessageContaining("failed 3 times");
+                    .isNotInstanceOf(RetriableException.class).hasMessageContaining("failed 3 times")
+                    .hasMessageContaining("is another process holding a write lock on " + db());
             other.createStatement().execute("ROLLBACK");
         }
+    }
+
+    /** Issue: a read-only SQLite file was retried (or waited on) for the whole --once-timeout; it fails the task at once. */
+    @Test
+    void aReadOnlyFileFailsTheTaskAtOnceNamingTheFileAndWhatToDo() throws Exception {
+        start(true, Map.of(SqliteSinkConfig.LINGER_MS, "0", SqliteSinkConfig.MAX_RETRIES, "5"));
+        task.put(List.of(record(0, 0, "a/b", "2024-01", 5, 2)));
+        task.stop();
+        task = null;
+        try (ReadOnlyFiles readOnly = ReadOnlyFiles.make(db())) {
+            start(true, Map.of(SqliteSinkConfig.LINGER_MS, "0", SqliteSinkConfig.MAX_RETRIES, "5"));
+            assertThatThrownBy(() -> task.put(List.of(record(0, 1, "a/b", "2024-01", 6, 2))))
+                    .isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+                    .hasMessageStartingWith("SQLite file " + db().toAbsolutePath() + " is read-only (")
+                    .hasMessageContaining("make it and its directory writable");
+            assertThat(context.timeouts).as("no retry backoff asked for").isEmpty();
+        } catch (IllegalStateException cannotMakeReadOnly) {
+            org.junit.jupiter.api.Assumptions.abort(cannotMakeReadOnly.getMessage());
+        }
+        assertThat(query("SELECT repo, month, commits FROM monthly_activity")).as("the earlier row untouched")
+                .isEqualTo(Map.of("a/b|2024-01", "5"));
+    }
+
+    @Test
+    void aPathThatCannotBeOpenedFailsTheStartAtOnce() throws Exception {
+        java.nio.file.Files.createDirectories(db()); // a directory where the file should be
+        assertThatThrownBy(() -> start(true, Map.of(SqliteSinkConfig.MAX_RETRIES, "5")))
+                .isInstanceOf(ConnectException.class).isNotInstanceOf(RetriableException.class)
+                .hasMessageStartingWith("SQLite file " + db().toAbsolutePath() + " cannot be opened (");
+        assertThat(context.timeouts).isEmpty();
     }
 
     @Test
