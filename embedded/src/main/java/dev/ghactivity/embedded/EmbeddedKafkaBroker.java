@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -257,9 +258,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public Map<String, byte[]> latestCommitted(String topic) {
         Map<String, byte[]> latest = new java.util.TreeMap<>();
+        readCommitted(bootstrapServers, topic).forEach(r -> latest.put(r.key(), r.value()));
+        return latest;
+    }
+
+    /**
+     * Every committed record of a topic on any cluster ({@code isolation.level=read_committed}), from the beginning to
+     * the end offsets of now (at most 30 s), in offset order per partition: what a test counts and compares.
+     */
+    public static List<ConsumerRecord<String, byte[]>> readCommitted(String bootstrapServers, String topic) {
+        List<ConsumerRecord<String, byte[]>> result = new java.util.ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), new ByteArrayDeserializer())) {
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).collect(Collectors.toList());
             consumer.assign(partitions);
@@ -267,10 +279,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(100)).forEach(r -> latest.put(r.key(), r.value()));
+                consumer.poll(Duration.ofMillis(100)).forEach(result::add);
             }
         }
-        return latest;
+        return result;
     }
 
     /**

@@ -301,18 +301,7 @@ class GitHubActivityProducerLifecycleIT {
 
     /** Every committed record of a topic (read_committed), in offset order per partition. */
     private static List<ConsumerRecord<String, byte[]>> committedRecords(String topic) {
-        List<ConsumerRecord<String, byte[]>> result = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = consumer("read_committed")) {
-            List<TopicPartition> tps = partitions(c, topic);
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(100)).forEach(result::add);
-            }
-        }
-        return result;
+        return EmbeddedKafkaBroker.readCommitted(broker.bootstrapServers(), topic);
     }
 
     private static List<String> committedKeys(String topic, String keyPrefix) {

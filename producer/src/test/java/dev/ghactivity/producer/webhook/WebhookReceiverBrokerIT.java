@@ -169,21 +169,6 @@ class WebhookReceiverBrokerIT {
 
     /** Every committed record of the topic, in offset order per partition. */
     private static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic) {
-        List<ConsumerRecord<String, byte[]>> result = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = new ArrayList<>();
-            c.partitionsFor(topic).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(100)).forEach(result::add);
-            }
-        }
-        return result;
+        return EmbeddedKafkaBroker.readCommitted(bootstrap, topic);
     }
 }
