@@ -98,7 +98,7 @@ class ConcurrentRepositoriesIT {
             String large = "ghp_concurrentLarge111111111111111111";
             String rejected = "ghp_concurrentRejected22222222222222";
             // About 180 requests in all: more than the small budget, well within both, above the default reserve of 100.
-            github.tokenBudget(small, 300).tokenBudget(large, 400).rejectToken(rejected).latency(Duration.ofMillis(3));
+            github.tokenBudget(small, 300).tokenBudget(large, 400).rejectToken(rejected).latency(Duration.ofMillis(20)); // answers take long enough that 4 threads overlap, even on a loaded machine
             Map<String, SyntheticActivity> acme = new TreeMap<>();
             acme.put("acme/large", github.serveSyntheticActivity("acme/large", 3000, 200, 50));
             for (int i = 0; i < 49; i++) {
