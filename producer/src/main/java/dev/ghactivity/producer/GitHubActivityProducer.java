@@ -239,7 +239,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
             return slice.stop();
         }
         RepositoryReport report = slice.report();
-        metrics.repositoryPolled(report, slice.took(), config.clock().instant());
+        metrics.repositoryPolled(report, slice.took(), config.clock().instant(), slice.unfinished().isEmpty());
         progress.polled(repo.fullName(), report.outcome(), report.message(), !slice.unfinished().isEmpty());
         reports.merge(repo, report, GitHubActivityProducer::merged);
         if (!slice.unfinished().isEmpty()) {

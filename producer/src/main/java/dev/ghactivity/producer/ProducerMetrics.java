@@ -106,14 +106,18 @@ public final class ProducerMetrics {
         }
     }
 
-    void repositoryPolled(IngestReport.RepositoryReport report, Duration took, Instant at) {
+    /**
+     * A poll (or a backfill slice) of one repository ended; {@code readToTheEnd}: every listing was read to its end, so
+     * the freshness gauge moves (a slice of an unfinished backfill ingested what it read, but the repository is not fresh).
+     */
+    void repositoryPolled(IngestReport.RepositoryReport report, Duration took, Instant at, boolean readToTheEnd) {
         Counter.builder("ghactivity.items.published").description("Items published in committed transactions")
                 .tag("listing", "commits").register(registry).increment(report.commits());
         Counter.builder("ghactivity.items.published").description("Items published in committed transactions")
                 .tag("listing", "issues").register(registry).increment(report.issues());
         Timer.builder("ghactivity.poll.duration").description("Time to poll one repository (both listings)")
                 .tag("outcome", report.outcome().name().toLowerCase(java.util.Locale.ROOT)).register(registry).record(took);
-        if (report.outcome() == IngestReport.Outcome.INGESTED) {
+        if (report.outcome() == IngestReport.Outcome.INGESTED && readToTheEnd) {
             lastSuccess.computeIfAbsent(report.repo(), repo -> {
                 AtomicLong seconds = new AtomicLong();
                 Gauge.builder("ghactivity.poll.last.success.timestamp", seconds, AtomicLong::get).baseUnit("seconds")
