@@ -161,7 +161,8 @@ class ConcurrentRepositoriesIT {
             try {
                 Future<?> running = loop.submit(producer::runUntilClosed);
                 Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> producer.progress().of("acme/large").state() == IngestProgress.State.UP_TO_DATE);
+                        .until(() -> producer.progress().of("acme/large") != null // not tracked before the first discovery
+                                && producer.progress().of("acme/large").state() == IngestProgress.State.UP_TO_DATE);
                 producer.close();
                 running.get(60, TimeUnit.SECONDS);
             } finally {
