@@ -11,6 +11,7 @@ import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.webhook.WebhookOptions;
 import dev.ghactivity.schemas.CliExitCodes;
 import dev.ghactivity.schemas.FatalErrorLine;
+import dev.ghactivity.schemas.UsageErrorLine;
 import dev.ghactivity.schemas.GhactivityVersion;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -93,7 +94,8 @@ public final class LocalStackCli implements Callable<Integer> {
 
     /** Runs the CLI and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
-        return new CommandLine(new LocalStackCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity")).execute(args);
+        return new CommandLine(new LocalStackCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity"))
+                .setParameterExceptionHandler(new UsageErrorLine("ghactivity")).execute(args);
     }
 
     /** The configuration the options describe; names are validated here, before anything starts. */

@@ -34,7 +34,8 @@ class LocalJarCommandLineIT {
         try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of(),
                 "--repo", "a/b", "--onse", "--data-dir", data.toString())) {
             assertThat(run.awaitExit(Duration.ofSeconds(60))).isEqualTo(64);
-            assertThat(run.stderr()).contains("Unknown option: '--onse'");
+            assertThat(run.stderr().lines().toList()).as("one line, not the whole usage text").containsExactly(
+                    "ghactivity: Unknown option: '--onse' (did you mean --once, --once-timeout?); --help lists the options");
         }
         try (LocalStackProcess run = LocalStackProcess.start(dir.resolve("logs"), Map.of(),
                 "--repo", "../etc/passwd", "--once", "--data-dir", data.toString())) {

@@ -5,6 +5,7 @@ import dev.ghactivity.producer.webhook.WebhookReceiver;
 import dev.ghactivity.producer.webhook.WebhookSettings;
 import dev.ghactivity.schemas.CliExitCodes;
 import dev.ghactivity.schemas.FatalErrorLine;
+import dev.ghactivity.schemas.UsageErrorLine;
 import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -62,7 +63,8 @@ public final class ProducerCli implements Callable<Integer> {
 
     /** The command line {@link #main} runs: a fatal error is one line on stderr ({@link FatalErrorLine}). */
     static CommandLine commandLine() {
-        return new CommandLine(new ProducerCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity-producer"));
+        return new CommandLine(new ProducerCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity-producer"))
+                .setParameterExceptionHandler(new UsageErrorLine("ghactivity-producer"));
     }
 
     /** The configuration the options describe; names are validated here, before any URL is built. */

@@ -116,7 +116,12 @@ class ProducerCliTest {
 
         StringWriter err = new StringWriter();
         assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "x", "--no-such-option")).isEqualTo(64);
-        assertThat(err.toString()).contains("Unknown option: '--no-such-option'");
+        assertThat(err.toString().lines().toList()).containsExactly(
+                "ghactivity-producer: Unknown option: '--no-such-option'; --help lists the options");
+        err = new StringWriter();
+        assertThat(run(err, "--repo", "a/b", "--bootstrap-servers", "x", "--max-concurrent-repos", "x")).isEqualTo(64);
+        assertThat(err.toString().lines().toList()).containsExactly(
+                "ghactivity-producer: Invalid value for option '--max-concurrent-repos': 'x' is not an int; --help lists the options");
         assertThat(CliExitCodes.USAGE).as("a usage error is never taken for 'some repositories failed'").isNotEqualTo(CliExitCodes.PARTIAL);
     }
 

@@ -2,6 +2,7 @@ package dev.ghactivity.streams;
 
 import dev.ghactivity.schemas.CliExitCodes;
 import dev.ghactivity.schemas.FatalErrorLine;
+import dev.ghactivity.schemas.UsageErrorLine;
 import dev.ghactivity.schemas.GhactivityVersion;
 import dev.ghactivity.schemas.KafkaClientProperties;
 import java.nio.file.Path;
@@ -64,7 +65,8 @@ public final class StreamsAppCli implements Callable<Integer> {
 
     /** The command line {@link #main} runs: a fatal error is one line on stderr ({@link FatalErrorLine}). */
     static CommandLine commandLine() {
-        return new CommandLine(new StreamsAppCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity-streams"));
+        return new CommandLine(new StreamsAppCli()).setExecutionExceptionHandler(new FatalErrorLine("ghactivity-streams"))
+                .setParameterExceptionHandler(new UsageErrorLine("ghactivity-streams"));
     }
 
     /** The configuration the options describe. */
