@@ -328,7 +328,16 @@ public final class LocalStack implements AutoCloseable {
         try {
             producer.runUntilClosed();
         } finally {
-            lagLogger.shutdownNow();
+            // Let a lag check in progress end by itself: interrupted, its consumer's close logs an ERROR at every stop.
+            lagLogger.shutdown();
+            try {
+                if (!lagLogger.awaitTermination(10, TimeUnit.SECONDS)) {
+                    lagLogger.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                lagLogger.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
