@@ -7,6 +7,8 @@ import dev.ghactivity.producer.IngestProgress;
 import dev.ghactivity.producer.IngestReport;
 import dev.ghactivity.producer.ProducerAppConfig;
 import dev.ghactivity.schemas.AvroSerdes;
+import dev.ghactivity.schemas.CommitEvent;
+import dev.ghactivity.schemas.RecordKeys;
 import dev.ghactivity.schemas.MonthlyActivity;
 import dev.ghactivity.schemas.RepositoryName;
 import dev.ghactivity.schemas.Topics;
@@ -14,6 +16,9 @@ import dev.ghactivity.streams.MonthlyActivityApp;
 import dev.ghactivity.streams.StreamsAppConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +31,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -38,11 +47,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * github.monthly-activity} is committed, and until its last (every month counted: its final counts), with the large
  * backfill going on all that time, against the small repository polled alone. Before each run the streams-app has
  * caught up with everything published so far, so every run starts from an idle streams-app; the large repository's
- * backfill goes on from its cursor in each "beside" run.
+ * backfill goes on from its cursor in each "beside" run. Figure 7e: the small repository alone again, but with a backlog
+ * of another repository's commits written straight to the input topic just before, to show what partition order costs
+ * when the streams-app is behind.
  */
 final class FirstCountsBenchmark {
     private static final String APPLICATION_ID = "bench-first-counts";
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    private static final String BACKLOG_REPO = "bench/backlog";
 
     private final int warmups;
     private final int trials;
@@ -51,14 +63,18 @@ final class FirstCountsBenchmark {
     private final String large;
     private final Path work;
     private final String githubApiUrl;
+    private final int backlog;
     private int producers;
+    private int backlogWritten;
 
     /** One run: seconds from the poll's start until published (7b's end), first row, final rows; large commits published. */
-    record Run(double published, double firstCounts, double finalCounts, long largeCommits, double drainedBefore, long lagAtPublished) {
+    record Run(double published, double firstCounts, double finalCounts, long largeCommits, double drainedBefore, long lagAtStart,
+               long lagAtPublished) {
     }
 
-    FirstCountsBenchmark(int warmups, int trials, int smallCommits, int smallIssues, String large, Path work,
+    FirstCountsBenchmark(int warmups, int trials, int smallCommits, int smallIssues, String large, int backlog, Path work,
                          String githubApiUrl) {
+        this.backlog = backlog;
         this.warmups = warmups;
         this.trials = trials;
         this.smallCommits = smallCommits;
@@ -75,6 +91,7 @@ final class FirstCountsBenchmark {
     void run(Results results, int concurrency) throws Exception {
         Map<Integer, Run> beside = new ConcurrentHashMap<>();
         Map<Integer, Run> alone = new ConcurrentHashMap<>();
+        List<Run> behind = new ArrayList<>();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-first-counts"))) {
             broker.createTopics(Topics.definitions(3, (short) 1));
             try (MonthlyActivityApp app = new MonthlyActivityApp(StreamsAppConfig.builder().bootstrapServers(broker.bootstrapServers())
@@ -83,8 +100,11 @@ final class FirstCountsBenchmark {
                 app.start();
                 app.awaitRunning(Duration.ofMinutes(2));
                 Trials.alternate(warmups, trials,
-                        trial -> keep(beside, trial, untilCounted(broker, app, rows, small("beside", trial), true, concurrency)),
-                        trial -> keep(alone, trial, untilCounted(broker, app, rows, small("alone", trial), false, concurrency)));
+                        trial -> keep(beside, trial, untilCounted(broker, app, rows, small("beside", trial), true, concurrency, 0)),
+                        trial -> keep(alone, trial, untilCounted(broker, app, rows, small("alone", trial), false, concurrency, 0)));
+                for (int trial = warmups; trial < warmups + trials; trial++) {
+                    behind.add(untilCounted(broker, app, rows, small("behind", trial), false, concurrency, backlog));
+                }
             }
         }
         List<Run> b = measured(beside);
@@ -110,6 +130,42 @@ final class FirstCountsBenchmark {
                 list(b, Run::published), list(b, Run::firstCounts), list(b, Run::finalCounts), counts(b, Run::largeCommits),
                 counts(b, Run::lagAtPublished), list(b, Run::drainedBefore), list(a, Run::published), list(a, Run::firstCounts),
                 list(a, Run::finalCounts), counts(a, Run::lagAtPublished)));
+        reportBehind(results, behind, a);
+    }
+
+    private void reportBehind(Results results, List<Run> behind, List<Run> alone) {
+        double first = median(behind, Run::firstCounts);
+        double last = median(behind, Run::finalCounts);
+        results.info("7e the same alone, streams-app behind", String.format(Locale.ROOT, "%.2f s first, %.2f s final counts", first, last),
+                String.format(Locale.ROOT, "%.2f s, %.2f s (7d alone)", median(alone, Run::firstCounts), median(alone, Run::finalCounts)),
+                Results.ratio(first / median(alone, Run::firstCounts)));
+        results.note(String.format(Locale.ROOT, "7e: why a backlog matters (Kafka partition order): as 7d alone, but %,d commit events of "
+                        + "another repository are written straight to %s (3 partitions, keys spread over all) just before the poll starts, so "
+                        + "the small repository's records sit behind them in every partition; the streams-app reads each partition in "
+                        + "order. %d runs, medians; records not yet read when the poll started %s; first counts %s s, final counts %s s "
+                        + "(published %s s).",
+                backlog, Topics.COMMITS, trials, counts(behind, Run::lagAtStart), list(behind, Run::firstCounts),
+                list(behind, Run::finalCounts), list(behind, Run::published)));
+    }
+
+    /** {@code n} commit events of {@code bench/backlog} over 300 months, published without a transaction, all acknowledged. */
+    private void writeBacklog(EmbeddedKafkaBroker broker, int n) {
+        Map<String, Object> props = Map.of("bootstrap.servers", broker.bootstrapServers(), "linger.ms", 20, "batch.size", 256 * 1024,
+                "compression.type", "lz4");
+        YearMonth first = YearMonth.of(2000, 1);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < n; i++) {
+                int id = backlogWritten++;
+                Instant at = first.plusMonths(id % 300).atDay(1 + id % 28).atStartOfDay().toInstant(ZoneOffset.UTC);
+                String sha = String.format(Locale.ROOT, "%040x", id);
+                CommitEvent c = CommitEvent.newBuilder().setRepo(BACKLOG_REPO).setSha(sha).setAuthorName("Developer " + id % 50)
+                        .setAuthorEmail("dev" + (id % 50) + "@example.org").setAuthorLogin("dev" + (id % 50)).setAuthorDate(at)
+                        .setCommitterDate(at).setMessageHeadline("Change number " + id).setParentsCount(1).setHtmlUrl(null)
+                        .setIngestedAt(Instant.now()).build();
+                p.send(new ProducerRecord<>(Topics.COMMITS, RecordKeys.commit(BACKLOG_REPO, sha), AvroSerdes.commitEvent().encode(c)));
+            }
+            p.flush();
+        }
     }
 
     private static double keep(Map<Integer, Run> runs, int trial, Run run) {
@@ -131,10 +187,13 @@ final class FirstCountsBenchmark {
      * are committed; then the poll is stopped (the large backfill goes on in the next run).
      */
     private Run untilCounted(EmbeddedKafkaBroker broker, MonthlyActivityApp app, MonthlyRows rows, String small, boolean beside,
-                             int concurrency) throws Exception {
+                             int concurrency, int backlog) throws Exception {
         long drainStart = System.nanoTime();
         awaitCaughtUp(app);
         double drained = Trials.seconds(drainStart);
+        if (backlog > 0) {
+            writeBacklog(broker, backlog);
+        }
         List<RepositoryName> repositories = new ArrayList<>();
         if (beside) {
             repositories.add(RepositoryName.parse(large));
@@ -147,10 +206,12 @@ final class FirstCountsBenchmark {
         double published = Double.NaN;
         double first = Double.NaN;
         long lagAtPublished = -1;
+        long lagAtStart = -1;
         double last;
         IngestReport report;
         try {
             long t0 = System.nanoTime();
+            lagAtStart = lag(app);
             Future<IngestReport> poll = thread.submit(producer::pollOnce);
             long deadline = t0 + TIMEOUT.toNanos();
             while (true) {
@@ -188,7 +249,7 @@ final class FirstCountsBenchmark {
             throw new IllegalStateException(small + " published " + r + ", expected " + smallCommits + " commits and " + smallIssues + " issues");
         }
         long largeCommits = beside ? report.of(large).commits() : 0;
-        return new Run(published, first, last, largeCommits, drained, lagAtPublished);
+        return new Run(published, first, last, largeCommits, drained, lagAtStart, lagAtPublished);
     }
 
     /**

@@ -58,7 +58,7 @@ final class RepositoriesBenchmark {
             for (String variant : List.of("alone", "beside", "beside-serial")) {
                 served.add(small(variant, i) + "=" + SMALL_COMMITS + "," + SMALL_ISSUES);
             }
-            for (String variant : List.of("alone", "beside")) {
+            for (String variant : List.of("alone", "beside", "behind")) {
                 served.add(FirstCountsBenchmark.small(variant, i) + "=" + SMALL_COMMITS + "," + SMALL_ISSUES);
             }
         }
@@ -66,7 +66,7 @@ final class RepositoriesBenchmark {
         try (FakeGitHubProcess github = FakeGitHubProcess.start(0, 0, served, LATENCY_MS)) {
             producerOnly(github, results, defaultConcurrency);
             // 7d on a broker of its own: a streams-app started here would first count all of 7a's records.
-            new FirstCountsBenchmark(warmups, trials, SMALL_COMMITS, SMALL_ISSUES, LARGE, work, github.apiUrl()).run(results, defaultConcurrency);
+            new FirstCountsBenchmark(warmups, trials, SMALL_COMMITS, SMALL_ISSUES, LARGE, largeCommits / 20, work, github.apiUrl()).run(results, defaultConcurrency);
         }
     }
 
