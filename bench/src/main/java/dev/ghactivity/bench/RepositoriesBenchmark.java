@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * until a small repository is completely published (its records and cursors committed: its first counts can be made)
  * while a large repository backfills, against the same small repository polled alone. The fake GitHub runs in a JVM of
  * its own and answers each request after {@value #LATENCY_MS} ms, a GitHub round trip; the producer runs with its
- * default {@code --max-concurrent-repos}, and once with 1 for comparison.
+ * default {@code --max-concurrent-repos}, and once with 1 for comparison. (d) the same as (b) until the small repository's
+ * first and final counts, with the streams-app running: {@link FirstCountsBenchmark}.
  */
 final class RepositoriesBenchmark {
     static final long LATENCY_MS = 20;
@@ -57,10 +58,21 @@ final class RepositoriesBenchmark {
             for (String variant : List.of("alone", "beside", "beside-serial")) {
                 served.add(small(variant, i) + "=" + SMALL_COMMITS + "," + SMALL_ISSUES);
             }
+            for (String variant : List.of("alone", "beside", "behind")) {
+                served.add(FirstCountsBenchmark.small(variant, i) + "=" + SMALL_COMMITS + "," + SMALL_ISSUES);
+            }
         }
         int defaultConcurrency = Integer.parseInt(ProducerAppConfig.Defaults.MAX_CONCURRENT_REPOS);
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-repositories"));
-             FakeGitHubProcess github = FakeGitHubProcess.start(0, 0, served, LATENCY_MS)) {
+        try (FakeGitHubProcess github = FakeGitHubProcess.start(0, 0, served, LATENCY_MS)) {
+            producerOnly(github, results, defaultConcurrency);
+            // 7d on a broker of its own: a streams-app started here would first count all of 7a's records.
+            new FirstCountsBenchmark(warmups, trials, SMALL_COMMITS, SMALL_ISSUES, LARGE, largeCommits / 20, work, github.apiUrl()).run(results, defaultConcurrency);
+        }
+    }
+
+    /** Figures 7a-7c: the producer alone. */
+    private void producerOnly(FakeGitHubProcess github, Results results, int defaultConcurrency) throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka-repositories"))) {
             broker.createTopics(Topics.definitions(3, (short) 1));
             requests(broker, github, results);
 
