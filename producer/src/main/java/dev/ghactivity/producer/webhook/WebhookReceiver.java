@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /webhooks/github}: GitHub webhook deliveries, answered 2xx only once their events are committed to Kafka.
- * In order: 405 (not POST), 404 (another path), 415 (not {@code application/json}; form-encoded deliveries get a
- * message saying to switch), 413 (over 25 MB, GitHub's cap, by Content-Length and while reading), 401 (a missing or
+ * In order: 404 (another path), 405 (not POST), 413 (over 25 MB, GitHub's cap, by Content-Length and while reading),
+ * 415 (not {@code application/json}, after the body was read; form-encoded deliveries get a message saying to
+ * switch), 401 (a missing or
  * wrong {@code X-Hub-Signature-256}, checked before anything is parsed), 400 (no event header, or a body that is not
  * the event's payload), 202 (ping, another branch, an unconfigured repository, an unused event: nothing published,
  * counted), 503 (Kafka did not commit within the bounded wait: GitHub shows a failed delivery, redeliver it), 200.
@@ -227,15 +228,6 @@ public final class WebhookReceiver implements AutoCloseable {
         String event = request.getHeaders().get("X-GitHub-Event");
         String delivery = request.getHeaders().get("X-GitHub-Delivery");
         String describe = "delivery " + printable(delivery) + " (" + printable(event) + ")";
-        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (!mediaType.equals("application/json")) {
-            LOG.warn("webhook {} refused: content type {}; set the webhook's Content type to application/json on GitHub", describe,
-                    printable(contentType));
-            return refuse(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, mediaType.equals("application/x-www-form-urlencoded")
-                    ? "form-encoded deliveries (payload=...) are not accepted: edit the webhook on GitHub and choose Content type application/json"
-                    : "only application/json deliveries are accepted, not " + printable(contentType));
-        }
         if (request.getLength() > MAX_BODY_BYTES) {
             return tooLarge(describe, request.getLength());
         }
@@ -247,6 +239,16 @@ public final class WebhookReceiver implements AutoCloseable {
         }
         if (body.length > MAX_BODY_BYTES) {
             return tooLarge(describe, body.length);
+        }
+        // The body is read before a refusal: an unread one can leave the connection unusable for the client's next request.
+        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json")) {
+            LOG.warn("webhook {} refused: content type {}; set the webhook's Content type to application/json on GitHub", describe,
+                    printable(contentType));
+            return refuse(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, mediaType.equals("application/x-www-form-urlencoded")
+                    ? "form-encoded deliveries (payload=...) are not accepted: edit the webhook on GitHub and choose Content type application/json"
+                    : "only application/json deliveries are accepted, not " + printable(contentType));
         }
         if (!WebhookSignature.matches(settings.secret(), body, request.getHeaders().get(WebhookSignature.HEADER))) {
             // Never the body: it comes from whoever sent it.
