@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -132,8 +133,20 @@ public final class ProducerCli implements Callable<Integer> {
         if (endpoint != null) {
             LoggerFactory.getLogger(ProducerCli.class).info("metrics on http://{}:{}/metrics", metricsHost, endpoint.port());
         }
-        GitHubActivityProducer producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
-        RepositoryStatePublisher states = RepositoryStatePublisher.start(config, producer.progress());
+        GitHubActivityProducer producer;
+        RepositoryStatePublisher states;
+        try {
+            producer = new GitHubActivityProducer(config, new ProducerMetrics(registry));
+        } catch (KafkaException e) {
+            if (endpoint != null) {
+                endpoint.close();
+            }
+            // Kafka's own text ("Timeout expired while fetching topic metadata") names neither the option nor the fix.
+            System.err.println("ghactivity-producer: Kafka at " + config.bootstrapServers() + " could not be used ("
+                    + FatalErrorLine.describe(e) + "): check --bootstrap-servers, --kafka-config and that the brokers run");
+            return CliExitCodes.FATAL;
+        }
+        states = RepositoryStatePublisher.start(config, producer.progress());
         if (endpoint != null) {
             endpoint.serveRepositories(states::repositoriesJson);
         }

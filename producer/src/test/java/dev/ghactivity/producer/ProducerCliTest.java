@@ -141,7 +141,8 @@ class ProducerCliTest {
         }
         assertThat(code).isEqualTo(CliExitCodes.FATAL);
         assertThat(err.toString().strip().lines().toList()).singleElement().asString()
-                .isEqualTo("ghactivity-producer: Failed to construct kafka consumer: No resolvable bootstrap urls given in bootstrap.servers");
+                .isEqualTo("ghactivity-producer: Kafka at no-such-host.invalid:9092 could not be used (Failed to construct kafka consumer: "
+                        + "No resolvable bootstrap urls given in bootstrap.servers): check --bootstrap-servers, --kafka-config and that the brokers run");
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("\tat ");
     }
 
