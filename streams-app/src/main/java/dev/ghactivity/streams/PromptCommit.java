@@ -7,7 +7,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * a change is visible downstream only when its transaction commits, and a lone change waited about a whole {@code
  * commit.interval.ms} per hop for it (measured: a hop took the interval plus 10-20 ms, bench figure 5). A backfill
  * keeps the thread busy without pauses and commits every interval, in large transactions; a trickle of live changes
- * commits each change as it comes: at most one requested commit per {@value #PAUSE_MS} ms and thread.
+ * commits each change as it comes, but at most one requested commit per {@value #MIN_REQUEST_GAP_MS} ms and thread:
+ * where commits are slow (a replicated cluster, min.insync.replicas 2) each commit is itself a pause of the thread, and
+ * asking again after every one of them collapsed a backfill to a commit per few records (ThreeBrokerClusterIT).
  *
  * <p>Per thread, not per task: in a backfill the aggregation task gets the repartitioned records in bursts (one per
  * commit of the upstream task), and asking for a commit at every burst would double the commits while the thread is
@@ -16,7 +18,10 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 final class PromptCommit {
     /** A gap of the stream thread between two records at least this long means the input trickles, not streams. */
     static final long PAUSE_MS = 10;
-    private static final ThreadLocal<long[]> LAST_RECORD_MS = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE});
+    /** At most one requested commit per this long (the default {@code commit.interval.ms} under exactly-once). */
+    static final long MIN_REQUEST_GAP_MS = 100;
+    /** Per thread: when its last record was processed, and when it last asked for a commit. */
+    private static final ThreadLocal<long[]> LAST_MS = ThreadLocal.withInitial(() -> new long[] {Long.MIN_VALUE, Long.MIN_VALUE});
 
     private PromptCommit() {
     }
@@ -26,12 +31,14 @@ final class PromptCommit {
      * downstream (a record that forwards nothing has nothing to hurry).
      */
     static void processed(ProcessorContext<?, ?> context, boolean forwarded) {
-        long[] last = LAST_RECORD_MS.get();
+        long[] last = LAST_MS.get();
         long now = context.currentSystemTimeMs();
         // A clock that went back (another driver's mock time on this thread) tells nothing about a pause: commit.
         boolean afterPause = last[0] == Long.MIN_VALUE || now < last[0] || now - last[0] >= PAUSE_MS;
-        if (forwarded && afterPause) {
+        boolean mayAsk = last[1] == Long.MIN_VALUE || now < last[1] || now - last[1] >= MIN_REQUEST_GAP_MS;
+        if (forwarded && afterPause && mayAsk) {
             context.commit();
+            last[1] = now;
         }
         last[0] = now;
     }

@@ -53,6 +53,16 @@ class PromptCommitTest {
         process("a4", "2024-02-01T10:00:00Z");
         assertThat(context.forwarded()).hasSize(4);
         assertThat(context.committed()).as("a change after a pause").isTrue();
+
+        // Slow commits (a replicated cluster) are pauses themselves: at most one requested commit per interval.
+        context.resetCommit();
+        context.setCurrentSystemTimeMs(2_000 + PromptCommit.MIN_REQUEST_GAP_MS / 2);
+        process("a5", "2024-02-02T10:00:00Z");
+        assertThat(context.forwarded()).hasSize(5);
+        assertThat(context.committed()).as("a pause, but the last request was half an interval ago").isFalse();
+        context.setCurrentSystemTimeMs(2_000 + PromptCommit.MIN_REQUEST_GAP_MS);
+        process("a6", "2024-02-03T10:00:00Z");
+        assertThat(context.committed()).as("a pause an interval after the last request").isTrue();
     }
 
     private void process(String sha, String date) {
