@@ -42,6 +42,15 @@ class ExpectedNoticeFilterTest {
     }
 
     @Test
+    void onlyALeaveGroupRefusedByAMovingCoordinatorIsExpected() {
+        String logger = "org.apache.kafka.clients.consumer.internals.ConsumerCoordinator";
+        assertThat(decide(logger, Level.ERROR, "LeaveGroup request with {} failed with error: {}", "Generation{generationId=3}",
+                "This is not the correct coordinator.")).isEqualTo(FilterReply.DENY);
+        assertThat(decide(logger, Level.ERROR, "LeaveGroup request with {} failed with error: {}", "Generation{generationId=3}",
+                "The coordinator is not available.")).isEqualTo(FilterReply.NEUTRAL);
+    }
+
+    @Test
     void onlyATerminatedClientsTelemetryNoticeIsExpected() {
         String logger = "org.apache.kafka.common.telemetry.internals.ClientTelemetryReporter";
         assertThat(decide(logger, Level.WARN, "Cannot make telemetry request as telemetry is in state: {}", "TERMINATED"))
