@@ -42,6 +42,8 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
     private final GitHubClient client;
     private final TransactionalPublisher publisher;
     private final RepositoryListingPoller poller;
+    /** Which of a repository's names (by its GitHub id) it is counted under. */
+    private final RepositoryIdentities identities;
     private final IngestProgress progress;
     private final ProducerMetrics metrics;
     /** Polls up to {@code --max-concurrent-repos} repositories at once (one slice of a repository per thread). */
@@ -88,9 +90,10 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         this.progress = new IngestProgress(config.clock());
         this.pollers = Executors.newFixedThreadPool(config.maxConcurrentRepos(), daemonThreads("github-poll-"));
         this.prefetcher = Executors.newFixedThreadPool(config.maxConcurrentRepos(), daemonThreads("github-prefetch-"));
-        this.poller = new RepositoryListingPoller(config, client, cursors, () -> closed, prefetcher, progress);
+        this.identities = new RepositoryIdentities(client, config.githubApiUrl(), cursors, () -> tracked);
+        this.poller = new RepositoryListingPoller(config, client, cursors, () -> closed, prefetcher, progress, identities);
         this.discovery = config.selection().discovers()
-                ? new RepositoryDiscovery(config.selection(), client, config.githubApiUrl(), config.perPage()) : null;
+                ? new RepositoryDiscovery(config.selection(), client, config.githubApiUrl(), config.perPage(), identities::keyFor) : null;
         this.tracked = config.repositories();
         progress.tracked(tracked);
         metrics.bindKafka(publisher.kafkaProducer());
@@ -339,6 +342,15 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         try {
             Outcome failure = null;
             String failureMessage = null;
+            try {
+                identities.admit(repo);
+            } catch (RepositoryUnavailableException e) {
+                return report.apply(e.outcome(), e.getMessage()); // another name of a repository counted elsewhere (admit logs it once)
+            } catch (GitHubApiException e) {
+                // Without its id a first backfill could count a renamed repository twice: the listings wait for the next poll.
+                LOG.error("{} not read: its repository id could not be read ({}); will retry at the next poll", repo, e.getMessage());
+                return report.apply(Outcome.FAILED, "repository id: " + e.getMessage());
+            }
             for (String endpoint : endpoints) {
                 // One listing's failure never cancels the other: an empty or unreadable commits listing still lets issues count.
                 stopIfClosed();

@@ -79,6 +79,11 @@ final class IngestCursorStore {
         return cursors.get(key);
     }
 
+    /** Every cursor (a snapshot view, for matching a repository's names by its id). */
+    java.util.Collection<IngestCursor> all() {
+        return cursors.values();
+    }
+
     void put(String key, IngestCursor cursor) {
         cursors.put(key, cursor);
     }

@@ -36,6 +36,8 @@ final class ListingState {
     boolean everyItemRead = true;
     boolean firstPage = true;
     int pageNumber;
+    /** GitHub's id of the repository, written into every cursor ({@link RepositoryIdentities}); null if unknown. */
+    Long repositoryId;
     /** The last cursor this poll wrote, or null. */
     IngestCursor written;
 
@@ -99,7 +101,8 @@ final class ListingState {
                 .setRepo(repoName).setEndpoint(endpoint)
                 .setRecentItems(recent.window(newest))
                 .setLastRunAt(now)
-                .setLastFullReadAt(fullReadAt);
+                .setLastFullReadAt(fullReadAt)
+                .setRepositoryId(repositoryId);
     }
 
     String cursorKey() {

@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * Resolves a {@link RepositorySelection} into repositories by reading the owners' repository listings
  * ({@code GET /orgs/{org}/repos?type=all}, {@code GET /users/{user}/repos?type=owner}, every page through
  * {@code Link rel="next"}; docs.github.com/rest/repos/repos). A glob's owner is read as an organization, and as a
- * user when GitHub answers 404 for that. A repository keeps the name it was first discovered by for as long as its
- * {@code id} is listed, so a renamed one goes on under one name (its old URLs redirect, see {@link GitHubClient#get}).
+ * user when GitHub answers 404 for that. A listed repository is tracked under the key its {@code id} is counted under
+ * ({@link RepositoryIdentities#keyFor}): a renamed one goes on under the name its cursors have, in this process and
+ * after a restart (its old URLs redirect, see {@link GitHubClient#get}).
  * Not thread-safe: one discovery at a time.
  */
 final class RepositoryDiscovery {
@@ -37,12 +38,14 @@ final class RepositoryDiscovery {
     private final GitHubClient client;
     private final HttpUrl apiUrl;
     private final int perPage;
-    /** Repository id to the name it was first discovered by. */
-    private final Map<Long, RepositoryName> namesById = new HashMap<>();
+    /** (listed name, id) -> the key it is tracked under. */
+    private final java.util.function.BiFunction<RepositoryName, Long, RepositoryName> keys;
     /** What each owner listing gave last time it was read, kept when a later read fails. */
     private final Map<String, List<Listed>> lastListings = new HashMap<>();
 
-    RepositoryDiscovery(RepositorySelection selection, GitHubClient client, HttpUrl apiUrl, int perPage) {
+    RepositoryDiscovery(RepositorySelection selection, GitHubClient client, HttpUrl apiUrl, int perPage,
+                        java.util.function.BiFunction<RepositoryName, Long, RepositoryName> keys) {
+        this.keys = keys;
         this.selection = selection;
         this.client = client;
         this.apiUrl = apiUrl;
@@ -82,11 +85,7 @@ final class RepositoryDiscovery {
                     || (glob != null && !RepositorySelection.matches(glob, repo.name))) {
                 continue;
             }
-            RepositoryName first = namesById.putIfAbsent(repo.id, repo.name);
-            if (first != null && !first.equals(repo.name)) {
-                LOG.info("{} is now listed as {} (same repository id {}); its records stay under {}", first, repo.name, repo.id, first);
-            }
-            into.add(first == null ? repo.name : first);
+            into.add(keys.apply(repo.name, repo.id));
         }
     }
 

@@ -47,7 +47,11 @@ final class RepositoryListingPoller {
     private final RepositoryMoves moves;
     private final IngestProgress progress;
 
-    RepositoryListingPoller(ProducerAppConfig config, GitHubClient client, IngestCursorStore cursors, BooleanSupplier stopRequested, ExecutorService prefetcher, IngestProgress progress) {
+    private final RepositoryIdentities identities;
+
+    RepositoryListingPoller(ProducerAppConfig config, GitHubClient client, IngestCursorStore cursors, BooleanSupplier stopRequested,
+                            ExecutorService prefetcher, IngestProgress progress, RepositoryIdentities identities) {
+        this.identities = identities;
         this.progress = progress;
         this.config = config;
         this.client = client;
@@ -55,7 +59,7 @@ final class RepositoryListingPoller {
         this.stopRequested = stopRequested;
         this.prefetcher = prefetcher;
         this.vanished = new VanishedIssuesCheck(client);
-        this.moves = new RepositoryMoves(config, client);
+        this.moves = new RepositoryMoves(client, identities);
     }
 
     /**
@@ -65,7 +69,14 @@ final class RepositoryListingPoller {
     Counts poll(RepositoryName repo, String endpoint, Counts counts, TransactionalPublisher.Writer publisher) throws InterruptedException {
         String repoName = repo.fullName();
         IngestCursor cursor = cursors.get(RecordKeys.cursor(repoName, endpoint));
+        Long repositoryId = identities.knownId(repo);
+        if (cursor != null && cursor.getRepositoryId() == null && repositoryId != null) {
+            // A cursor from before the field: it gets the id now, even if the listing turns out unchanged (a 304 writes none).
+            cursor = IngestCursor.newBuilder(cursor).setRepositoryId(repositoryId).build();
+            publisher.cursor(cursor);
+        }
         ListingState state = new ListingState(repoName, endpoint, cursor, config.overlap(), config.clock().instant());
+        state.repositoryId = repositoryId;
         HttpUrl resume = cursor == null || cursor.getResumeUrl() == null ? null : HttpUrl.parse(cursor.getResumeUrl());
         if (resume != null && GitHubClient.sameOrigin(resume, config.githubApiUrl())) {
             state.resume = resume;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ghactivity.schemas.RepositoryName;
 import java.io.IOException;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
@@ -13,10 +12,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A listing GitHub redirected: the repository was renamed or transferred (GitHub then answers
- * {@code /repos/{old}/...} with a redirect to {@code /repositories/{id}/...}). Its events stay keyed under the name
- * given to {@code --repo}: the cursor, the records already published and the monthly rows all use that key, so
- * following the new name would count the history a second time under it. The new name is looked up and logged;
- * when {@code --repo} names it too, the old name is refused, so one repository is never counted under two names.
+ * {@code /repos/{old}/...} with a redirect to {@code /repositories/{id}/...}, docs.github.com REST API best practices,
+ * "Follow redirects"). Its events stay keyed under the name polled: the cursor, the records already published and the
+ * monthly rows all use that key, so following the new name would count the history a second time under it. Which of
+ * a repository's names is polled at all is {@link RepositoryIdentities}' rule; here the new name is looked up, logged
+ * and handed to it.
  */
 final class RepositoryMoves {
     private static final Logger LOG = LoggerFactory.getLogger(RepositoryMoves.class);
@@ -24,32 +24,25 @@ final class RepositoryMoves {
     private static final Pattern BY_NAME = Pattern.compile("/repos/([^/]+)/([^/]+)(/.*)?$");
     private static final Pattern BY_ID = Pattern.compile("/repositories/(\\d+)(/.*)?$");
 
-    private final ProducerAppConfig config;
     private final GitHubClient client;
+    private final RepositoryIdentities identities;
     /** Repository id -> full name, as GitHub gave it (asked once per id). */
     private final java.util.Map<String, String> namesById = new java.util.concurrent.ConcurrentHashMap<>();
 
-    RepositoryMoves(ProducerAppConfig config, GitHubClient client) {
-        this.config = config;
+    RepositoryMoves(GitHubClient client, RepositoryIdentities identities) {
         this.client = client;
+        this.identities = identities;
     }
 
-    /**
-     * Logs where {@code repo} now lives.
-     *
-     * @throws RepositoryUnavailableException (301) when the new name is configured too
-     */
+    /** Logs where {@code repo} now lives; the redirect's id is {@code repo}'s. */
     void moved(RepositoryName repo, String endpoint, HttpUrl target) throws InterruptedException {
         String newName = newName(repo, target);
-        if (newName != null && !newName.equalsIgnoreCase(repo.fullName())) {
-            List<RepositoryName> configured = config.repositories();
-            if (configured.contains(RepositoryName.parse(newName))) {
-                throw new RepositoryUnavailableException(301, repo.fullName() + ": GitHub moved it to " + newName
-                        + ", which --repo names too; it is ingested once, under " + newName + ": remove --repo " + repo.fullName());
-            }
+        Matcher byId = BY_ID.matcher(target.encodedPath());
+        if (byId.find()) {
+            identities.redirected(repo, Long.parseLong(byId.group(1)));
         }
         LOG.info("{} {}: GitHub redirects it to {}: the repository is now {} (renamed or transferred); its events stay under "
-                + "{}, the name --repo gives, so that it is counted once", repo.fullName(), endpoint, GitHubClient.describe(target),
+                + "{}, the name it is counted under, so that it is counted once", repo.fullName(), endpoint, GitHubClient.describe(target),
                 newName == null ? "under a name GitHub did not give" : newName, repo.fullName());
     }
 

@@ -142,7 +142,7 @@ class GitHubActivityProducerTest {
         }
         assertThat(report.allIngested()).isTrue();
         assertThat(report.of("org/recorded")).extracting(r -> r.commits(), r -> r.issues(), r -> r.requests(), r -> r.malformed())
-                .containsExactly(0L, 13L, 6L, 0L); // 1 empty commits page + the 5 recorded issue pages
+                .containsExactly(0L, 13L, 7L, 0L); // its id (GET /repos/org/recorded), 1 empty commits page, the 5 recorded issue pages
         assertThat(report.of("org/tidbit").commits()).isEqualTo(30);
         assertThat(report.of("org/example")).extracting(r -> r.commits(), r -> r.issues()).containsExactly(1L, 1L);
 
@@ -533,7 +533,7 @@ class GitHubActivityProducerTest {
             report = producer.pollOnce();
         }
         assertThat(report.of("org/s")).extracting(r -> r.outcome(), r -> r.commits(), r -> r.malformed(), r -> r.requests())
-                .containsExactly(Outcome.INCOMPLETE, 150L, 1L, 6L); // 3 commit pages + 2 re-fetches + 1 issues page
+                .containsExactly(Outcome.INCOMPLETE, 150L, 1L, 7L); // its id + 3 commit pages + 2 re-fetches + 1 issues page
         assertThat(commits()).hasSize(150);
         assertThat(logs.list).anySatisfy(e -> {
             assertThat(e.getLevel()).isEqualTo(Level.ERROR);
@@ -628,7 +628,9 @@ class GitHubActivityProducerTest {
     @Test
     void runUntilClosedKeepsPollingThroughFailedPollsUntilClosed() throws Exception {
         github.serveCommits("org/tidbit", GitHubFixtures.TIDBIT_COMMITS + ".json");
-        github.failNext(12, 503); // the first poll fails every attempt, at 100 and then 50 per page, of both listings
+        for (int i = 0; i < 12; i++) { // the first poll fails every attempt, at 100 and then 50 per page, of both listings
+            github.failWhen(url -> url.encodedPath().endsWith("/commits") || url.encodedPath().endsWith("/issues"), 503);
+        }
         AtomicReference<Throwable> crashed = new AtomicReference<>();
         GitHubActivityProducer producer = producer(config("org/tidbit").pollInterval(Duration.ofMillis(20)).build());
         Thread loop = new Thread(() -> {
@@ -720,8 +722,9 @@ class GitHubActivityProducerTest {
             report = producer.pollOnce();
         }
         assertThat(report.of("acme/ghe")).extracting(r -> r.outcome(), r -> r.commits(), r -> r.issues(), r -> r.requests())
-                .containsExactly(Outcome.INGESTED, 5L, 5L, 6L); // 3 pages of each
-        assertThat(github.requests()).extracting(r -> r.getUrl().queryParameter("page")).containsExactly(null, "2", "3", null, "2", "3");
+                .containsExactly(Outcome.INGESTED, 5L, 5L, 7L); // its id, 3 pages of each
+        assertThat(github.requests()).filteredOn(r -> !r.getUrl().encodedPath().equals("/repos/acme/ghe"))
+                .extracting(r -> r.getUrl().queryParameter("page")).containsExactly(null, "2", "3", null, "2", "3");
         assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).values())
                 .allSatisfy(c -> assertThat(c.getResumeUrl()).isNull());
     }

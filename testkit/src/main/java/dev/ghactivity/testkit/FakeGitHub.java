@@ -47,6 +47,7 @@ public final class FakeGitHub implements AutoCloseable {
     private static final Pattern COMPARE = Pattern.compile("^/repos/([^/]+)/([^/]+)/compare/([0-9a-fA-F]+)\\.\\.\\.([0-9a-fA-F]+)$");
     private static final Pattern MOVED = Pattern.compile("^/repos/([^/]+)/([^/]+)(/.*)?$");
     private static final Pattern ID_LISTING = Pattern.compile("^/repositories/(\\d+)(?:/(commits|issues))?$");
+    private static final Pattern ONE_REPO = Pattern.compile("^/repos/([^/]+)/([^/]+)$");
     private static final Pattern ONE_ISSUE = Pattern.compile("^/repos/([^/]+)/([^/]+)/issues/(\\d+)$");
     private static final Pattern BY_ID = Pattern.compile("^/repositories/(\\d+)(/.*)?$");
     private static final Pattern OWNER_REPOS = Pattern.compile("^/(orgs|users)/([^/]+)/repos$");
@@ -707,6 +708,13 @@ public final class FakeGitHub implements AutoCloseable {
         if (compare.matches()) {
             String repo = key(compare.group(1) + "/" + compare.group(2));
             return notFound.contains(repo) ? error(404, "Not Found").build() : compare(repo, compare.group(3), compare.group(4), request);
+        }
+        Matcher oneRepo = ONE_REPO.matcher(url.encodedPath());
+        if (oneRepo.matches() && repositories().contains(key(oneRepo.group(1) + "/" + oneRepo.group(2)))) {
+            String repo = key(oneRepo.group(1) + "/" + oneRepo.group(2));
+            return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
+                    .body("{\"id\":" + id(repo) + ",\"full_name\":\"" + repo + "\",\"fork\":" + forks.contains(repo)
+                            + ",\"archived\":" + archived.contains(repo) + "}").build();
         }
         Matcher oneIssue = ONE_ISSUE.matcher(url.encodedPath());
         if (oneIssue.matches()) {
