@@ -312,14 +312,17 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         }
         nextDiscovery = now.plus(config.discoveryInterval());
         RepositoryDiscovery.Result result;
+        long requestsBefore = discovery.requestsSent();
         try {
             result = discovery.discover();
         } catch (GitHubUnreachableException e) {
             LOG.error("discovery: {}", e.getMessage());
-            return List.of(new RepositoryReport("discovery", Outcome.UNREACHABLE, 0, 0, 0, 0, 0, 0, e.getMessage()));
+            return List.of(new RepositoryReport("discovery", Outcome.UNREACHABLE, 0, 0, 0, discovery.requestsSent() - requestsBefore, 0, 0,
+                    e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return List.of(new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, 0, 0, 0, "interrupted"));
+            return List.of(new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, discovery.requestsSent() - requestsBefore, 0, 0,
+                    "interrupted"));
         }
         List<RepositoryName> before = tracked;
         List<RepositoryName> added = result.repositories().stream().filter(r -> !before.contains(r)).toList();
@@ -329,7 +332,7 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         LOG.info("discovery: {} repositories tracked{}{}", tracked.size(), added.isEmpty() ? "" : ", new: " + added,
                 removed.isEmpty() ? "" : ", no longer listed (not polled any more, their counts stay): " + removed);
         return result.failures().stream()
-                .map(message -> new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, 0, 0, 0, message)).toList();
+                .map(f -> new RepositoryReport("discovery", Outcome.FAILED, 0, 0, 0, f.requests(), 0, 0, f.message())).toList();
     }
 
     private RepositoryReport pollRepository(RepositoryName repo, RepositoryListingPoller.Counts counts, List<String> endpoints) {
@@ -358,7 +361,9 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
                     poller.poll(repo, endpoint, counts, writer);
                 } catch (RepositoryUnavailableException | GitHubApiException e) {
                     commitWhatWasRead(repo, writer);
-                    LOG.error("{} {} not read: {}; its cursor stays where the last complete page put it", repo, endpoint, e.getMessage());
+                    // A GitHub App missing on the owner is logged once per owner by GitHubAppInstallations, not per listing and poll.
+                    (e instanceof GitHubAppInstallations.NotInstalledException ? LOG.atDebug() : LOG.atError())
+                            .log("{} {} not read: {}; its cursor stays where the last complete page put it", repo, endpoint, e.getMessage());
                     if (failure == null) {
                         failure = e instanceof RepositoryUnavailableException u ? u.outcome() : Outcome.FAILED;
                         failureMessage = endpoint + ": " + e.getMessage();

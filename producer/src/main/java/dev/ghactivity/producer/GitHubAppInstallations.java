@@ -31,6 +31,12 @@ final class GitHubAppInstallations {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** An installation token with less than this left is renewed before the next request. */
     static final Duration RENEW_BEFORE = Duration.ofMinutes(5);
+    /**
+     * An owner found without an installation is not asked about again for this long: each miss costs up to three
+     * look-ups (by repository, organization, user) for every repository and listing of that owner at every poll, while
+     * an installation added meanwhile is still found within ten minutes.
+     */
+    static final Duration MISSING_RECHECK = Duration.ofMinutes(10);
 
     /** Sends one request of the app's own (a look-up with the JWT, a token request), retrying I/O errors and 5xx. */
     interface Transport {
@@ -47,6 +53,10 @@ final class GitHubAppInstallations {
     /** Owner (lower case) to its installation id; owners found without one are not kept, so a later install is seen. */
     private final Map<String, Long> installationOfOwner = new ConcurrentHashMap<>();
     private final Map<Long, Installation> installations = new ConcurrentHashMap<>();
+    /** Owner (lower case) found without an installation -> when to ask again ({@link #MISSING_RECHECK}). */
+    private final Map<String, Instant> missingUntil = new ConcurrentHashMap<>();
+    /** Owners whose missing installation was logged: one line per owner, until it is found. */
+    private final java.util.Set<String> missingLogged = ConcurrentHashMap.newKeySet();
 
     GitHubAppInstallations(GitHubApp app, HttpUrl apiUrl, Clock clock, Transport transport) {
         this.app = app;
@@ -73,9 +83,14 @@ final class GitHubAppInstallations {
         if (app.installationId().isPresent()) {
             return installation(app.installationId().getAsLong());
         }
-        Long known = installationOfOwner.get(owner.toLowerCase(Locale.ROOT));
+        String ownerKey = owner.toLowerCase(Locale.ROOT);
+        Long known = installationOfOwner.get(ownerKey);
         if (known != null) {
             return installation(known);
+        }
+        Instant recheck = missingUntil.get(ownerKey);
+        if (recheck != null && clock.instant().isBefore(recheck)) {
+            throw notInstalled(label, owner);
         }
         List<HttpUrl> lookUps = new ArrayList<>();
         if (!listing) {
@@ -92,7 +107,9 @@ final class GitHubAppInstallations {
                 if (id <= 0) {
                     throw new GitHubApiException(label + ": " + GitHubClient.describe(lookUp) + " answered without an installation id", null);
                 }
-                installationOfOwner.put(owner.toLowerCase(Locale.ROOT), id);
+                installationOfOwner.put(ownerKey, id);
+                missingUntil.remove(ownerKey);
+                missingLogged.remove(ownerKey);
                 LOG.info("GitHub App {}: installation {} serves {}", app.appId(), id, owner);
                 return installation(id);
             }
@@ -100,9 +117,26 @@ final class GitHubAppInstallations {
                 throw unexpected(answer, lookUp, label);
             }
         }
-        // Not logged here: the listing that fails logs it, with what happens to its cursor.
-        throw new RepositoryUnavailableException(403, label + ": GitHub App " + app.appId() + " is not installed on " + owner
+        missingUntil.put(ownerKey, clock.instant().plus(MISSING_RECHECK));
+        NotInstalledException e = notInstalled(label, owner);
+        if (missingLogged.add(ownerKey)) {
+            // One line per owner: its repositories' reports say it again, their listings do not log it (see NotInstalledException).
+            LOG.error("{} (asked again every {} min; its repositories are not read until then)",
+                    e.getMessage().substring(label.length() + 2), MISSING_RECHECK.toMinutes());
+        }
+        throw e;
+    }
+
+    private NotInstalledException notInstalled(String label, String owner) {
+        return new NotInstalledException(label + ": GitHub App " + app.appId() + " is not installed on " + owner
                 + ": install it on that account (the app's settings page, Install App), or leave " + owner + "'s repositories out");
+    }
+
+    /** The app is not installed on the owner (403, outcome {@code forbidden}); logged once per owner, here. */
+    static final class NotInstalledException extends RepositoryUnavailableException {
+        NotInstalledException(String message) {
+            super(403, message);
+        }
     }
 
     /** Every installation used so far (for the budgets across them). */

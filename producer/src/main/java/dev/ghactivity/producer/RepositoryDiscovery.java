@@ -28,7 +28,11 @@ final class RepositoryDiscovery {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What one discovery found, and the listings it could not read (their repositories are kept from before). */
-    record Result(List<RepositoryName> repositories, List<String> failures) {
+    record Result(List<RepositoryName> repositories, List<Failure> failures) {
+    }
+
+    /** A listing that could not be read: why, and the requests sent for it in this discovery (retries included). */
+    record Failure(String message, long requests) {
     }
 
     private record Listed(long id, RepositoryName name, boolean fork, boolean archived) {
@@ -42,6 +46,8 @@ final class RepositoryDiscovery {
     private final java.util.function.BiFunction<RepositoryName, Long, RepositoryName> keys;
     /** What each owner listing gave last time it was read, kept when a later read fails. */
     private final Map<String, List<Listed>> lastListings = new HashMap<>();
+    /** Every owner listing asked for so far, read or not (the client counts their requests under these labels). */
+    private final Set<String> listingLabels = new java.util.HashSet<>();
 
     RepositoryDiscovery(RepositorySelection selection, GitHubClient client, HttpUrl apiUrl, int perPage,
                         java.util.function.BiFunction<RepositoryName, Long, RepositoryName> keys) {
@@ -59,7 +65,7 @@ final class RepositoryDiscovery {
      * @throws GitHubAuthenticationException on 401
      */
     Result discover() throws InterruptedException {
-        List<String> failures = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
         Set<RepositoryName> found = new LinkedHashSet<>(selection.named());
         List<RepositoryName> discovered = new ArrayList<>();
         for (String org : selection.orgs()) {
@@ -90,31 +96,45 @@ final class RepositoryDiscovery {
     }
 
     /** An owner of a glob: an organization, or a user when GitHub knows no such organization. */
-    private List<Listed> ownerListing(String owner, List<String> failures) throws InterruptedException {
+    private List<Listed> ownerListing(String owner, List<Failure> failures) throws InterruptedException {
+        long before = requestsSent("orgs", owner);
         try {
             return readListing("orgs", owner);
         } catch (RepositoryUnavailableException e) {
             if (e.status() != 404) {
-                failures.add(e.getMessage());
+                failures.add(new Failure(e.getMessage(), requestsSent("orgs", owner) - before));
                 return List.of();
             }
         } catch (GitHubApiException e) {
-            failures.add(e.getMessage());
+            failures.add(new Failure(e.getMessage(), requestsSent("orgs", owner) - before));
             return List.of();
         }
         return listing("users", owner, failures);
     }
 
     /** One owner's repositories; after a failure, what the last successful read gave (nothing is dropped for it). */
-    private List<Listed> listing(String kind, String owner, List<String> failures) throws InterruptedException {
+    private List<Listed> listing(String kind, String owner, List<Failure> failures) throws InterruptedException {
+        long before = requestsSent(kind, owner);
         try {
             return readListing(kind, owner);
         } catch (RepositoryUnavailableException | GitHubApiException e) {
-            failures.add(e.getMessage());
-            LOG.error("cannot list the repositories of {} {}: {}; {}", kind.equals("orgs") ? "organization" : "user", owner,
-                    e.getMessage(), lastListings.containsKey(kind + "/" + owner) ? "keeping those of the last discovery" : "none tracked yet");
+            failures.add(new Failure(e.getMessage(), requestsSent(kind, owner) - before));
+            // A GitHub App missing on the owner is logged once per owner by GitHubAppInstallations, not at every discovery.
+            (e instanceof GitHubAppInstallations.NotInstalledException ? LOG.atDebug() : LOG.atError()).log(
+                    "cannot list the repositories of {} {}: {}; {}", kind.equals("orgs") ? "organization" : "user", owner, e.getMessage(),
+                    lastListings.containsKey(kind + "/" + owner) ? "keeping those of the last discovery" : "none tracked yet");
             return lastListings.getOrDefault(kind + "/" + owner, List.of());
         }
+    }
+
+    /** Requests sent so far for one owner listing (the client counts them by the label its requests carry). */
+    private long requestsSent(String kind, String owner) {
+        return client.requestsSent(kind + "/" + owner);
+    }
+
+    /** Requests sent so far for every owner listing this discovery asked for. */
+    long requestsSent() {
+        return listingLabels.stream().mapToLong(client::requestsSent).sum();
     }
 
     private List<Listed> readListing(String kind, String owner) throws InterruptedException {
@@ -123,6 +143,7 @@ final class RepositoryDiscovery {
                 .addQueryParameter("per_page", String.valueOf(perPage)).build();
         List<Listed> listed = new ArrayList<>();
         String label = kind + "/" + owner;
+        listingLabels.add(label);
         while (url != null) {
             GitHubPage page = client.get(url, null, label);
             listed.addAll(parse(page, label));

@@ -106,6 +106,7 @@ final class RepositoryIdentities {
      * @throws RepositoryUnavailableException (301, outcome {@code moved}) when {@code repo} is another name of a repository
      *                                        counted under a different key
      * @throws GitHubApiException             when the lookup failed after its retries (5xx and the like)
+     * @throws GitHubAppInstallations.NotInstalledException when the GitHub App is not installed on its owner
      */
     Long admit(RepositoryName repo) throws InterruptedException {
         Long id = knownId(repo);
@@ -175,6 +176,8 @@ final class RepositoryIdentities {
         GitHubPage page;
         try {
             page = client.get(url, null, repo.fullName());
+        } catch (GitHubAppInstallations.NotInstalledException e) {
+            throw e; // no listing of it can be read either: reported as such, without asking for them
         } catch (RepositoryUnavailableException e) {
             return null; // gone, moved to another host, no access: its listings say so in their own words
         }

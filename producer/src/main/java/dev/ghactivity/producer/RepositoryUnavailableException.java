@@ -7,7 +7,7 @@ import dev.ghactivity.producer.IngestReport.Outcome;
  * limit, a redirect to another host): that listing ends, the repository's other listing and the other repositories
  * go on, and the report names the kind ({@link Outcome#ofStatus}).
  */
-public final class RepositoryUnavailableException extends RuntimeException {
+public class RepositoryUnavailableException extends RuntimeException {
     private final int status;
 
     public RepositoryUnavailableException(int status, String message) {

@@ -911,6 +911,25 @@ class GitHubActivityProducerTest {
         }
     }
 
+    /** The summary's discovery entry counts the requests its failed listing cost (retries included), not 0. */
+    @Test
+    void aDiscoveryListingThatCannotBeReadIsReportedWithTheRequestsItCost() {
+        github.serveSyntheticActivity("acme/r0", 3, 2, 1);
+        for (int i = 0; i < 3; i++) {
+            github.failWhen(url -> url.encodedPath().equals("/orgs/broken/repos"), 503);
+        }
+        ProducerAppConfig config = config()
+                .selection(new RepositorySelection(List.of(), List.of("acme", "broken"), List.of(), List.of(), false, false)).build();
+        IngestReport report;
+        try (GitHubActivityProducer producer = producer(config)) {
+            report = producer.pollOnce();
+        }
+        assertThat(report.of("discovery")).extracting(r -> r.outcome(), r -> r.requests()).containsExactly(Outcome.FAILED, 3L);
+        assertThat(report.of("discovery").toString()).isEqualTo("discovery failed (0 commits, 0 issues, 0 malformed, 3 requests, "
+                + "0 not modified: orgs/broken: /orgs/broken/repos?type=all&per_page=100 answered 503 3 times)");
+        assertThat(report.of("acme/r0").outcome()).isEqualTo(Outcome.INGESTED);
+    }
+
     /**
      * Issue 17: three tokens with different budgets, the third rejected: each request goes with the token that has most
      * left, none is used past its limit, the rejected one is set aside by position, every repository is exact.

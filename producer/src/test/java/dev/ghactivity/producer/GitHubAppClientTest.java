@@ -85,6 +85,45 @@ class GitHubAppClientTest {
         }
     }
 
+    /**
+     * An owner without the app is looked up once per {@link GitHubAppInstallations#MISSING_RECHECK}, not at every request of
+     * its repositories, and logged in one line; once installed it is found at the next look-up.
+     */
+    @Test
+    void anOwnerWithoutTheAppIsAskedAgainOnlyAfterTheRecheckIntervalAndLoggedOnce() throws Exception {
+        github.serveSyntheticActivity("gamma/three", 10, 0, 3);
+        github.serveSyntheticActivity("gamma/four", 10, 0, 4);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(GitHubAppInstallations.class);
+        logs.start();
+        logger.addAppender(logs);
+        try (GitHubClient client = client(1234)) {
+            for (String repo : List.of("gamma/three", "gamma/four", "gamma/three", "gamma/four")) {
+                HttpUrl url = client.listingUrl(repo, "commits", "per_page", "100");
+                assertThatThrownBy(() -> client.get(url, null, repo)).isInstanceOf(GitHubAppInstallations.NotInstalledException.class)
+                        .hasMessage(repo + ": GitHub App 1234 is not installed on gamma: install it on that account (the app's settings "
+                                + "page, Install App), or leave gamma's repositories out");
+            }
+            assertThat(github.requests()).extracting(r -> r.getMethod() + " " + r.getUrl().encodedPath()).containsExactly(
+                    "GET /repos/gamma/three/installation", "GET /orgs/gamma/installation", "GET /users/gamma/installation");
+            assertThat(logs.list).extracting(e -> e.getLevel() + " " + e.getFormattedMessage()).containsExactly(
+                    "ERROR GitHub App 1234 is not installed on gamma: install it on that account (the app's settings page, Install App), "
+                            + "or leave gamma's repositories out (asked again every 10 min; its repositories are not read until then)");
+
+            app.installation(9, "gamma");
+            github.advanceClock(GitHubAppInstallations.MISSING_RECHECK.minusSeconds(30));
+            HttpUrl three = client.listingUrl("gamma/three", "commits", "per_page", "100");
+            assertThatThrownBy(() -> client.get(three, null, "gamma/three")).isInstanceOf(GitHubAppInstallations.NotInstalledException.class);
+            assertThat(github.requests()).hasSize(3);
+            github.advanceClock(Duration.ofMinutes(1));
+            assertThat(client.get(three, null, "gamma/three").status()).isEqualTo(200);
+            assertThat(app.tokensIssued(9)).isEqualTo(1);
+            assertThat(logs.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR).hasSize(1);
+        } finally {
+            logger.detachAppender(logs);
+        }
+    }
+
     @Test
     void aTokenIsRenewedWhenLessThanFiveMinutesOfItAreLeftNeverSentExpired() throws Exception {
         github.advanceClockPerRequest(Duration.ofMinutes(4));

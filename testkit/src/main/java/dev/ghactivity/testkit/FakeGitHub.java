@@ -178,6 +178,12 @@ public final class FakeGitHub implements AutoCloseable {
         };
     }
 
+    /** Moves {@link #clock()} this much now (time passes between two polls). */
+    public FakeGitHub advanceClock(Duration by) {
+        clockOffsetMillis.addAndGet(by.toMillis());
+        return this;
+    }
+
     /** Moves {@link #clock()} this much after each request is answered: an hour of tokens passes in a few requests. */
     public FakeGitHub advanceClockPerRequest(Duration step) {
         clockStep = step;
