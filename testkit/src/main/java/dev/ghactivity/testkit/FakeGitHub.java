@@ -66,6 +66,8 @@ public final class FakeGitHub implements AutoCloseable {
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger remaining = new AtomicInteger(5000);
     private volatile boolean unauthorized;
+    /** Whether a repository nothing was served for answers 404 (as on GitHub) rather than empty listings. */
+    private volatile boolean unknownRepositoriesNotFound;
     /** Repositories whose commits answer 409 "Git Repository is empty.". */
     private final Set<String> emptyRepositories = ConcurrentHashMap.newKeySet();
     /** {@code old name -> [id, new name]} of renamed repositories. */
@@ -299,6 +301,23 @@ public final class FakeGitHub implements AutoCloseable {
         names.removeAll(notFound);
         names.removeAll(renamed.keySet());
         return List.copyOf(names);
+    }
+
+    /**
+     * From now on a repository this fake serves nothing for (no listing, not empty, not recorded, not renamed) answers 404
+     * to its listings, {@code compare} and {@code GET /repos/{owner}/{name}}, as GitHub does for a repository that does not
+     * exist or that the token cannot see. Without this, its listings answer 200 with no items (tests that name
+     * repositories they serve nothing for).
+     */
+    public FakeGitHub unknownRepositoriesAnswer404() {
+        unknownRepositoriesNotFound = true;
+        return this;
+    }
+
+    /** Whether this fake serves anything for {@code repo} (lower case): cheap, asked at every request. */
+    private boolean serves(String repo) {
+        return listings.containsKey(repo + ":commits") || listings.containsKey(repo + ":issues") || emptyRepositories.contains(repo)
+                || recordedIssues.containsKey(repo);
     }
 
     /** Answers 404 for every listing of {@code repo}. */
@@ -695,7 +714,7 @@ public final class FakeGitHub implements AutoCloseable {
 
     private MockResponse listing(String repo, String kind, RecordedRequest request) {
         {
-            if (notFound.contains(repo)) {
+            if (notFound.contains(repo) || (unknownRepositoriesNotFound && !serves(repo))) {
                 return error(404, "Not Found").build();
             }
             if (kind.equals("commits") && emptyRepositories.contains(repo)) {
@@ -713,10 +732,12 @@ public final class FakeGitHub implements AutoCloseable {
         Matcher compare = COMPARE.matcher(url.encodedPath());
         if (compare.matches()) {
             String repo = key(compare.group(1) + "/" + compare.group(2));
-            return notFound.contains(repo) ? error(404, "Not Found").build() : compare(repo, compare.group(3), compare.group(4), request);
+            return notFound.contains(repo) || (unknownRepositoriesNotFound && !serves(repo)) ? error(404, "Not Found").build()
+                    : compare(repo, compare.group(3), compare.group(4), request);
         }
         Matcher oneRepo = ONE_REPO.matcher(url.encodedPath());
-        if (oneRepo.matches() && repositories().contains(key(oneRepo.group(1) + "/" + oneRepo.group(2)))) {
+        if (oneRepo.matches() && serves(key(oneRepo.group(1) + "/" + oneRepo.group(2)))
+                && !notFound.contains(key(oneRepo.group(1) + "/" + oneRepo.group(2)))) {
             String repo = key(oneRepo.group(1) + "/" + oneRepo.group(2));
             return new MockResponse.Builder().code(200).setHeader("Content-Type", "application/json")
                     .body("{\"id\":" + id(repo) + ",\"full_name\":\"" + repo + "\",\"fork\":" + forks.contains(repo)

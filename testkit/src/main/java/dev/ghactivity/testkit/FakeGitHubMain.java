@@ -6,8 +6,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Serves synthetic histories on 127.0.0.1 for demos and benchmarks without network:
  * {@code FakeGitHubMain PORT COMMITS ISSUES OWNER/NAME[=COMMITS,ISSUES]...}: each repository has {@code COMMITS}
- * commits and {@code ISSUES} issues unless it names its own. With {@code -Dfakegithub.latency.ms=N} every answer
- * comes N ms after its request, as GitHub's round trip.
+ * commits and {@code ISSUES} issues unless it names its own (the i-th argument's history has seed i, so a run is
+ * repeatable); {@code PORT} 0 takes a free one. With {@code -Dfakegithub.latency.ms=N} every answer comes N ms after its
+ * request, as GitHub's round trip. A repository not given answers 404, as on GitHub; {@code GET /orgs/{owner}/repos}
+ * lists the ones given. Prints {@code fake GitHub at <url> serving <repos>} once it listens, then runs until killed.
  */
 public final class FakeGitHubMain {
     private FakeGitHubMain() {
@@ -18,7 +20,14 @@ public final class FakeGitHubMain {
             System.err.println("usage: FakeGitHubMain PORT COMMITS ISSUES OWNER/NAME[=COMMITS,ISSUES]...");
             System.exit(64);
         }
-        FakeGitHub fake = FakeGitHub.start(Integer.parseInt(args[0]));
+        FakeGitHub fake = start(args);
+        Runtime.getRuntime().addShutdownHook(new Thread(fake::close));
+        new CountDownLatch(1).await();
+    }
+
+    /** Starts the fake the arguments describe, prints where it listens, and returns it. */
+    static FakeGitHub start(String[] args) {
+        FakeGitHub fake = FakeGitHub.start(Integer.parseInt(args[0])).unknownRepositoriesAnswer404();
         fake.latency(Duration.ofMillis(Long.getLong("fakegithub.latency.ms", 0)));
         StringBuilder served = new StringBuilder();
         for (int i = 3; i < args.length; i++) {
@@ -34,7 +43,6 @@ public final class FakeGitHubMain {
             served.append(served.length() == 0 ? "" : ", ").append(repoAndSizes[0]);
         }
         System.out.println("fake GitHub at " + fake.apiUrl() + " serving " + served);
-        Runtime.getRuntime().addShutdownHook(new Thread(fake::close));
-        new CountDownLatch(1).await();
+        return fake;
     }
 }
