@@ -201,7 +201,7 @@ class GitHubActivityProducerLifecycleIT {
             github.serveSyntheticActivity("org/limited", 450, 0, 5);
             // Page 1 answers "0 requests left, reset in an hour": its 100 commits are in the open transaction, and
             // the request for page 2 waits for the reset, with the real sleeper.
-            github.exhaustRateLimitNext(Duration.ofHours(1));
+            github.exhaustRateLimitWhen(url -> url.encodedPath().endsWith("/commits"), Duration.ofHours(1));
             GitHubActivityProducer producer = new GitHubActivityProducer(config(github, transactionalId, "org/limited")
                     .maxTimePerTransaction(Duration.ofMinutes(5)).build());
             Thread loop = new Thread(producer::runUntilClosed, "poll-loop");
@@ -246,7 +246,7 @@ class GitHubActivityProducerLifecycleIT {
         String transactionalId = "lifecycle-process";
         try (FakeGitHub github = FakeGitHub.start(); Admin admin = broker.admin()) {
             github.serveSyntheticActivity("org/process", 450, 0, 6);
-            github.exhaustRateLimitNext(Duration.ofHours(1));
+            github.exhaustRateLimitWhen(url -> url.encodedPath().endsWith("/commits"), Duration.ofHours(1));
             Path out = dir.resolve("producer-process.log");
             Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-cp", System.getProperty("java.class.path"), ProducerCli.class.getName(),

@@ -76,7 +76,8 @@ class ProducerMetricsIT {
                         counted.merge(m.group(1), (long) Double.parseDouble(value), Long::sum);
                     }
                 });
-                assertThat(counted).isEqualTo(byListing).containsOnlyKeys("commits", "issues");
+                // "repo": each repository's id, asked once (GET /repos/{owner}/{name}), then kept in its cursors.
+                assertThat(counted).isEqualTo(byListing).containsOnlyKeys("commits", "issues", "repo").containsEntry("repo", 2L);
                 long conditional = secondPoll.stream().filter(r -> r.getHeaders().get("If-None-Match") != null).count();
                 assertThat(notModified).isEqualTo(conditional).isPositive();
                 assertThat(samples.entrySet().stream().filter(e -> e.getKey().startsWith("ghactivity_github_not_modified_total"))

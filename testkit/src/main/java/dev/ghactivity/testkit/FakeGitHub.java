@@ -74,7 +74,11 @@ public final class FakeGitHub implements AutoCloseable {
     private final Map<String, String[]> renamed = new ConcurrentHashMap<>();
     /** Repository ids, given in the order repositories are first listed (a renamed one keeps its id). */
     private final Map<String, Long> ids = new ConcurrentHashMap<>();
-    private final AtomicLong nextId = new AtomicLong(1000);
+    /**
+     * Shared by every fake in the JVM: a repository id names one repository on GitHub, and tests that run several fakes
+     * against one broker (one {@code github.ingest-state}) must not give two repositories the same id.
+     */
+    private static final AtomicLong nextId = new AtomicLong(1000);
     private final Set<String> forks = ConcurrentHashMap.newKeySet();
     /** Budgets of tokens given {@link #tokenBudget}: requests left this hour, and requests sent past it. */
     private final Map<String, AtomicInteger> tokenBudgets = new ConcurrentHashMap<>();
@@ -394,7 +398,12 @@ public final class FakeGitHub implements AutoCloseable {
 
     /** The next request succeeds but reports remaining 0 with a reset {@code resetIn} from now. */
     public FakeGitHub exhaustRateLimitNext(Duration resetIn) {
-        faults.add(new Fault(r -> true, normal -> new MockResponse.Builder(normal)
+        return exhaustRateLimitWhen(url -> true, resetIn);
+    }
+
+    /** The same for the next request whose URL matches (e.g. a listing's first page, not the repository look-up before it). */
+    public FakeGitHub exhaustRateLimitWhen(Predicate<HttpUrl> url, Duration resetIn) {
+        faults.add(new Fault(r -> url.test(r.getUrl()), normal -> new MockResponse.Builder(normal)
                 .setHeader("X-RateLimit-Remaining", "0")
                 .setHeader("X-RateLimit-Reset", String.valueOf(Instant.now().plus(resetIn).getEpochSecond()))
                 .build()));
