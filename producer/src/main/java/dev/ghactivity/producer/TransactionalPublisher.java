@@ -24,6 +24,7 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -106,14 +107,20 @@ final class TransactionalPublisher implements AutoCloseable {
     }
 
     /**
-     * Errors after which this producer can never commit again: another instance took over its transactional.id or
-     * the coordinator bumped its epoch ({@link ApplicationRecoverableException}: the producer must be recreated), lost
-     * sequence state, missing rights, an unsupported broker or a bad setting. Every other {@link KafkaException} is
-     * abortable: abort, and the next poll reads the same pages again. Causes count too: once in a fatal state, the
-     * client wraps the original error in a plain {@link KafkaException} on every later call.
+     * Errors after which this producer can never commit again: another instance took over its transactional.id
+     * ({@link ApplicationRecoverableException} such as {@code ProducerFencedException}: the producer must be recreated),
+     * lost sequence state, missing rights, an unsupported broker or a bad setting. Every other {@link KafkaException} is
+     * abortable: abort, and the next poll reads the same pages again. That includes {@link InvalidProducerEpochException}:
+     * the coordinator aborted a transaction held open past {@code transaction.timeout.ms} and bumped the epoch, and the
+     * client, after {@code abortTransaction()}, goes on with the new epoch (seen on a 4.4 broker: TransactionTimeoutIT).
+     * Causes count too: once in a fatal state, the client wraps the original error in a plain {@link KafkaException} on
+     * every later call.
      */
     static boolean isFatal(KafkaException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InvalidProducerEpochException) {
+                continue; // an ApplicationRecoverableException the client recovers from by aborting
+            }
             if (t instanceof ApplicationRecoverableException || t instanceof OutOfOrderSequenceException
                     || t instanceof AuthorizationException || t instanceof AuthenticationException
                     || t instanceof UnsupportedVersionException || t instanceof InvalidConfigurationException) {

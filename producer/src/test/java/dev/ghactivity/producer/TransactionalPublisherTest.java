@@ -16,7 +16,6 @@ class TransactionalPublisherTest {
     @Test
     void fatalErrorsStopTheProducerEvenWhenTheClientWrapsThem() {
         assertThat(TransactionalPublisher.isFatal(new ProducerFencedException("another instance"))).isTrue();
-        assertThat(TransactionalPublisher.isFatal(new InvalidProducerEpochException("epoch bumped"))).isTrue();
         assertThat(TransactionalPublisher.isFatal(new UnknownProducerIdException("sequence state lost"))).isTrue();
         assertThat(TransactionalPublisher.isFatal(new TransactionalIdAuthorizationException("no rights"))).isTrue();
         assertThat(TransactionalPublisher.isFatal(new KafkaException("Cannot execute transactional method because we are in an error state",
@@ -26,6 +25,10 @@ class TransactionalPublisherTest {
     @Test
     void abortableErrorsOnlyAbortTheTransaction() {
         assertThat(TransactionalPublisher.isFatal(new TransactionAbortableException("abort"))).isFalse();
+        // The coordinator aborted a transaction past its timeout and bumped the epoch: abort and go on (TransactionTimeoutIT).
+        assertThat(TransactionalPublisher.isFatal(new InvalidProducerEpochException("epoch bumped"))).isFalse();
+        assertThat(TransactionalPublisher.isFatal(new KafkaException("Cannot perform send because at least one previous "
+                + "transactional or idempotent request has failed with errors.", new InvalidProducerEpochException("epoch bumped")))).isFalse();
         assertThat(TransactionalPublisher.isFatal(new KafkaException("batch expired", new TimeoutException("delivery timeout")))).isFalse();
         assertThat(TransactionalPublisher.isFatal(new KafkaException("unexpected"))).isFalse();
     }
