@@ -66,20 +66,21 @@ class ListingFailuresIT {
                     .isEqualTo(issues);
             assertThat(PipelineOutputs.sqliteCounts(db, "SELECT repo, month, issues_closed FROM monthly_activity WHERE issues_closed > 0"))
                     .isEqualTo(closed);
-            // Page 2 of each ghe listing was asked here, although its Link named ghe.internal:8080; the repository id once.
+            // Page 2 of each ghe listing was asked here, although its Link named ghe.internal:8080; each repository's id once
+            // (GET /repos/{owner}/{name}, which for the renamed one redirects to /repositories/505 and gives its new name).
             // Repositories are fetched concurrently (--max-concurrent-repos): each one's requests in order.
             Map<String, List<String>> byRepository = new java.util.TreeMap<>();
             github.requests().stream().map(r -> r.getUrl().encodedPath() + (r.getUrl().encodedQuery() == null ? "" : "?" + r.getUrl().encodedQuery()))
-                    .forEach(url -> byRepository.computeIfAbsent(url.contains("/acme/empty/") ? "empty" : url.contains("/acme/ghe/") ? "ghe" : "old-name",
+                    .forEach(url -> byRepository.computeIfAbsent(url.contains("/acme/empty") ? "empty" : url.contains("/acme/ghe") ? "ghe" : "old-name",
                             k -> new java.util.ArrayList<>()).add(url));
             assertThat(byRepository).containsOnlyKeys("empty", "ghe", "old-name");
-            assertThat(byRepository.get("empty")).containsExactly("/repos/acme/empty/commits?per_page=100",
+            assertThat(byRepository.get("empty")).containsExactly("/repos/acme/empty", "/repos/acme/empty/commits?per_page=100",
                     "/repos/acme/empty/issues?per_page=100&state=all&sort=updated&direction=asc");
-            assertThat(byRepository.get("old-name")).containsExactly(
-                    "/repos/acme/old-name/commits?per_page=100", "/repositories/505/commits?per_page=100", "/repositories/505",
+            assertThat(byRepository.get("old-name")).containsExactly("/repos/acme/old-name", "/repositories/505",
+                    "/repos/acme/old-name/commits?per_page=100", "/repositories/505/commits?per_page=100",
                     "/repos/acme/old-name/issues?per_page=100&state=all&sort=updated&direction=asc",
                     "/repositories/505/issues?per_page=100&state=all&sort=updated&direction=asc");
-            assertThat(byRepository.get("ghe")).containsExactly(
+            assertThat(byRepository.get("ghe")).containsExactly("/repos/acme/ghe",
                     "/repos/acme/ghe/commits?per_page=100", "/repos/acme/ghe/commits?per_page=100&page=2",
                     "/repos/acme/ghe/issues?per_page=100&state=all&sort=updated&direction=asc",
                     "/repos/acme/ghe/issues?per_page=100&state=all&sort=updated&direction=asc&page=2");

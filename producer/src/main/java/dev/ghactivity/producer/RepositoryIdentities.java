@@ -69,6 +69,11 @@ final class RepositoryIdentities {
         ids.putIfAbsent(name, id);
     }
 
+    /** GitHub's current full name of repository {@code id}, if a look-up, a redirect or a listing gave it; else null. */
+    RepositoryName currentName(long id) {
+        return currentNames.get(id);
+    }
+
     /** The id of {@code repo} if known without asking GitHub: from its cursors or learnt; null otherwise. */
     Long knownId(RepositoryName repo) {
         Long id = ids.get(repo);

@@ -60,6 +60,10 @@ final class RepositoryMoves {
         if (known != null) {
             return known;
         }
+        RepositoryName looked = identities.currentName(Long.parseLong(byId.group(1)));
+        if (looked != null) {
+            return looked.fullName(); // the repository id look-up followed the same redirect: no second request
+        }
         HttpUrl url = target.newBuilder().encodedPath(target.encodedPath().substring(0, byId.start())
                 + "/repositories/" + byId.group(1)).query(null).build();
         try {

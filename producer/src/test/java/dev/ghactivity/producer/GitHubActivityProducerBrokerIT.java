@@ -58,16 +58,7 @@ class GitHubActivityProducerBrokerIT {
 
     /** Fresh topics per test: the broker is shared, prefixes are not supported by Topics, so delete+create. */
     private static void freshTopics() throws Exception {
-        try (var admin = broker.admin()) {
-            var existing = admin.listTopics().names().get();
-            List<String> ours = Topics.definitions(1, (short) 1).stream().map(t -> t.name()).filter(existing::contains).toList();
-            if (!ours.isEmpty()) {
-                admin.deleteTopics(ours).all().get();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                        .until(() -> admin.listTopics().names().get().stream().noneMatch(ours::contains));
-            }
-        }
-        broker.createTopics(Topics.definitions(2, (short) 1));
+        FreshTopics.recreate(broker, 2);
         topicSet++;
     }
 

@@ -64,16 +64,7 @@ class RenamedRepositoryIT {
 
     @BeforeEach
     void freshTopicsAndGitHub() throws Exception {
-        try (var admin = broker.admin()) {
-            var existing = admin.listTopics().names().get();
-            List<String> ours = Topics.definitions(1, (short) 1).stream().map(t -> t.name()).filter(existing::contains).toList();
-            if (!ours.isEmpty()) {
-                admin.deleteTopics(ours).all().get();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-                        .until(() -> admin.listTopics().names().get().stream().noneMatch(ours::contains));
-            }
-        }
-        broker.createTopics(Topics.definitions(1, (short) 1));
+        FreshTopics.recreate(broker, 1);
         run++;
         github = FakeGitHub.start();
         token = Files.writeString(dir.resolve("token-" + run), "ghp_renamedRepositoryItToken0000000000\n");
