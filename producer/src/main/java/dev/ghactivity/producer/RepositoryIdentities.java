@@ -148,6 +148,9 @@ final class RepositoryIdentities {
         }
         Set<RepositoryName> withCursors = new TreeSet<>();
         for (IngestCursor cursor : cursors.all()) {
+            if (!RepositoryName.isValid(cursor.getRepo())) {
+                continue; // not one of ours: every cursor this producer writes names a valid repository
+            }
             RepositoryName name = RepositoryName.parse(cursor.getRepo());
             Long cursorId = cursor.getRepositoryId() != null ? cursor.getRepositoryId() : ids.get(name);
             if (cursorId != null && cursorId == id) {
