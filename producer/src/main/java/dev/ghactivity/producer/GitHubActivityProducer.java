@@ -300,6 +300,15 @@ public final class GitHubActivityProducer implements AutoCloseable, TrackedRepos
         return tracked;
     }
 
+    @Override
+    public RepositoryName trackedKey(RepositoryName name, Long id) {
+        RepositoryName key = id == null ? null : identities.countedUnder(id);
+        if (key != null) {
+            return tracked.contains(key) ? key : null; // never under a name refused for it, so it is counted once
+        }
+        return isTracked(name) ? name : null;
+    }
+
     /**
      * Lists the organizations, users and globs' owners again when {@code --discovery-interval} has passed: a new
      * repository is polled from this poll on (its backfill starts), one no longer listed is not polled any more (its

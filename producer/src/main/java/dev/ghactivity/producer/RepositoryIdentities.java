@@ -69,6 +69,11 @@ final class RepositoryIdentities {
         ids.putIfAbsent(name, id);
     }
 
+    /** The key repository {@code id} is counted under in this process, once a poll or a discovery decided it; else null. */
+    synchronized RepositoryName countedUnder(long id) {
+        return countedUnder.get(id);
+    }
+
     /** GitHub's current full name of repository {@code id}, if a look-up, a redirect or a listing gave it; else null. */
     RepositoryName currentName(long id) {
         return currentNames.get(id);

@@ -12,4 +12,14 @@ public interface TrackedRepositories {
     default boolean isTracked(RepositoryName repo) {
         return tracked().contains(repo);
     }
+
+    /**
+     * The key a webhook delivery for {@code name} (GitHub's repository {@code id}; null when the delivery gives none)
+     * is counted under: the tracked key that repository id is counted under when it is known (a repository renamed or
+     * transferred after it was first tracked keeps its key, while its deliveries carry the new name), else
+     * {@code name} when it is tracked; null when the delivery is not for a tracked repository.
+     */
+    default RepositoryName trackedKey(RepositoryName name, Long id) {
+        return isTracked(name) ? name : null;
+    }
 }

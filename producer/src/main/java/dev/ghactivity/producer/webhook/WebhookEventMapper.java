@@ -87,8 +87,14 @@ final class WebhookEventMapper {
         } catch (IllegalArgumentException e) {
             return WebhookEvents.ignored(e.getMessage());
         }
-        if (!repositories.isTracked(repo)) {
+        JsonNode id = root.at("/repository/id");
+        RepositoryName key = repositories.trackedKey(repo, id.canConvertToLong() ? id.asLong() : null);
+        if (key == null) {
             return WebhookEvents.ignored("repository " + repo + " is not configured");
+        }
+        if (!key.equals(repo)) {
+            LOG.debug("{} delivery for {} (repository id {}): counted under {}, the key it is tracked by", event, repo, id, key);
+            repo = key;
         }
         return switch (event) {
             case "push" -> push(repo.fullName(), root);

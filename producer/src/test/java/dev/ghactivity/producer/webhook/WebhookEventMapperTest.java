@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ghactivity.producer.GitHubItemParser;
+import dev.ghactivity.producer.TrackedRepositories;
 import dev.ghactivity.schemas.CommitEvent;
 import dev.ghactivity.schemas.IssueEvent;
 import dev.ghactivity.schemas.RecordKeys;
@@ -189,6 +190,45 @@ class WebhookEventMapperTest {
         tracked.set(List.of(RepositoryName.parse(REPO))); // found by the next discovery
         assertThat(discovered.map("issues", opened).repo()).isEqualTo(REPO);
         assertThat(discovered.map("issues", opened).ignored()).isNull();
+    }
+
+    /**
+     * A repository renamed after it was first tracked is counted under its first key (its cursors' name): its
+     * deliveries carry the new name and the same repository id, and go under that key, never under the new name too.
+     */
+    @Test
+    void aDeliveryOfARenamedRepositoryIsCountedUnderTheKeyItsIdIsTrackedBy() throws Exception {
+        RepositoryName firstKey = RepositoryName.parse("codertocat/hello-old");
+        long id = 186853002L; // the fixture's repository.id
+        java.util.concurrent.atomic.AtomicReference<List<RepositoryName>> tracked =
+                new java.util.concurrent.atomic.AtomicReference<>(List.of(firstKey, RepositoryName.parse(REPO)));
+        TrackedRepositories byId = new TrackedRepositories() {
+            @Override
+            public List<RepositoryName> tracked() {
+                return tracked.get();
+            }
+
+            @Override
+            public RepositoryName trackedKey(RepositoryName name, Long deliveryId) {
+                RepositoryName key = deliveryId != null && deliveryId == id ? firstKey : null;
+                return key != null ? (tracked.get().contains(key) ? key : null) : TrackedRepositories.super.trackedKey(name, deliveryId);
+            }
+        };
+        WebhookEventMapper renamed = new WebhookEventMapper(byId, Clock.fixed(NOW, ZoneOffset.UTC));
+
+        WebhookEvents events = renamed.map("issues", GitHubWebhookSender.fixture("issues_opened.json"));
+        assertThat(events.repo()).isEqualTo(firstKey.fullName());
+        assertThat(events.issues()).extracting(e -> e.getRepo()).containsExactly(firstKey.fullName());
+
+        // The new name is given too but refused for this id (counted under the first key): no second count under it.
+        tracked.set(List.of(RepositoryName.parse(REPO)));
+        assertThat(renamed.map("issues", GitHubWebhookSender.fixture("issues_opened.json")).ignored())
+                .isEqualTo("repository " + REPO + " is not configured");
+
+        // Another repository of that name (another id): judged by its name, as before.
+        byte[] otherId = GitHubWebhookSender.fixture("issues_opened.json",
+                root -> ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("repository")).put("id", 7L));
+        assertThat(renamed.map("issues", otherId).repo()).isEqualTo(REPO);
     }
 
     @Test
