@@ -62,6 +62,14 @@ public final class LocalStack implements AutoCloseable {
     private static final String SQLITE_GROUP = "connect-" + SQLITE_CONNECTOR;
     private static final String S3_GROUP = "connect-" + S3_CONNECTOR;
     private static final Duration STREAMS_START_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * The own broker's first check for timed-out transactions comes this long after its start (Kafka's default is 10 s).
+     * After a kill, the restarted broker's coordinator loads the killed run's transactions in the seconds before the node
+     * is unfenced, while none of its partitions has a leader; a timed-out transaction it rolled back then lost the abort
+     * markers of those partitions for good (see {@link LeftoverTransactions}). Our own parts fence their transactional
+     * ids at every start anyway; only a foreign transaction waits up to this long more.
+     */
+    private static final String BROKER_TIMED_OUT_TRANSACTION_CHECK_MS = "60000";
 
     private final LocalStackConfig config;
     private final GitHubToken token;
@@ -119,6 +127,8 @@ public final class LocalStack implements AutoCloseable {
             if (broker != null) {
                 // Only on its own broker: any member present before its parts start is a leftover of a killed run.
                 LeftoverGroupMembers.remove(bootstrapServers, List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));
+                // Before any reader starts: a transaction the restarted broker completed without marking a partition holds it.
+                LeftoverTransactions.abort(bootstrapServers);
             }
             startS3();
             startConnect();
@@ -177,7 +187,8 @@ public final class LocalStack implements AutoCloseable {
     /** The embedded broker, or the configured cluster. */
     private void startKafka() {
         if (config.kafkaBootstrapServers() == null) {
-            broker = track(EmbeddedKafkaBroker.start(config.kafkaDir()));
+            broker = track(EmbeddedKafkaBroker.start(config.kafkaDir(), Map.of(
+                    "transaction.abort.timed.out.transaction.cleanup.interval.ms", BROKER_TIMED_OUT_TRANSACTION_CHECK_MS)));
             bootstrapServers = broker.bootstrapServers();
         } else {
             bootstrapServers = config.kafkaBootstrapServers();
@@ -253,6 +264,14 @@ public final class LocalStack implements AutoCloseable {
             line.append("; stores ").append(restoring).append(" changelog records behind");
         } catch (RuntimeException e) {
             line.append("; store lags unknown (").append(e.getClass().getSimpleName()).append(')');
+        }
+        try {
+            List<String> held = progress.heldPartitions(progress.changelogTopicsOf(STREAMS_APPLICATION_ID));
+            if (!held.isEmpty()) {
+                line.append("; changelogs held: ").append(String.join("; ", held));
+            }
+        } catch (RuntimeException e) {
+            line.append("; changelogs unknown (").append(e.getMessage()).append(')');
         }
         return line.append("; unfinished transactions ").append(progress.unfinishedTransactions()).toString();
     }

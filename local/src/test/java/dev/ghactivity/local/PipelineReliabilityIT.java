@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -52,18 +51,18 @@ class PipelineReliabilityIT {
     enum KillPoint { DURING_POLLING, AFTER_POLLING_DURING_AGGREGATION, DURING_SINK_WRITES }
 
     /**
-     * {@link CrashLoopIT} kills at seeded moments of every phase on each verify; the three fixed kill points here run
-     * under {@code -Dghactivity.soak=true} (each is two whole-stack child JVMs). Known open fault (session 5): after a
-     * kill during aggregation, a restart has twice in about six runs stayed REBALANCING with its state restoration
-     * "7 changelog records behind" until the 4 min bound; not understood yet, see the closing note.
+     * {@link CrashLoopIT} kills at seeded moments of every phase on each verify; here the kill during aggregation runs on
+     * each verify too (it is the one whose restart could stay in state restoration: a transaction the restarted broker's
+     * coordinator completed while the node was still fenced kept its changelog partitions open, see
+     * {@link LeftoverTransactions}), and all three fixed kill points under {@code -Dghactivity.soak=true} (each is two
+     * whole-stack child JVMs).
      */
     static Stream<KillPoint> killPoints() {
-        return Stream.of(KillPoint.values());
+        return Boolean.getBoolean("ghactivity.soak") ? Stream.of(KillPoint.values()) : Stream.of(KillPoint.AFTER_POLLING_DURING_AGGREGATION);
     }
 
     @ParameterizedTest
     @MethodSource("killPoints")
-    @EnabledIfSystemProperty(named = "ghactivity.soak", matches = "true")
     void aKilledRunRestartedWithOnceEndsWithExactlyTheCountsOfACleanRun(KillPoint killPoint) throws Exception {
         Path data = dir.resolve("data");
         try (FakeGitHub github = FakeGitHub.start()) {
