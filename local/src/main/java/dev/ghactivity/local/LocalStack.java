@@ -237,9 +237,19 @@ public final class LocalStack implements AutoCloseable {
     private void awaitStreamsRunning(Duration timeout) throws StuckPartException, InterruptedException {
         KafkaStreams streams = streamsApp.streams();
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
+            // Under exactly-once, state restoration reads every changelog to its end: an open transaction there holds it.
+            HangingTransactions changelogHolds = new HangingTransactions(config.hangingTransactionGrace(), this::ownsTransactionalId,
+                    bootstrapServers, System::nanoTime, "the streams-app's state restoration reads each changelog to its end and "
+                    + "waits there, so it never reaches RUNNING");
+            long[] nextCheck = {System.nanoTime() + PartWait.REPORT_EVERY.toNanos()};
+            boolean[] warned = {false};
             new PartWait("streams-app", () -> streamsStatus(streams, progress), System.nanoTime() + timeout.toNanos(), timeout)
                     .until(() -> {
                         requireSinksRunning(); // e.g. a read-only SQLite file: said now, not after the streams-app's start
+                        if (!warned[0] && System.nanoTime() - nextCheck[0] >= 0) {
+                            nextCheck[0] = System.nanoTime() + PartWait.REPORT_EVERY.toNanos();
+                            warned[0] = warnIfChangelogHeld(progress, changelogHolds);
+                        }
                         KafkaStreams.State state = streams.state();
                         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
@@ -247,6 +257,18 @@ public final class LocalStack implements AutoCloseable {
                         }
                         return state == KafkaStreams.State.RUNNING;
                     });
+        }
+    }
+
+    /** Logs one WARN line when an open transaction has held a changelog partition past the grace; true once it did. */
+    private static boolean warnIfChangelogHeld(ConsumerGroupProgress progress, HangingTransactions changelogHolds) {
+        try {
+            Optional<String> line = changelogHolds.hanging(progress.openTransactions(progress.changelogTopicsOf(STREAMS_APPLICATION_ID)));
+            line.ifPresent(LOG::warn);
+            return line.isPresent();
+        } catch (IllegalStateException e) {
+            LOG.debug("open transactions on the changelogs unknown: {}", e.getMessage());
+            return false;
         }
     }
 
