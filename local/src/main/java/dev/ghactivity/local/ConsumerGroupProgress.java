@@ -89,17 +89,7 @@ final class ConsumerGroupProgress implements AutoCloseable {
      * reads them too, and records on them are not counted until the group has read them.
      */
     List<String> repartitionTopicsOf(String applicationId) {
-        try {
-            return admin.listTopics().names().get().stream()
-                    .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
-                    .sorted()
-                    .toList();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot list the topics: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while listing the topics", e);
-        }
+        return internalTopicsOf(applicationId, "-repartition");
     }
 
     /**
@@ -107,9 +97,13 @@ final class ConsumerGroupProgress implements AutoCloseable {
      * its state restoration reads them read_committed up to their end, so an open transaction on one holds it.
      */
     List<String> changelogTopicsOf(String applicationId) {
+        return internalTopicsOf(applicationId, "-changelog");
+    }
+
+    private List<String> internalTopicsOf(String applicationId, String suffix) {
         try {
             return admin.listTopics().names().get().stream()
-                    .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-changelog"))
+                    .filter(t -> t.startsWith(applicationId + "-") && t.endsWith(suffix))
                     .sorted()
                     .toList();
         } catch (ExecutionException e) {
@@ -130,9 +124,7 @@ final class ConsumerGroupProgress implements AutoCloseable {
             List<TopicPartition> partitions = partitionsOf(topics);
             partitions.sort(Comparator.comparing(TopicPartition::toString));
             Map<TopicPartition, Long> stable = reader.endOffsets(partitions, STATUS_TIMEOUT); // read_committed
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(partitions.stream()
-                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
-                    new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = endOffsets(partitions);
             List<TopicPartition> held = partitions.stream().filter(tp -> stable.get(tp) < end.get(tp).offset()).toList();
             if (held.isEmpty()) {
                 return List.of();
@@ -153,6 +145,13 @@ final class ConsumerGroupProgress implements AutoCloseable {
             Thread.currentThread().interrupt();
             return List.of();
         }
+    }
+
+    /** The end offsets, committed or not ({@code read_uncommitted}: the high watermark). */
+    private Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> endOffsets(List<TopicPartition> partitions)
+            throws ExecutionException, InterruptedException {
+        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
+                new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
     }
 
     private boolean hasRecordBetween(TopicPartition tp, long from, long to) {
@@ -229,9 +228,7 @@ final class ConsumerGroupProgress implements AutoCloseable {
             List<TopicPartition> partitions = partitionsOf(topics);
             partitions.sort(Comparator.comparing(TopicPartition::toString));
             Map<TopicPartition, Long> stable = reader.endOffsets(partitions, STATUS_TIMEOUT); // read_committed
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(partitions.stream()
-                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
-                    new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = endOffsets(partitions);
             Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(groupId);
             long lag = 0;
             List<String> behind = new ArrayList<>();
