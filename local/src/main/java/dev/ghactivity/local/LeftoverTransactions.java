@@ -29,15 +29,18 @@ import org.slf4j.LoggerFactory;
  * coordinator has already completed without writing their markers.
  *
  * <p>Why they exist: the stack's broker runs in the process that was killed. At the restart its transaction coordinator
- * loads the killed run's transactions while the broker replays its metadata, before its listener accepts, and starts
- * completing them (a transaction in PrepareAbort/PrepareCommit, or one whose timeout ran out meanwhile). Its marker
- * requests to itself fail; moments later the controller fences the restarted node, so every partition it leads has no
- * leader, and the coordinator's marker channel takes a partition without a leader for a deleted one: it drops it from
- * the transaction and records the transaction complete (Kafka's {@code TransactionMarkerChannelManager}, "Couldn't find
- * leader endpoint ... likely deleted already"; discussed in KAFKA-5202). The partition keeps the transaction open for
- * good: its last stable offset stays at the transaction's first offset, so every read_committed reader stops there
- * (the streams-app's state restoration, which under exactly-once reads each changelog to its end, waits forever), and
- * no coordinator will ever time it out or fence it.
+ * loads the killed run's transactions while the node still replays its metadata log, before its listener accepts, and
+ * starts completing them (a transaction in PrepareAbort/PrepareCommit, or one whose timeout ran out meanwhile). Its
+ * marker requests to itself fail and are retried; while the replay has not yet reached the records that created the
+ * newer topics (the streams-app's changelog and repartition topics, {@code __consumer_offsets}), the marker channel
+ * finds no such partition and takes it for a deleted one: it drops it from the transaction and records the transaction
+ * complete (Kafka's {@code TransactionMarkerChannelManager}, "Couldn't find leader endpoint ... likely deleted already";
+ * the choice is discussed in KAFKA-5202). Seen in this stack's restart logs; the transaction is left for good when that
+ * completion reaches the log before the replay moves the coordinator (usually it does not, and the reloaded
+ * coordinator sends the markers again). The partition then keeps the transaction open: its last stable offset stays at
+ * the transaction's first offset, so every read_committed reader stops there (the streams-app's state restoration,
+ * which under exactly-once reads each changelog to its end, waits forever), and no coordinator will ever time it out
+ * or fence it.
  *
  * <p>Found as Kafka's {@code kafka-transactions.sh find-hanging} finds them (KIP-664): a transaction open on a partition
  * ({@code describeProducers}) whose coordinator no longer has that partition in an open transaction of that producer

@@ -64,10 +64,10 @@ public final class LocalStack implements AutoCloseable {
     private static final Duration STREAMS_START_TIMEOUT = Duration.ofMinutes(5);
     /**
      * The own broker's first check for timed-out transactions comes this long after its start (Kafka's default is 10 s).
-     * After a kill, the restarted broker's coordinator loads the killed run's transactions in the seconds before the node
-     * is unfenced, while none of its partitions has a leader; a timed-out transaction it rolled back then lost the abort
-     * markers of those partitions for good (see {@link LeftoverTransactions}). Our own parts fence their transactional
-     * ids at every start anyway; only a foreign transaction waits up to this long more.
+     * After a kill, the restarted broker's coordinator loads the killed run's transactions in the seconds while the node
+     * still replays its metadata; a timed-out transaction it rolled back then could lose the abort markers of partitions
+     * the replay had not reached yet, for good (see {@link LeftoverTransactions}). Our own parts fence their
+     * transactional ids at every start anyway; only a foreign transaction waits up to this long more.
      */
     private static final String BROKER_TIMED_OUT_TRANSACTION_CHECK_MS = "60000";
 

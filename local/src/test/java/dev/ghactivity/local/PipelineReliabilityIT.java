@@ -53,7 +53,7 @@ class PipelineReliabilityIT {
     /**
      * {@link CrashLoopIT} kills at seeded moments of every phase on each verify; here the kill during aggregation runs on
      * each verify too (it is the one whose restart could stay in state restoration: a transaction the restarted broker's
-     * coordinator completed while the node was still fenced kept its changelog partitions open, see
+     * coordinator completed while the node still replayed its metadata kept changelog partitions open, see
      * {@link LeftoverTransactions}), and all three fixed kill points under {@code -Dghactivity.soak=true} (each is two
      * whole-stack child JVMs).
      */
