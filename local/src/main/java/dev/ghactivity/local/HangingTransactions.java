@@ -78,7 +78,10 @@ final class HangingTransactions {
             owner = "producer id " + t.producerId() + " (transactional.id unknown)";
             action = "stop the producer that holds it, or abort it: " + abort;
         } else if (ours.test(t.transactionalId())) {
-            owner = "transactional.id \"" + t.transactionalId() + "\" (this stack's, initialised at its start: another process uses it)";
+            // Initialised at the start, so either another process uses the id, or the restarted broker's coordinator completed
+            // a killed run's transaction without marking this partition (see LeftoverTransactions).
+            owner = "transactional.id \"" + t.transactionalId() + "\" (this stack's, initialised at its start: another process "
+                    + "uses it, or a killed run left it open)";
             action = "stop the other process using that transactional.id, or abort it: " + abort;
         } else {
             owner = "transactional.id \"" + t.transactionalId() + "\" (not one of this stack's)";

@@ -52,7 +52,7 @@ class HangingTransactionsTest {
         now += Duration.ofSeconds(55).toNanos();
         assertThat(hanging.hanging(List.of(ours, unknown))).as("the oldest first").hasValue("github.issues-1 is held by an open "
                 + "transaction of transactional.id \"ghactivity-producer-webhooks\" (this stack's, initialised at its start: another "
-                + "process uses it) since offset 40 for 65 s: read_committed readers (the streams-app) stop there, so records committed "
+                + "process uses it, or a killed run left it open) since offset 40 for 65 s: read_committed readers (the streams-app) stop there, so records committed "
                 + "after it are not counted; stop the other process using that transactional.id, or abort it: kafka-transactions.sh "
                 + "--bootstrap-server 127.0.0.1:9092 abort --topic github.issues --partition 1 --start-offset 40");
         now += Duration.ofSeconds(10).toNanos();
