@@ -89,9 +89,21 @@ final class ConsumerGroupProgress implements AutoCloseable {
      * reads them too, and records on them are not counted until the group has read them.
      */
     List<String> repartitionTopicsOf(String applicationId) {
+        return internalTopicsOf(applicationId, "-repartition");
+    }
+
+    /**
+     * The changelog topics of a Kafka Streams application ({@code <application.id>-...-changelog}): under exactly-once
+     * its state restoration reads them read_committed up to their end, so an open transaction on one holds it.
+     */
+    List<String> changelogTopicsOf(String applicationId) {
+        return internalTopicsOf(applicationId, "-changelog");
+    }
+
+    private List<String> internalTopicsOf(String applicationId, String suffix) {
         try {
             return admin.listTopics().names().get().stream()
-                    .filter(t -> t.startsWith(applicationId + "-") && t.endsWith("-repartition"))
+                    .filter(t -> t.startsWith(applicationId + "-") && t.endsWith(suffix))
                     .sorted()
                     .toList();
         } catch (ExecutionException e) {
@@ -100,6 +112,46 @@ final class ConsumerGroupProgress implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while listing the topics", e);
         }
+    }
+
+    /**
+     * Every partition of {@code topics} whose last stable offset is below its end, as {@code topic-p last stable S,
+     * end E} followed by the transactions open on it ({@code producer P "transactional.id" since offset O}): empty when
+     * none is held.
+     */
+    List<String> heldPartitions(Collection<String> topics) {
+        try {
+            List<TopicPartition> partitions = partitionsOf(topics);
+            partitions.sort(Comparator.comparing(TopicPartition::toString));
+            Map<TopicPartition, Long> stable = reader.endOffsets(partitions, STATUS_TIMEOUT); // read_committed
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = endOffsets(partitions);
+            List<TopicPartition> held = partitions.stream().filter(tp -> stable.get(tp) < end.get(tp).offset()).toList();
+            if (held.isEmpty()) {
+                return List.of();
+            }
+            List<HangingTransactions.OpenTransaction> open = openTransactions(held.stream().map(TopicPartition::topic).distinct().toList());
+            List<String> lines = new ArrayList<>();
+            for (TopicPartition tp : held) {
+                StringBuilder line = new StringBuilder(tp.toString()).append(" last stable ").append(stable.get(tp))
+                        .append(", end ").append(end.get(tp).offset());
+                open.stream().filter(t -> t.partition().equals(tp)).forEach(t -> line.append(", open transaction of producer ")
+                        .append(t.producerId()).append(" \"").append(t.transactionalId()).append("\" since offset ").append(t.startOffset()));
+                lines.add(line.toString());
+            }
+            return lines;
+        } catch (ExecutionException e) {
+            return List.of("unknown (" + e.getCause() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
+    /** The end offsets, committed or not ({@code read_uncommitted}: the high watermark). */
+    private Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> endOffsets(List<TopicPartition> partitions)
+            throws ExecutionException, InterruptedException {
+        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
+                new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
     }
 
     private boolean hasRecordBetween(TopicPartition tp, long from, long to) {
@@ -176,9 +228,7 @@ final class ConsumerGroupProgress implements AutoCloseable {
             List<TopicPartition> partitions = partitionsOf(topics);
             partitions.sort(Comparator.comparing(TopicPartition::toString));
             Map<TopicPartition, Long> stable = reader.endOffsets(partitions, STATUS_TIMEOUT); // read_committed
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = admin.listOffsets(partitions.stream()
-                    .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())),
-                    new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = endOffsets(partitions);
             Map<TopicPartition, OffsetAndMetadata> committed = committedOffsets(groupId);
             long lag = 0;
             List<String> behind = new ArrayList<>();

@@ -29,6 +29,7 @@ final class HangingTransactions {
     private final Predicate<String> ours;
     private final String bootstrapServers;
     private final LongSupplier nanoClock;
+    private final String consequence;
     private final Map<OpenTransaction, Long> firstSeen = new HashMap<>();
 
     /**
@@ -38,10 +39,17 @@ final class HangingTransactions {
      * @param nanoClock        {@link System#nanoTime()} but in tests
      */
     HangingTransactions(Duration grace, Predicate<String> ours, String bootstrapServers, LongSupplier nanoClock) {
+        this(grace, ours, bootstrapServers, nanoClock, "read_committed readers (the streams-app) stop there, so records committed "
+                + "after it are not counted");
+    }
+
+    /** @param consequence what the held partition stops, said in the line (e.g. a changelog: state restoration never ends) */
+    HangingTransactions(Duration grace, Predicate<String> ours, String bootstrapServers, LongSupplier nanoClock, String consequence) {
         this.grace = grace;
         this.ours = ours;
         this.bootstrapServers = bootstrapServers;
         this.nanoClock = nanoClock;
+        this.consequence = consequence;
     }
 
     /**
@@ -70,14 +78,16 @@ final class HangingTransactions {
             owner = "producer id " + t.producerId() + " (transactional.id unknown)";
             action = "stop the producer that holds it, or abort it: " + abort;
         } else if (ours.test(t.transactionalId())) {
-            owner = "transactional.id \"" + t.transactionalId() + "\" (this stack's, initialised at its start: another process uses it)";
+            // Initialised at the start, so either another process uses the id, or the restarted broker's coordinator completed
+            // a killed run's transaction without marking this partition (see LeftoverTransactions).
+            owner = "transactional.id \"" + t.transactionalId() + "\" (this stack's, initialised at its start: another process "
+                    + "uses it, or a killed run left it open)";
             action = "stop the other process using that transactional.id, or abort it: " + abort;
         } else {
             owner = "transactional.id \"" + t.transactionalId() + "\" (not one of this stack's)";
             action = "have its producer commit or abort it, or abort it: " + abort;
         }
         return tp + " is held by an open transaction of " + owner + " since offset " + t.startOffset() + " for "
-                + held.toSeconds() + " s: read_committed readers (the streams-app) stop there, so records committed after it "
-                + "are not counted; " + action;
+                + held.toSeconds() + " s: " + consequence + "; " + action;
     }
 }

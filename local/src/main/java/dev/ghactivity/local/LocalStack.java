@@ -62,6 +62,14 @@ public final class LocalStack implements AutoCloseable {
     private static final String SQLITE_GROUP = "connect-" + SQLITE_CONNECTOR;
     private static final String S3_GROUP = "connect-" + S3_CONNECTOR;
     private static final Duration STREAMS_START_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * The own broker's first check for timed-out transactions comes this long after its start (Kafka's default is 10 s).
+     * After a kill, the restarted broker's coordinator loads the killed run's transactions in the seconds while the node
+     * still replays its metadata; a timed-out transaction it rolled back then could lose the abort markers of partitions
+     * the replay had not reached yet, for good (see {@link LeftoverTransactions}). Our own parts fence their
+     * transactional ids at every start anyway; only a foreign transaction waits up to this long more.
+     */
+    private static final String BROKER_TIMED_OUT_TRANSACTION_CHECK_MS = "60000";
 
     private final LocalStackConfig config;
     private final GitHubToken token;
@@ -119,6 +127,8 @@ public final class LocalStack implements AutoCloseable {
             if (broker != null) {
                 // Only on its own broker: any member present before its parts start is a leftover of a killed run.
                 LeftoverGroupMembers.remove(bootstrapServers, List.of(STREAMS_APPLICATION_ID, SQLITE_GROUP, S3_GROUP));
+                // Before any reader starts: a transaction the restarted broker completed without marking a partition holds it.
+                LeftoverTransactions.abort(bootstrapServers);
             }
             startS3();
             startConnect();
@@ -177,7 +187,8 @@ public final class LocalStack implements AutoCloseable {
     /** The embedded broker, or the configured cluster. */
     private void startKafka() {
         if (config.kafkaBootstrapServers() == null) {
-            broker = track(EmbeddedKafkaBroker.start(config.kafkaDir()));
+            broker = track(EmbeddedKafkaBroker.start(config.kafkaDir(), Map.of(
+                    "transaction.abort.timed.out.transaction.cleanup.interval.ms", BROKER_TIMED_OUT_TRANSACTION_CHECK_MS)));
             bootstrapServers = broker.bootstrapServers();
         } else {
             bootstrapServers = config.kafkaBootstrapServers();
@@ -226,9 +237,19 @@ public final class LocalStack implements AutoCloseable {
     private void awaitStreamsRunning(Duration timeout) throws StuckPartException, InterruptedException {
         KafkaStreams streams = streamsApp.streams();
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
+            // Under exactly-once, state restoration reads every changelog to its end: an open transaction there holds it.
+            HangingTransactions changelogHolds = new HangingTransactions(config.hangingTransactionGrace(), this::ownsTransactionalId,
+                    bootstrapServers, System::nanoTime, "the streams-app's state restoration reads each changelog to its end and "
+                    + "waits there, so it never reaches RUNNING");
+            long[] nextCheck = {System.nanoTime() + PartWait.REPORT_EVERY.toNanos()};
+            boolean[] warned = {false};
             new PartWait("streams-app", () -> streamsStatus(streams, progress), System.nanoTime() + timeout.toNanos(), timeout)
                     .until(() -> {
                         requireSinksRunning(); // e.g. a read-only SQLite file: said now, not after the streams-app's start
+                        if (!warned[0] && System.nanoTime() - nextCheck[0] >= 0) {
+                            nextCheck[0] = System.nanoTime() + PartWait.REPORT_EVERY.toNanos();
+                            warned[0] = warnIfChangelogHeld(progress, changelogHolds);
+                        }
                         KafkaStreams.State state = streams.state();
                         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
@@ -236,6 +257,18 @@ public final class LocalStack implements AutoCloseable {
                         }
                         return state == KafkaStreams.State.RUNNING;
                     });
+        }
+    }
+
+    /** Logs one WARN line when an open transaction has held a changelog partition past the grace; true once it did. */
+    private static boolean warnIfChangelogHeld(ConsumerGroupProgress progress, HangingTransactions changelogHolds) {
+        try {
+            Optional<String> line = changelogHolds.hanging(progress.openTransactions(progress.changelogTopicsOf(STREAMS_APPLICATION_ID)));
+            line.ifPresent(LOG::warn);
+            return line.isPresent();
+        } catch (IllegalStateException e) {
+            LOG.debug("open transactions on the changelogs unknown: {}", e.getMessage());
+            return false;
         }
     }
 
@@ -253,6 +286,14 @@ public final class LocalStack implements AutoCloseable {
             line.append("; stores ").append(restoring).append(" changelog records behind");
         } catch (RuntimeException e) {
             line.append("; store lags unknown (").append(e.getClass().getSimpleName()).append(')');
+        }
+        try {
+            List<String> held = progress.heldPartitions(progress.changelogTopicsOf(STREAMS_APPLICATION_ID));
+            if (!held.isEmpty()) {
+                line.append("; changelogs held: ").append(String.join("; ", held));
+            }
+        } catch (RuntimeException e) {
+            line.append("; changelogs unknown (").append(e.getMessage()).append(')');
         }
         return line.append("; unfinished transactions ").append(progress.unfinishedTransactions()).toString();
     }

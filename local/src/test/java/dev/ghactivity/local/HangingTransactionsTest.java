@@ -52,7 +52,7 @@ class HangingTransactionsTest {
         now += Duration.ofSeconds(55).toNanos();
         assertThat(hanging.hanging(List.of(ours, unknown))).as("the oldest first").hasValue("github.issues-1 is held by an open "
                 + "transaction of transactional.id \"ghactivity-producer-webhooks\" (this stack's, initialised at its start: another "
-                + "process uses it) since offset 40 for 65 s: read_committed readers (the streams-app) stop there, so records committed "
+                + "process uses it, or a killed run left it open) since offset 40 for 65 s: read_committed readers (the streams-app) stop there, so records committed "
                 + "after it are not counted; stop the other process using that transactional.id, or abort it: kafka-transactions.sh "
                 + "--bootstrap-server 127.0.0.1:9092 abort --topic github.issues --partition 1 --start-offset 40");
         now += Duration.ofSeconds(10).toNanos();
@@ -60,5 +60,20 @@ class HangingTransactionsTest {
                 + "(transactional.id unknown) since offset 5 for 65 s: read_committed readers (the streams-app) stop there, so records "
                 + "committed after it are not counted; stop the producer that holds it, or abort it: kafka-transactions.sh "
                 + "--bootstrap-server 127.0.0.1:9092 abort --topic github.commits --partition 0 --start-offset 5");
+    }
+
+    @Test
+    void aChangelogHeldPastTheGraceSaysThatStateRestorationWaitsThere() {
+        HangingTransactions changelogs = new HangingTransactions(Duration.ofSeconds(60), id -> id.startsWith("ghactivity-streams-"),
+                "127.0.0.1:9092", () -> now, "the streams-app's state restoration reads each changelog to its end and waits there, "
+                + "so it never reaches RUNNING");
+        OpenTransaction held = new OpenTransaction(new TopicPartition("ghactivity-streams-commits-counted-changelog", 2), 1, 694, null);
+        changelogs.hanging(List.of(held));
+        now += Duration.ofSeconds(75).toNanos();
+        assertThat(changelogs.hanging(List.of(held))).hasValue("ghactivity-streams-commits-counted-changelog-2 is held by an open "
+                + "transaction of producer id 1 (transactional.id unknown) since offset 694 for 75 s: the streams-app's state restoration "
+                + "reads each changelog to its end and waits there, so it never reaches RUNNING; stop the producer that holds it, or abort "
+                + "it: kafka-transactions.sh --bootstrap-server 127.0.0.1:9092 abort --topic ghactivity-streams-commits-counted-changelog "
+                + "--partition 2 --start-offset 694");
     }
 }

@@ -19,7 +19,11 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,13 +53,19 @@ class PipelineReliabilityIT {
         }
     }
 
-    enum KillPoint { DURING_POLLING, AFTER_POLLING_DURING_AGGREGATION, DURING_SINK_WRITES }
+    /**
+     * Where the first run is killed. {@code IN_A_STREAMS_TRANSACTION_RESTARTED_AFTER_ITS_TIMEOUT}: while the streams-app's
+     * transaction is open, then started again only after its 10 s transaction timeout, so the restarted coordinator finds
+     * it timed out while it still replays its metadata (how a restart once stayed in state restoration).
+     */
+    enum KillPoint { DURING_POLLING, AFTER_POLLING_DURING_AGGREGATION, DURING_SINK_WRITES, IN_A_STREAMS_TRANSACTION_RESTARTED_AFTER_ITS_TIMEOUT }
 
     /**
-     * {@link CrashLoopIT} kills at seeded moments of every phase on each verify; the three fixed kill points here run
-     * under {@code -Dghactivity.soak=true} (each is two whole-stack child JVMs). Known open fault (session 5): after a
-     * kill during aggregation, a restart has twice in about six runs stayed REBALANCING with its state restoration
-     * "7 changelog records behind" until the 4 min bound; not understood yet, see the closing note.
+     * {@link CrashLoopIT} kills at seeded moments of every phase on each verify; the fixed kill points here run under
+     * {@code -Dghactivity.soak=true} (each is two whole-stack child JVMs). Known open fault: a kill while the streams-app
+     * commits can leave its transaction committed by the restarted broker's coordinator but unmarked on its partitions
+     * (see {@link LeftoverTransactions}: the start then logs one ERROR line per partition); the restart stays in state
+     * restoration. Seen once in 4 runs of the kill during aggregation (session 6), so it is not on by default yet.
      */
     static Stream<KillPoint> killPoints() {
         return Stream.of(KillPoint.values());
@@ -81,9 +91,16 @@ class PipelineReliabilityIT {
                             .until(() -> github.requests().size() >= totalPages || !first.isAlive());
                     case DURING_SINK_WRITES -> await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
                             .until(() -> sqliteRowCount(data.resolve("ghactivity.db")) > 0 || !first.isAlive());
+                    case IN_A_STREAMS_TRANSACTION_RESTARTED_AFTER_ITS_TIMEOUT -> {
+                        await().atMost(Duration.ofSeconds(90)).until(() -> github.requests().size() >= 20 || !first.isAlive());
+                        awaitOpenStreamsTransaction(data, first);
+                    }
                 }
                 assertThat(first.isAlive()).as("killed before it finished by itself; stdout:\n" + LocalStackProcess.tail(first.stdout())).isTrue();
                 first.kill();
+            }
+            if (killPoint == KillPoint.IN_A_STREAMS_TRANSACTION_RESTARTED_AFTER_ITS_TIMEOUT) {
+                Thread.sleep(12_000); // past the streams-app's transaction.timeout.ms (10 s under exactly-once)
             }
 
             try (LocalStackProcess second = LocalStackProcess.start(logs, Map.of(), args)) {
@@ -95,6 +112,19 @@ class PipelineReliabilityIT {
             Map<String, String> expected = expectedRows(activity, REPO);
             assertThat(sqliteCounts(data.resolve("ghactivity.db"))).isEqualTo(expected);
             assertThat(s3Counts(data)).isEqualTo(expected);
+        }
+    }
+
+    /** Returns as soon as a transaction of the streams-app is open on the killed-to-be run's own broker (at most 60 s). */
+    private static void awaitOpenStreamsTransaction(Path data, LocalStackProcess run) throws Exception {
+        Properties ports = new Properties();
+        try (var in = Files.newInputStream(data.resolve("kafka").resolve("listeners.properties"))) {
+            ports.load(in);
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + ports.getProperty("broker.port")))) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1)).until(() -> !run.isAlive()
+                    || admin.listTransactions().all().get().stream().anyMatch(t -> t.transactionalId().startsWith(LocalStack.STREAMS_APPLICATION_ID + "-")
+                            && t.state() == TransactionState.ONGOING));
         }
     }
 
