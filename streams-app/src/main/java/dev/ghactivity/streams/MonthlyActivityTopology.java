@@ -8,8 +8,11 @@ import dev.ghactivity.schemas.Topics;
 import java.time.ZoneId;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -18,7 +21,10 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -81,6 +87,29 @@ public final class MonthlyActivityTopology {
     public static final String CONTRIBUTIONS_REPARTITION = "contributions-by-repo";
 
     private MonthlyActivityTopology() {
+    }
+
+    /**
+     * The months this instance's tasks changed and have not emitted yet (interactive query of
+     * {@value #PENDING_MONTHS_STORE}). Whoever waits for the output to be complete waits for the input to be committed
+     * and then for this to be 0 (and for the emitting transaction to commit).
+     *
+     * @return how many months are pending, or empty while the store is not queryable (starting, rebalancing)
+     */
+    public static java.util.OptionalLong pendingMonths(KafkaStreams streams) {
+        try {
+            ReadOnlyKeyValueStore<String, Long> pending = streams.store(StoreQueryParameters.fromNameAndType(
+                    PENDING_MONTHS_STORE, QueryableStoreTypes.<String, Long>keyValueStore()));
+            long count = 0;
+            try (KeyValueIterator<String, Long> it = pending.all()) {
+                for (; it.hasNext(); it.next()) {
+                    count++;
+                }
+            }
+            return java.util.OptionalLong.of(count);
+        } catch (InvalidStateStoreException e) {
+            return java.util.OptionalLong.empty();
+        }
     }
 
     /** Builds the topology. Pure: no I/O, no threads; the caller runs it. */
