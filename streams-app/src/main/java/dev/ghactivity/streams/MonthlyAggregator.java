@@ -25,11 +25,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Nothing pending is lost in a crash: the pending marks live in a changelogged store committed in the same
  * transaction as the totals they mark (exactly-once), and an instance that takes the task over (or restarts) finds
- * them there and emits them. A lone change is not held back: the punctuation comes at the end of the stream
- * thread's loop that processed it, and {@link PromptCommit} asks for a commit after an emission that follows a
- * pause of the thread (at most one request per 100 ms and thread). Kafka Streams runs, in each pass of its loop,
- * the records of a batch, then due punctuations, then the commit (a requested one or the interval's): an emission
- * is committed right after it.
+ * them there and emits them. A lone change is not held back: a change that comes after a pause of the stream thread
+ * ({@link PromptCommit}) is emitted at once, and a commit is asked for after an emission that follows a pause or ends
+ * a burst (at most one request per 100 ms and thread). Why not wait for the punctuation: Kafka Streams 4.x runs, in
+ * each pass of its loop ({@code StreamThread.runOnce}), the records of a batch, then due punctuations, then the
+ * commit (the interval's or a requested one), and an idle thread blocks in its poll for up to {@code poll.ms} (100 ms)
+ * before it looks at punctuations again.
  *
  * <p>All state of a repository lives on the task its key maps to, under key prefixes:
  * <ul>
@@ -117,7 +118,11 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
                 pending.put(key, record.timestamp());
             }
         }
-        PromptCommit.processed(context, false); // emitPending asks for the commit
+        // A lone change (after a pause of the thread) is not held back: the thread may block in its next poll, for up to
+        // poll.ms, before the punctuation is looked at again. emitPending asks for the commit.
+        if (PromptCommit.processed(context, false) && !pendingMonths.isEmpty()) {
+            emitPending(context.currentSystemTimeMs());
+        }
     }
 
     /** Forwards the row (or tombstone) of every pending month, as its totals stand now, and clears the marks. */

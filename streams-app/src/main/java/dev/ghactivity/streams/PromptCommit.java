@@ -11,9 +11,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * where commits are slow (a replicated cluster, min.insync.replicas 2) each commit is itself a pause of the thread, and
  * asking again after every one of them collapsed a backfill to a commit per few records (ThreeBrokerClusterIT).
  *
- * <p>A processor that emits from a punctuation ({@link MonthlyAggregator}) calls {@link #emitted} after emitting: it
- * asks for a commit when the last record of the thread came after a pause (a lone change) or none came for a pause
- * (the end of a burst), under the same limit.
+ * <p>A processor that holds changes back to emit them together ({@link MonthlyAggregator}) emits at once a change that
+ * came after a pause, and calls {@link #emitted} after emitting: it asks for a commit when the last record of the
+ * thread came after a pause (a lone change) or none came for a pause (the end of a burst), under the same limit.
  *
  * <p>Per thread, not per task: in a backfill the aggregation task gets the repartitioned records in bursts (one per
  * commit of the upstream task), and asking for a commit at every burst would double the commits while the thread is
@@ -36,8 +36,10 @@ final class PromptCommit {
     /**
      * Call for every record a processor of the topology processed; {@code forwarded} says whether it changed anything
      * downstream (a record that forwards nothing has nothing to hurry).
+     *
+     * @return whether the record came after a pause of the thread (a lone change, not a backfill)
      */
-    static void processed(ProcessorContext<?, ?> context, boolean forwarded) {
+    static boolean processed(ProcessorContext<?, ?> context, boolean forwarded) {
         long[] last = LAST_MS.get();
         long now = context.currentSystemTimeMs();
         // A clock that went back (another driver's mock time on this thread) tells nothing about a pause: commit.
@@ -48,6 +50,7 @@ final class PromptCommit {
         }
         last[0] = now;
         last[2] = afterPause ? 1 : 0;
+        return afterPause;
     }
 
     /**

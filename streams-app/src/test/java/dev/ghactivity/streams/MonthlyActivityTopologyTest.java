@@ -122,7 +122,8 @@ class MonthlyActivityTopologyTest {
         pipe(c);
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
         emit();
-        assertThat(output.readKeyValuesToList()).hasSize(1); // both in January: one row
+        assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key + " " + counts(kv.value)) // the last is January's total
+                .last().isEqualTo("octo/repo|2024-01 1/1/1/0/0/0 0/0/1 -,- -,-");
         c.setIngestedAt(Instant.parse("2026-06-01T00:00:00Z")); // same commit, polled again later
         pipe(c);
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
@@ -133,6 +134,10 @@ class MonthlyActivityTopologyTest {
     @Test
     void manyChangesOfOneMonthBetweenTwoEmissionsGiveOneRowWithTheFinalValues() {
         start();
+        // The driver's clock stands still between records: only its first may come "after a pause" (emitted at once).
+        pipe(commit("other/repo", "x1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z"));
+        emit();
+        assertThat(output.readKeyValuesToList()).hasSize(1);
         for (int i = 0; i < 50; i++) {
             pipe(commit(REPO, "c" + i, "dev" + (i % 7), "2024-01-" + String.format("%02d", 1 + i % 28) + "T10:00:00Z",
                     "2024-01-01T10:00:00Z"));
@@ -153,7 +158,7 @@ class MonthlyActivityTopologyTest {
         pipe(commit(REPO, "a2", "alice", "2024-01-06T10:00:00Z", "2024-01-06T10:00:00Z"));
         emit();
         assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key + " " + counts(kv.value))
-                .containsExactly("octo/repo|2024-01 2/1/0/0/0/0 0/0/1 -,- -,-");
+                .last().isEqualTo("octo/repo|2024-01 2/1/0/0/0/0 0/0/1 -,- -,-");
         commits.pipeInput(REPO + "@a1", null);
         commits.pipeInput(REPO + "@a2", null);
         pipe(commit(REPO, "b1", "bob", "2024-03-05T10:00:00Z", "2024-03-05T10:00:00Z"));
@@ -266,11 +271,11 @@ class MonthlyActivityTopologyTest {
         commits.pipeInput(REPO + "@b", commit(REPO, "b", "bob", "2024-05-02T00:00:00Z", "2024-05-02T00:00:00Z"),
                 Instant.parse("2026-02-03T04:05:07Z"));
         emit();
-        MonthlyActivity a = output.readValue();
+        java.util.List<MonthlyActivity> rows = output.readValuesToList();
+        MonthlyActivity a = rows.get(rows.size() - 1);
         assertThat(a.getRepo()).isEqualTo(REPO);
         assertThat(a.getMonth()).isEqualTo("2024-05");
         assertThat(a.getUpdatedAt()).as("the last change of the month").isEqualTo(Instant.parse("2026-02-03T04:05:07Z"));
-        assertThat(output.isEmpty()).isTrue();
     }
 
     @Test

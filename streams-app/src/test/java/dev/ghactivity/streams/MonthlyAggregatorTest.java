@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The aggregator's emission: pending months are kept in a store (so they outlive the processor: a restart, or the task
- * moving to another instance, finds them and emits them), emitted by a wall-clock punctuation, and committed at once
- * when the change came alone.
+ * moving to another instance, finds them and emits them) and emitted by a wall-clock punctuation; a change that came
+ * alone is emitted and committed at once.
  */
 class MonthlyAggregatorTest {
     private static final String REPO = "octo/repo";
@@ -81,13 +81,12 @@ class MonthlyAggregatorTest {
     void pendingMonthsOutliveTheProcessorAndAreEmittedByTheNextOne() {
         Instance first = start();
         first.add("a1", "alice", "2024-01-05T10:00:00Z", 1_000);
-        first.punctuate(1_050);
-        assertThat(first.rows()).containsExactly("octo/repo|2024-01 1/1/0/0/0/0 0/0/1 -,- -,-");
-        first.add("a2", "bob", "2024-01-06T10:00:00Z", 1_060);
-        first.add("b1", "bob", "2024-02-06T10:00:00Z", 1_061);
-        assertThat(first.rows()).as("pending until the next punctuation").isEmpty();
+        first.add("a2", "bob", "2024-01-06T10:00:00Z", 1_001);
+        first.add("b1", "bob", "2024-02-06T10:00:00Z", 1_002);
+        assertThat(first.rows()).as("the first change came alone: emitted at once; the next two are held back")
+                .containsExactly("octo/repo|2024-01 1/1/0/0/0/0 0/0/1 -,- -,-");
 
-        // A restart (or another instance taking the task over) before that punctuation: the stores come back, the
+        // A restart (or another instance taking the task over) before the punctuation: the stores come back, the
         // processor is new.
         Instance second = start();
         assertThat(second.rows()).isEmpty();
@@ -101,24 +100,27 @@ class MonthlyAggregatorTest {
     }
 
     @Test
-    void anEmissionAfterALoneChangeIsCommittedAtOnceOneInABurstWaitsForTheIntervalAndTheEndOfABurstCommits() {
+    void aLoneChangeIsEmittedAndCommittedAtOnceABurstWaitsForThePunctuationAndItsEndCommits() {
         Instance aggregator = start();
         aggregator.add("a1", "alice", "2024-01-05T10:00:00Z", 10_000); // after a pause
-        assertThat(aggregator.context().committed()).isFalse();
-        aggregator.punctuate(10_001);
         assertThat(aggregator.rows()).hasSize(1);
-        assertThat(aggregator.context().committed()).as("a lone change: committed with its emission").isTrue();
+        assertThat(aggregator.context().committed()).as("a lone change: emitted and committed at once").isTrue();
 
         aggregator.context().resetCommit();
-        aggregator.add("a2", "alice", "2024-01-06T10:00:00Z", 20_000);
-        aggregator.add("a3", "alice", "2024-01-07T10:00:00Z", 20_001);
-        aggregator.punctuate(20_002);
-        assertThat(aggregator.rows()).hasSize(1);
+        aggregator.add("a2", "alice", "2024-02-06T10:00:00Z", 20_000); // the first of a burst
+        aggregator.context().resetCommit();
+        aggregator.rows();
+        aggregator.add("a3", "alice", "2024-03-07T10:00:00Z", 20_001);
+        aggregator.add("a4", "alice", "2024-03-08T10:00:00Z", 20_002);
+        assertThat(aggregator.rows()).as("held back").isEmpty();
+        aggregator.punctuate(20_003);
+        assertThat(aggregator.rows()).containsExactly("octo/repo|2024-03 2/1/0/0/0/0 0/0/0 -,- -,-");
         assertThat(aggregator.context().committed()).as("records a millisecond apart: a backfill, committed by the interval").isFalse();
 
-        aggregator.add("a4", "alice", "2024-01-08T10:00:00Z", 20_003);
-        aggregator.punctuate(20_003 + PromptCommit.PAUSE_MS);
-        assertThat(aggregator.rows()).hasSize(1);
+        aggregator.add("a5", "alice", "2024-03-09T10:00:00Z", 20_004);
+        // A pause after the last record, and an interval after the last request (a2's emission asked at 20_000).
+        aggregator.punctuate(20_000 + PromptCommit.MIN_REQUEST_GAP_MS);
+        assertThat(aggregator.rows()).containsExactly("octo/repo|2024-03 3/1/0/0/0/0 0/0/0 -,- -,-");
         assertThat(aggregator.context().committed()).as("no record for a pause: the end of the burst").isTrue();
 
         aggregator.context().resetCommit();
