@@ -49,8 +49,8 @@ import org.apache.kafka.streams.state.Stores;
  * <p>The output is coalesced: the aggregator marks the months a change moved as pending (committed with the totals)
  * and a wall-clock punctuation emits each pending month once with its totals then, so a backfill that changes a month
  * many times between two punctuations writes one row, not one per change; a lone change is emitted and committed at
- * once ({@link MonthlyAggregator}). The output is complete once nothing is pending: the last input's pending months
- * are emitted within an interval after it was committed.
+ * once ({@link MonthlyAggregator}). The output is complete once nothing is pending ({@link #pendingMonths}): the
+ * months of the last input are emitted within an interval after it was committed.
  *
  * <p>Why the repartition is keyed by repository, not by {@code repo|month}: a new contributor is an author whose
  * earliest month in the repository is this one, which needs all of the repository's months of that author on one
@@ -76,7 +76,7 @@ public final class MonthlyActivityTopology {
     /** Per issue key: what the issue or PR was last counted in. */
     public static final String ISSUES_COUNTED_STORE = "issues-counted";
     public static final String MONTH_COUNTERS_STORE = "month-counters";
-    /** The months changed since they were last emitted: {@code owner/name|YYYY-MM} -> when (epoch ms). */
+    /** The months changed since they were last emitted: {@code owner/name|YYYY-MM} -> the change's timestamp (epoch ms). */
     public static final String PENDING_MONTHS_STORE = "pending-months";
     public static final String DURATIONS_STORE = "month-durations";
     public static final String AUTHOR_MONTHS_STORE = "author-months";

@@ -36,8 +36,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <ul>
  *   <li>{@value MonthlyActivityTopology#MONTH_COUNTERS_STORE}: {@code repo|month} -> {@link MonthCounters} (with
  *       {@code updated_at});</li>
- *   <li>{@value MonthlyActivityTopology#PENDING_MONTHS_STORE}: {@code repo|month} -> when it became pending (epoch
- *       ms), for the months changed and not yet emitted;</li>
+ *   <li>{@value MonthlyActivityTopology#PENDING_MONTHS_STORE}: {@code repo|month} -> the timestamp (epoch ms) of the
+ *       change that made it pending, for the months changed and not yet emitted;</li>
  *   <li>{@value MonthlyActivityTopology#DURATIONS_STORE}: {@code repo|month\0pr-merge} and {@code \0issue-close} ->
  *       {@link SortedDurations} (ms);</li>
  *   <li>{@value MonthlyActivityTopology#AUTHOR_MONTHS_STORE}: {@code repo\0author\0month} -> the author's commits
@@ -51,10 +51,12 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
      * How often pending months are emitted. Each emission of a month costs a row built, encoded and sent (and the
      * query store's write); a backfill cycling through many months changes each of them many times per interval, so
      * the longer the interval, the fewer rows. The cost of a long one is latency: a change that comes while the
-     * thread is busy waits up to this long (a lone change after a pause does not: the loop's punctuation is due).
-     * Measured in bench figures 2 and 5 (bench/results/2026-11-29-topov3.md).
+     * thread is busy waits up to this long (a lone change after a pause does not: it is emitted at once). Half the
+     * commit interval: a row waits at most about one commit more than before. Measured (bench figure 2,
+     * bench/results/2026-11-29-topov3.md): 20 ms gave no more throughput than 50 ms; emitting is ~2% of the stream
+     * thread's time at 50 ms (23% without coalescing).
      */
-    static final Duration EMIT_INTERVAL = Duration.ofMillis(Long.getLong("ghactivity.emit.interval.ms", 50));
+    static final Duration EMIT_INTERVAL = Duration.ofMillis(50);
     private static final char SEPARATOR = '\u0000'; // never in a repo name, login, e-mail or month
     private static final String PR_MERGE = SEPARATOR + "pr-merge";
     private static final String ISSUE_CLOSE = SEPARATOR + "issue-close";
@@ -125,7 +127,10 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
         }
     }
 
-    /** Forwards the row (or tombstone) of every pending month, as its totals stand now, and clears the marks. */
+    /**
+     * Forwards the row of every pending month as its totals stand now (its timestamp: the last change's), or a
+     * tombstone (timestamped now) for a month nothing is left in, and clears the marks.
+     */
     private void emitPending(long wallClockMs) {
         if (pendingMonths.isEmpty()) {
             return;
