@@ -52,7 +52,8 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
      * query store's write); a backfill cycling through many months changes each of them many times per interval, so
      * the longer the interval, the fewer rows. The cost of a long one is latency: a change that comes while the
      * thread is busy waits up to this long (a lone change after a pause does not: it is emitted at once). Half the
-     * commit interval: a row waits at most about one commit more than before. Measured (bench figure 2,
+     * commit interval (100 ms): a row changed during a backfill is emitted at most 50 ms later than it would be if it
+     * were forwarded at once (one commit later when that makes it miss a commit). Measured (bench figure 2,
      * bench/results/2026-11-29-topov3.md): 20 ms gave no more throughput than 50 ms; emitting is ~2% of the stream
      * thread's time at 50 ms (23% without coalescing).
      */
