@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Nothing pending is lost in a crash: the pending marks live in a changelogged store committed in the same
  * transaction as the totals they mark (exactly-once), and an instance that takes the task over (or restarts) finds
  * them there and emits them. A lone change is not held back: a change that comes after a pause of the stream thread
- * ({@link PromptCommit}) is emitted at once, and a commit is asked for after an emission that follows a pause or ends
+ * ({@link PromptCommit}) or of this task's input is emitted at once, and a commit is asked for after an emission that follows a pause or ends
  * a burst (at most one request per 100 ms and thread). Why not wait for the punctuation: Kafka Streams 4.x runs, in
  * each pass of its loop ({@code StreamThread.runOnce}), the records of a batch, then due punctuations, then the
  * commit (the interval's or a requested one), and an idle thread blocks in its poll for up to {@code poll.ms} (100 ms)
@@ -72,7 +72,9 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
     /** The months one change touches: totals before it and after it, in order of first touch. */
     private final Map<String, MonthCounters> before = new LinkedHashMap<>();
     private final Map<String, MonthCounters> after = new LinkedHashMap<>();
-    /** The keys of {@link #pending}, in memory: a punctuation with nothing to emit reads no store. */
+    /** When this instance last processed a record (wall clock, ms). */
+    private long lastRecordMs = Long.MIN_VALUE;
+        /** The keys of {@link #pending}, in memory: a punctuation with nothing to emit reads no store. */
     private final Set<String> pendingMonths = new LinkedHashSet<>();
 
     @Override
@@ -121,10 +123,15 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
                 pending.put(key, record.timestamp());
             }
         }
-        // A lone change (after a pause of the thread) is not held back: the thread may block in its next poll, for up to
-        // poll.ms, before the punctuation is looked at again. emitPending asks for the commit.
-        if (PromptCommit.processed(context, false) && !pendingMonths.isEmpty()) {
-            emitPending(context.currentSystemTimeMs());
+        // A lone change is not held back: the thread may block in its next poll, for up to poll.ms, before it looks at the
+        // punctuation again. Lone: after a pause of the thread, or of this task's input (a change that arrives through
+        // the repartition right after the thread committed the input that made it). emitPending asks for the commit.
+        long now = context.currentSystemTimeMs();
+        boolean taskPaused = lastRecordMs == Long.MIN_VALUE || now < lastRecordMs || now - lastRecordMs >= PromptCommit.PAUSE_MS;
+        lastRecordMs = now;
+        boolean threadPaused = PromptCommit.processed(context, false);
+        if ((threadPaused || taskPaused) && !pendingMonths.isEmpty()) {
+            emitPending(now);
         }
     }
 
