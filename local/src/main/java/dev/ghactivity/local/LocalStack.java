@@ -15,6 +15,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.ghactivity.schemas.Topics;
 import dev.ghactivity.streams.CountingSettingsRefusedException;
 import dev.ghactivity.streams.MonthlyActivityApp;
+import dev.ghactivity.streams.MonthlyActivityTopology;
 import dev.ghactivity.streams.StreamsAppConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,6 +30,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -424,14 +426,18 @@ public final class LocalStack implements AutoCloseable {
             int passes = 1 + repartition.size();
             int[] zeroPasses = {0};
             // An open transaction holds the last stable offset: the group looks caught up while records after it are not counted.
+            // The output topic too: the months the last input changed are emitted (by a punctuation) after it was committed.
+            List<String> written = new ArrayList<>(streamsTopics);
+            written.add(Topics.MONTHLY_ACTIVITY);
             HangingTransactions hanging = new HangingTransactions(config.hangingTransactionGrace(), this::ownsTransactionalId,
                     bootstrapServers, System::nanoTime);
             try {
-                new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; unfinished transactions "
-                        + progress.unfinishedTransactions(), deadline, timeout)
+                new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; months pending emission "
+                        + pendingMonths() + "; unfinished transactions " + progress.unfinishedTransactions(), deadline, timeout)
                         .until(() -> {
-                            boolean noneOpen = noTransactionOpen(progress, streamsTopics, hanging);
-                            boolean caughtUp = noneOpen && progress.pendingRecords(STREAMS_APPLICATION_ID, streamsTopics) == 0;
+                            boolean noneOpen = noTransactionOpen(progress, written, hanging);
+                            boolean caughtUp = noneOpen && progress.pendingRecords(STREAMS_APPLICATION_ID, streamsTopics) == 0
+                                    && pendingMonths().equals("0");
                             zeroPasses[0] = caughtUp ? zeroPasses[0] + 1 : 0;
                             return zeroPasses[0] >= passes;
                         });
@@ -442,11 +448,18 @@ public final class LocalStack implements AutoCloseable {
                 throw e;
             }
             LOG.info("streams-app: caught up (all records of {})", streamsTopics);
-            // The producer is done: once the streams-app has read everything, its output is complete too.
+            // The producer is done: once the streams-app has read everything and emitted every month it changed, its output
+            // is complete too.
             List<String> activity = List.of(Topics.MONTHLY_ACTIVITY);
             awaitGroup(progress, SQLITE_GROUP, "SQLite sink", activity, deadline, timeout);
             awaitGroup(progress, S3_GROUP, "S3 sink", activity, deadline, timeout);
         }
+    }
+
+    /** The months the streams-app changed and has not emitted yet, or "unknown" while its stores are not queryable. */
+    private String pendingMonths() {
+        OptionalLong pending = MonthlyActivityTopology.pendingMonths(streamsApp.streams());
+        return pending.isPresent() ? Long.toString(pending.getAsLong()) : "unknown";
     }
 
     /**

@@ -11,8 +11,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The running totals of one (repo, month): its counters and the percentiles of its durations (milliseconds, kept
- * here so that building the month's row needs no read of the durations). Mutable: the aggregator changes a copy.
+ * The running totals of one (repo, month): its counters, the percentiles of its durations (milliseconds, kept
+ * here so that building the month's row needs no read of the durations) and the time of the input change that last
+ * changed them (epoch ms: the row's {@code updated_at}). Mutable: the aggregator changes a copy.
  * On the wire: {@value #SIZE} longs.
  */
 final class MonthCounters {
@@ -30,7 +31,9 @@ final class MonthCounters {
     static final int MERGE_P90 = 10;
     static final int CLOSE_P50 = 11;
     static final int CLOSE_P90 = 12;
-    static final int SIZE = 13;
+    private static final int TOTALS = 13;
+    static final int UPDATED_AT = 13;
+    static final int SIZE = 14;
     /** A percentile of no durations. */
     static final long NONE = Long.MIN_VALUE;
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
@@ -43,7 +46,7 @@ final class MonthCounters {
 
     static MonthCounters zero() {
         long[] v = new long[SIZE];
-        Arrays.fill(v, COUNTS, SIZE, NONE);
+        Arrays.fill(v, COUNTS, TOTALS, NONE);
         return new MonthCounters(v);
     }
 
@@ -73,8 +76,14 @@ final class MonthCounters {
         return true;
     }
 
-    /** The month's row: repo and month from the key, {@code updated_at} the time of the input change. */
-    MonthlyActivity toActivity(String monthKey, long timestamp) {
+    /** Same counts and percentiles as {@code other} (whenever either was last changed). */
+    boolean sameTotals(MonthCounters other) {
+        return other != null && Arrays.equals(values, 0, TOTALS, other.values, 0, TOTALS);
+    }
+
+    /** The month's row: repo and month from the key, {@code updated_at} the time of the last input change. */
+    MonthlyActivity toActivity(String monthKey) {
+        long timestamp = values[UPDATED_AT];
         return MonthlyActivity.newBuilder()
                 .setRepo(RecordKeys.repoOfMonthly(monthKey)).setMonth(RecordKeys.monthOfMonthly(monthKey))
                 .setCommits(values[COMMITS]).setCommitAuthors(values[COMMIT_AUTHORS])

@@ -136,8 +136,8 @@ public final class MonthlyActivityApp implements AutoCloseable {
      */
     private void rebuild(CountingSettings settings, Properties props, int storedVersion) {
         LOG.info("application {}: its counting state was built by topology version {}, this release counts with version {} "
-                + "(new metrics, one repartition): rebuilding it from the input topics", config.applicationId(), storedVersion,
-                MonthlyActivityTopology.VERSION);
+                + "({}): rebuilding it from the input topics", config.applicationId(), storedVersion,
+                MonthlyActivityTopology.VERSION, MonthlyActivityTopology.VERSION_CHANGES.get(MonthlyActivityTopology.VERSION));
         Set<String> deleted = new CountingStateReset(new StreamsConfig(props)).run();
         streams.cleanUp();
         settings.store(props);

@@ -8,8 +8,11 @@ import dev.ghactivity.schemas.Topics;
 import java.time.ZoneId;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -18,7 +21,10 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -35,8 +41,16 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * github.commits ─► commit-contributions (commits-counted) ─┐
  *                                                            ├─► contributions-by-repo (repartition) ─► aggregate-contributions ─► emit-on-change ─► github.monthly-activity
- * github.issues  ─► issue-contributions (issues-counted) ───┘        (month-counters, month-durations, author-months, first-commit-months)   (monthly-activity)
+ * github.issues  ─► issue-contributions (issues-counted) ───┘        (month-counters, pending-months, month-durations,                (monthly-activity)
+ *                                                                      author-months, first-commit-months; emits pending months
+ *                                                                      every {@link MonthlyAggregator#EMIT_INTERVAL} of wall-clock time)
  * </pre>
+ *
+ * <p>The output is coalesced: the aggregator marks the months a change moved as pending (committed with the totals)
+ * and a wall-clock punctuation emits each pending month once with its totals then, so a backfill that changes a month
+ * many times between two punctuations writes one row, not one per change; a lone change is emitted and committed at
+ * once ({@link MonthlyAggregator}). The output is complete once nothing is pending ({@link #pendingMonths}): the
+ * months of the last input are emitted within an interval after it was committed.
  *
  * <p>Why the repartition is keyed by repository, not by {@code repo|month}: a new contributor is an author whose
  * earliest month in the repository is this one, which needs all of the repository's months of that author on one
@@ -50,14 +64,20 @@ public final class MonthlyActivityTopology {
     /**
      * The version of the counting state this topology builds. A start that finds state of another version (stored
      * with the counting settings) rebuilds it from the input topics first ({@link CountingSettings}). Version 1:
-     * the releases with four repartitions; 2: contributions in one repartition, with the new metrics.
+     * the releases with four repartitions; 2: contributions in one repartition, with the new metrics; 3: coalesced
+     * output (the months pending emission in a store of their own, {@code updated_at} kept with the totals).
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
+    /** What each version brought, for the log line of a rebuild: index = version. */
+    static final java.util.List<String> VERSION_CHANGES = java.util.List.of("", "four repartitions",
+            "new metrics, one repartition", "coalesced output");
     /** Per commit key: what the commit was last counted in. */
     public static final String COMMITS_COUNTED_STORE = "commits-counted";
     /** Per issue key: what the issue or PR was last counted in. */
     public static final String ISSUES_COUNTED_STORE = "issues-counted";
     public static final String MONTH_COUNTERS_STORE = "month-counters";
+    /** The months changed since they were last emitted: {@code owner/name|YYYY-MM} -> the change's timestamp (epoch ms). */
+    public static final String PENDING_MONTHS_STORE = "pending-months";
     public static final String DURATIONS_STORE = "month-durations";
     public static final String AUTHOR_MONTHS_STORE = "author-months";
     public static final String FIRST_COMMIT_MONTHS_STORE = "first-commit-months";
@@ -67,6 +87,29 @@ public final class MonthlyActivityTopology {
     public static final String CONTRIBUTIONS_REPARTITION = "contributions-by-repo";
 
     private MonthlyActivityTopology() {
+    }
+
+    /**
+     * The months this instance's tasks changed and have not emitted yet (interactive query of
+     * {@value #PENDING_MONTHS_STORE}). Whoever waits for the output to be complete waits for the input to be committed
+     * and then for this to be 0 (and for the emitting transaction to commit).
+     *
+     * @return how many months are pending, or empty while the store is not queryable (starting, rebalancing)
+     */
+    public static java.util.OptionalLong pendingMonths(KafkaStreams streams) {
+        try {
+            ReadOnlyKeyValueStore<String, Long> pending = streams.store(StoreQueryParameters.fromNameAndType(
+                    PENDING_MONTHS_STORE, QueryableStoreTypes.<String, Long>keyValueStore()));
+            long count = 0;
+            try (KeyValueIterator<String, Long> it = pending.all()) {
+                for (; it.hasNext(); it.next()) {
+                    count++;
+                }
+            }
+            return java.util.OptionalLong.of(count);
+        } catch (InvalidStateStoreException e) {
+            return java.util.OptionalLong.empty();
+        }
     }
 
     /** Builds the topology. Pure: no I/O, no threads; the caller runs it. */
@@ -85,6 +128,9 @@ public final class MonthlyActivityTopology {
         // Cached: a month is updated many times per commit interval in a backfill; its changelog gets the last value.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(MONTH_COUNTERS_STORE),
                 strings, MonthCounters.serde()).withCachingEnabled());
+        // Cached: a month is marked and cleared many times in a backfill; the changelog gets what stands at the commit.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_MONTHS_STORE),
+                strings, Serdes.Long()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DURATIONS_STORE),
                 strings, SortedDurations.serde()).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(AUTHOR_MONTHS_STORE),
@@ -107,7 +153,7 @@ public final class MonthlyActivityTopology {
                 .repartition(Repartitioned.<String, ContributionChange>as(CONTRIBUTIONS_REPARTITION)
                         .withKeySerde(strings).withValueSerde(ContributionChange.serde()))
                 .process(MonthlyAggregator::new, Named.as("aggregate-contributions"),
-                        MONTH_COUNTERS_STORE, DURATIONS_STORE, AUTHOR_MONTHS_STORE, FIRST_COMMIT_MONTHS_STORE)
+                        MONTH_COUNTERS_STORE, PENDING_MONTHS_STORE, DURATIONS_STORE, AUTHOR_MONTHS_STORE, FIRST_COMMIT_MONTHS_STORE)
                 .processValues(EmitOnChange::new, Named.as("emit-on-change"), MONTHLY_ACTIVITY_STORE)
                 .to(Topics.MONTHLY_ACTIVITY, Produced.with(strings, AvroSerdes.monthlyActivity()).withName("monthly-activity-sink"));
         return builder.build(config.toStreamsProperties());
@@ -115,9 +161,9 @@ public final class MonthlyActivityTopology {
 
     /**
      * Keeps the last row forwarded per month (a tombstone deletes it): the query API's view of the output. Every record
-     * that reaches it is a change: the aggregator forwards a month only when its totals differ from the stored ones,
-     * and the row is a function of the totals alone (apart from {@code updated_at}), so a re-polled item (same counts,
-     * new ingestion time) never gets here. Hence no read of the last row: a write per change.
+     * that reaches it is a change: the aggregator marks a month pending only when its totals differ from the stored
+     * ones, and the row is a function of the totals alone (apart from {@code updated_at}), so a re-polled item (same
+     * counts, new ingestion time) never gets here. Hence no read of the last row: a write per emitted row.
      */
     private static final class EmitOnChange implements FixedKeyProcessor<String, MonthlyActivity, MonthlyActivity> {
         private FixedKeyProcessorContext<String, MonthlyActivity> context;

@@ -59,8 +59,14 @@ class MonthlyActivityTopologyTest {
     /** Everything read from the output so far, folded like a compacted topic. */
     private final Map<String, String> state = new TreeMap<>();
 
-    /** The latest value per key, as a compacted topic ends up; tombstones remove. */
+    /** Lets wall-clock time pass for one punctuation of the aggregator: it emits the pending months. */
+    private void emit() {
+        driver.advanceWallClockTime(MonthlyAggregator.EMIT_INTERVAL);
+    }
+
+    /** The latest value per key after the next emission, as a compacted topic ends up; tombstones remove. */
     private Map<String, String> finalOutput() {
+        emit();
         Map<String, String> result = state;
         output.readKeyValuesToList().forEach(kv -> {
             if (kv.value == null) {
@@ -115,11 +121,54 @@ class MonthlyActivityTopologyTest {
         CommitEvent c = commit(REPO, "a1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z");
         pipe(c);
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
-        assertThat(output.readKeyValuesToList()).hasSize(2);
+        emit();
+        assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key + " " + counts(kv.value)) // the last is January's total
+                .last().isEqualTo("octo/repo|2024-01 1/1/1/0/0/0 0/0/1 -,- -,-");
         c.setIngestedAt(Instant.parse("2026-06-01T00:00:00Z")); // same commit, polled again later
         pipe(c);
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
+        emit();
         assertThat(output.isEmpty()).isTrue();
+    }
+
+    @Test
+    void manyChangesOfOneMonthBetweenTwoEmissionsGiveOneRowWithTheFinalValues() {
+        start();
+        // The driver's clock stands still between records: only the first after a start or an emit() comes "after a
+        // pause" and is emitted at once, as a lone change.
+        pipe(commit("other/repo", "x1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z"));
+        for (int i = 0; i < 50; i++) {
+            pipe(commit(REPO, "c" + i, "dev" + (i % 7), "2024-01-" + String.format("%02d", 1 + i % 28) + "T10:00:00Z",
+                    "2024-01-01T10:00:00Z"));
+        }
+        pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-01-11T00:00:00Z", null));
+        assertThat(output.readKeyValuesToList()).as("nothing of octo/repo before the punctuation").extracting(kv -> kv.key)
+                .containsExactly("other/repo|2024-01");
+        emit();
+        assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key + " " + counts(kv.value))
+                .containsExactly("octo/repo|2024-01 50/7/1/1/0/0 0/0/7 -,- 24.0,24.0");
+        emit();
+        assertThat(output.isEmpty()).as("an emitted month is not emitted again").isTrue();
+    }
+
+    @Test
+    void aMonthThatGoesToZeroIsOneTombstoneAndAMonthAddedAndRemovedBetweenEmissionsTooWithNoRowBefore() {
+        start();
+        pipe(commit(REPO, "a1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z"));
+        pipe(commit(REPO, "a2", "alice", "2024-01-06T10:00:00Z", "2024-01-06T10:00:00Z"));
+        emit();
+        assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key + " " + counts(kv.value))
+                .last().isEqualTo("octo/repo|2024-01 2/1/0/0/0/0 0/0/1 -,- -,-");
+        pipe(commit("other/repo", "x1", "alice", "2024-01-05T10:00:00Z", "2024-01-05T10:00:00Z")); // the lone one after emit()
+        assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("other/repo|2024-01");
+        commits.pipeInput(REPO + "@a1", null);
+        commits.pipeInput(REPO + "@a2", null);
+        pipe(commit(REPO, "b1", "bob", "2024-03-05T10:00:00Z", "2024-03-05T10:00:00Z"));
+        commits.pipeInput(REPO + "@b1", null);
+        emit();
+        // A tombstone for each month that ended empty: January had a row; March's tombstone deletes nothing.
+        assertThat(output.readKeyValuesToList()).extracting(kv -> kv.key + " " + kv.value)
+                .containsExactly("octo/repo|2024-01 null", "octo/repo|2024-03 null");
     }
 
     @Test
@@ -167,7 +216,7 @@ class MonthlyActivityTopologyTest {
     }
 
     @Test
-    void outputTopicKeepsEveryIntermediateStateAsAnAbsoluteValue() {
+    void outputTopicHoldsAbsoluteValuesAndARetractedMonthIsDeleted() {
         start();
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", null, null));
         pipe(issue(REPO, 1, false, "2024-01-10T00:00:00Z", "2024-02-10T00:00:00Z", null));
@@ -221,10 +270,14 @@ class MonthlyActivityTopologyTest {
         start();
         commits.pipeInput(REPO + "@a", commit(REPO, "a", "alice", "2024-05-01T00:00:00Z", "2024-05-01T00:00:00Z"),
                 Instant.parse("2026-02-03T04:05:06Z"));
-        MonthlyActivity a = output.readValue();
+        commits.pipeInput(REPO + "@b", commit(REPO, "b", "bob", "2024-05-02T00:00:00Z", "2024-05-02T00:00:00Z"),
+                Instant.parse("2026-02-03T04:05:07Z"));
+        emit();
+        java.util.List<MonthlyActivity> rows = output.readValuesToList();
+        MonthlyActivity a = rows.get(rows.size() - 1);
         assertThat(a.getRepo()).isEqualTo(REPO);
         assertThat(a.getMonth()).isEqualTo("2024-05");
-        assertThat(a.getUpdatedAt()).isEqualTo(Instant.parse("2026-02-03T04:05:06Z"));
+        assertThat(a.getUpdatedAt()).as("the last change of the month").isEqualTo(Instant.parse("2026-02-03T04:05:07Z"));
     }
 
     @Test
@@ -337,7 +390,7 @@ class MonthlyActivityTopologyTest {
         String text = description.toString();
         assertThat(text).doesNotContainPattern("KSTREAM-|KTABLE-|KSTREAM_|KTABLE_");
         assertThat(text).contains(MonthlyActivityTopology.COMMITS_COUNTED_STORE, MonthlyActivityTopology.ISSUES_COUNTED_STORE,
-                MonthlyActivityTopology.MONTH_COUNTERS_STORE, MonthlyActivityTopology.DURATIONS_STORE,
+                MonthlyActivityTopology.MONTH_COUNTERS_STORE, MonthlyActivityTopology.PENDING_MONTHS_STORE, MonthlyActivityTopology.DURATIONS_STORE,
                 MonthlyActivityTopology.AUTHOR_MONTHS_STORE, MonthlyActivityTopology.FIRST_COMMIT_MONTHS_STORE,
                 MonthlyActivityTopology.MONTHLY_ACTIVITY_STORE, "emit-on-change", "contributions-by-repo-repartition");
         assertThat(java.util.regex.Pattern.compile("[\\w.-]+-repartition").matcher(text).results()

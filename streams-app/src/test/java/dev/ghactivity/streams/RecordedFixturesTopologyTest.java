@@ -39,6 +39,7 @@ class RecordedFixturesTopologyTest {
         FixtureEvents.commits("org/tidbit", TIDBIT + ".json").forEach(c -> commits.pipeInput(RecordKeys.commit(c.getRepo(), c.getSha()), c));
         FixtureEvents.commits("org/example", EXAMPLE_COMMITS + ".json").forEach(c -> commits.pipeInput(RecordKeys.commit(c.getRepo(), c.getSha()), c));
         FixtureEvents.issues("org/example", EXAMPLE_ISSUES + ".json").forEach(i -> issues.pipeInput(RecordKeys.issue(i.getRepo(), i.getNumber()), i));
+        driver.advanceWallClockTime(MonthlyAggregator.EMIT_INTERVAL); // the aggregator emits the pending months
         output = driver.createOutputTopic(Topics.MONTHLY_ACTIVITY, new StringDeserializer(), AvroSerdes.monthlyActivity().deserializer())
                 .readKeyValuesToMap();
     }

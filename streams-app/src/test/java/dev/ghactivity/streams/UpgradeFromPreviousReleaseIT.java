@@ -56,14 +56,7 @@ class UpgradeFromPreviousReleaseIT {
     void aPreviousReleasesStateIsRebuiltByItselfAndLogged() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"))) {
             broker.createTopics(Topics.definitions(2, (short) 1));
-            BrokerTopics.sendCommits(broker, List.of(
-                    Events.commitBy(REPO, "a".repeat(40), "ann", "ann@example.com", "2024-01-10T00:00:00Z"),
-                    Events.commitBy(REPO, "b".repeat(40), null, "7+ann@users.noreply.github.com", "2024-02-10T00:00:00Z"),
-                    Events.commitBy(REPO, "c".repeat(40), "dependabot[bot]", "1+dependabot[bot]@users.noreply.github.com", "2024-02-11T00:00:00Z")));
-            BrokerTopics.sendIssues(broker, List.of(
-                    Events.issue(REPO, 1, false, "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", null),
-                    Events.issue(REPO, 2, true, "2024-01-05T00:00:00Z", "2024-02-05T00:00:00Z", "2024-02-05T00:00:00Z"),
-                    Events.issue(REPO, 3, true, "2024-02-06T00:00:00Z", "2024-02-07T00:00:00Z", null)));
+            sendTheInput(broker);
             String applicationId = "upgrade-" + System.nanoTime();
             Path stateDir = dir.resolve("state");
             previousRelease(broker, applicationId, stateDir);
@@ -102,7 +95,8 @@ class UpgradeFromPreviousReleaseIT {
             }
             assertThat(lines.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList()))
                     .anyMatch(l -> l.equals("application " + applicationId + ": its counting state was built by topology version 1, "
-                            + "this release counts with version 2 (new metrics, one repartition): rebuilding it from the input topics"))
+                            + "this release counts with version " + MonthlyActivityTopology.VERSION + " ("
+                            + MonthlyActivityTopology.VERSION_CHANGES.get(MonthlyActivityTopology.VERSION) + "): rebuilding it from the input topics"))
                     .anyMatch(l -> l.startsWith("application " + applicationId + ": deleted its 2 internal topics [" + applicationId
                             + "-commits-by-author-month-repartition, " + applicationId + "-monthly-activity-changelog]"));
             assertThat(Files.exists(stateDir.resolve(applicationId).resolve("1_0").resolve("old-release-store"))).isFalse();
@@ -112,7 +106,7 @@ class UpgradeFromPreviousReleaseIT {
             }
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(BrokerTopics.readAllBytes(broker, CountingSettings.topic(applicationId))
                     .stream().map(r -> new String(r.value())).collect(Collectors.toList()))
-                    .containsExactly("zone=UTC,commit-date-field=AUTHOR", "zone=UTC,commit-date-field=AUTHOR,topology=2"));
+                    .containsExactly("zone=UTC,commit-date-field=AUTHOR", "zone=UTC,commit-date-field=AUTHOR,topology=" + MonthlyActivityTopology.VERSION));
 
             // The next start finds its own version: no rebuild, and the rows stay as they are.
             lines.list.clear();
@@ -159,19 +153,104 @@ class UpgradeFromPreviousReleaseIT {
                     p.send(new ProducerRecord<>(topic, REPO + "|2024-02", february)).get();
                 }
             }
-            Map<TopicPartition, OffsetAndMetadata> ends = new java.util.HashMap<>();
-            for (String topic : List.of(Topics.COMMITS, Topics.ISSUES)) {
-                for (int partition = 0; partition < 2; partition++) {
-                    TopicPartition tp = new TopicPartition(topic, partition);
-                    long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
-                    ends.put(tp, new OffsetAndMetadata(end));
-                }
-            }
-            admin.alterConsumerGroupOffsets(applicationId, ends).all().get();
+            commitEndsOfTheInput(admin, applicationId);
         }
         Path store = stateDir.resolve(applicationId).resolve("1_0").resolve("old-release-store");
         Files.createDirectories(store);
         Files.writeString(store.resolve("data"), "state of the previous release");
+    }
+
+    /** The group's offsets at the end of both input topics: the previous release had counted everything. */
+    private static void commitEndsOfTheInput(Admin admin, String applicationId) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> ends = new java.util.HashMap<>();
+        for (String topic : List.of(Topics.COMMITS, Topics.ISSUES)) {
+            for (int partition = 0; partition < 2; partition++) {
+                TopicPartition tp = new TopicPartition(topic, partition);
+                long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+                ends.put(tp, new OffsetAndMetadata(end));
+            }
+        }
+        admin.alterConsumerGroupOffsets(applicationId, ends).all().get();
+    }
+
+    /**
+     * Topology version 2 to 3 (coalesced output): the month totals' stored format changed (they carry {@code
+     * updated_at}), so a version 2 state must not be restored. Its rows (the same counts) are on the output topic, its
+     * changelogs hold totals in the old format; the start rebuilds, logs it, and re-emits the same counts.
+     */
+    @Test
+    void aVersionTwoStateIsRebuiltForTheCoalescedOutputWithTheSameCounts() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("kafka"))) {
+            broker.createTopics(Topics.definitions(2, (short) 1));
+            sendTheInput(broker);
+            String applicationId = "upgrade-v2-" + System.nanoTime();
+            Path stateDir = dir.resolve("state");
+            Map<String, String> expected = Map.of(
+                    "org/up|2024-01", "1/1/1/1/1/0 0/0/1 -,- 24.0,24.0",
+                    "org/up|2024-02", "2/1/0/0/1/1 1/1/0 744.0,744.0 -,-");
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(applicationId + "-contributions-by-repo-repartition", 2, (short) 1),
+                        new NewTopic(applicationId + "-month-counters-changelog", 2, (short) 1),
+                        new NewTopic(CountingSettings.topic(applicationId), 1, (short) 1))).all().get();
+                try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
+                        new StringSerializer(), new ByteArraySerializer())) {
+                    p.send(new ProducerRecord<>(CountingSettings.topic(applicationId), CountingSettings.KEY,
+                            "zone=UTC,commit-date-field=AUTHOR,topology=2".getBytes())).get();
+                    // Version 2's totals: 13 longs (no updated_at); restored by version 3 they would not even read.
+                    ByteBuffer january = ByteBuffer.allocate(13 * Long.BYTES);
+                    for (long v : new long[] {1, 0, 1, 1, 1, 1, 1, 0, 0, Long.MIN_VALUE, Long.MIN_VALUE, 86_400_000, 86_400_000}) {
+                        january.putLong(v);
+                    }
+                    p.send(new ProducerRecord<>(applicationId + "-month-counters-changelog", REPO + "|2024-01", january.array())).get();
+                }
+                commitEndsOfTheInput(admin, applicationId);
+            }
+            Map<Integer, Long> lastOffsetBefore = new java.util.HashMap<>();
+            try (MonthlyActivityApp previous = new MonthlyActivityApp(config(broker, "rows-" + applicationId, dir.resolve("rows")))) {
+                // The rows version 2 wrote: the same counts (another application id computes them on the same input).
+                previous.start().awaitRunning(Duration.ofSeconds(90));
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(BrokerTopics.wholeRows(broker)).isEqualTo(expected));
+                BrokerTopics.readAllBytes(broker, Topics.MONTHLY_ACTIVITY).forEach(r -> lastOffsetBefore.merge(r.partition(), r.offset(), Math::max));
+            }
+
+            Logger appLog = (Logger) LoggerFactory.getLogger(MonthlyActivityApp.class);
+            ListAppender<ILoggingEvent> lines = new ListAppender<>();
+            lines.start();
+            appLog.addAppender(lines);
+            try (MonthlyActivityApp app = new MonthlyActivityApp(config(broker, applicationId, stateDir)).start()) {
+                app.awaitRunning(Duration.ofSeconds(90));
+                // Both months re-emitted after the old rows, ending with the same counts (a rebuild only adds: a month's
+                // latest row equals the expected one only once all of its input is counted again).
+                await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                    assertThat(BrokerTopics.readAllBytes(broker, Topics.MONTHLY_ACTIVITY).stream()
+                            .filter(r -> r.offset() > lastOffsetBefore.getOrDefault(r.partition(), -1L)).map(r -> r.key()).distinct())
+                            .containsExactlyInAnyOrder(REPO + "|2024-01", REPO + "|2024-02");
+                    assertThat(BrokerTopics.wholeRows(broker)).isEqualTo(expected);
+                });
+                assertThat(MonthlyActivityTopology.pendingMonths(app.streams())).hasValue(0);
+            } finally {
+                appLog.detachAppender(lines);
+            }
+            assertThat(lines.list.stream().map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList()))
+                    .anyMatch(l -> l.equals("application " + applicationId + ": its counting state was built by topology version 2, "
+                            + "this release counts with version 3 (coalesced output): rebuilding it from the input topics"))
+                    .anyMatch(l -> l.startsWith("application " + applicationId + ": deleted its 2 internal topics [" + applicationId
+                            + "-contributions-by-repo-repartition, " + applicationId + "-month-counters-changelog]"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(BrokerTopics.readAllBytes(broker, CountingSettings.topic(applicationId))
+                    .stream().map(r -> new String(r.value())).collect(Collectors.toList()))
+                    .containsExactly("zone=UTC,commit-date-field=AUTHOR,topology=2", "zone=UTC,commit-date-field=AUTHOR,topology=3"));
+        }
+    }
+
+    private static void sendTheInput(EmbeddedKafkaBroker broker) {
+        BrokerTopics.sendCommits(broker, List.of(
+                Events.commitBy(REPO, "a".repeat(40), "ann", "ann@example.com", "2024-01-10T00:00:00Z"),
+                Events.commitBy(REPO, "b".repeat(40), null, "7+ann@users.noreply.github.com", "2024-02-10T00:00:00Z"),
+                Events.commitBy(REPO, "c".repeat(40), "dependabot[bot]", "1+dependabot[bot]@users.noreply.github.com", "2024-02-11T00:00:00Z")));
+        BrokerTopics.sendIssues(broker, List.of(
+                Events.issue(REPO, 1, false, "2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z", null),
+                Events.issue(REPO, 2, true, "2024-01-05T00:00:00Z", "2024-02-05T00:00:00Z", "2024-02-05T00:00:00Z"),
+                Events.issue(REPO, 3, true, "2024-02-06T00:00:00Z", "2024-02-07T00:00:00Z", null)));
     }
 
     private static byte[] oldRow(Schema released, String month, long commits, long authors, long issuesOpened, long issuesClosed,
