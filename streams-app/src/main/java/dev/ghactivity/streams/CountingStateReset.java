@@ -1,6 +1,7 @@
 package dev.ghactivity.streams;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +50,8 @@ final class CountingStateReset {
     Set<String> run() {
         try (Admin admin = Admin.create(client)) {
             requireNoLiveMembers(admin);
-            Set<String> internal = admin.listTopics().names().get().stream()
-                    .filter(t -> t.startsWith(applicationId + "-") && (t.endsWith("-changelog") || t.endsWith("-repartition")))
-                    .collect(Collectors.toCollection(java.util.TreeSet::new));
+            Set<String> groups = admin.listGroups().all().get().stream().map(g -> g.groupId()).collect(Collectors.toSet());
+            Set<String> internal = internalTopics(applicationId, admin.listTopics().names().get(), groups);
             if (!internal.isEmpty()) {
                 admin.deleteTopics(internal).all().get();
                 awaitDeleted(admin, internal);
@@ -74,6 +74,19 @@ final class CountingStateReset {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while resetting the counting state", e);
         }
+    }
+
+    /**
+     * The internal topics of {@code applicationId} among {@code topics}: {@code <application.id>-*-changelog} and
+     * {@code -repartition}, except those of another application whose id starts with this one's and a dash (its group is
+     * among {@code groups}): resetting application {@code app} never deletes application {@code app-rows}' topics.
+     */
+    static Set<String> internalTopics(String applicationId, Collection<String> topics, Collection<String> groups) {
+        List<String> longerIds = groups.stream().filter(g -> g.startsWith(applicationId + "-")).toList();
+        return topics.stream()
+                .filter(t -> t.startsWith(applicationId + "-") && (t.endsWith("-changelog") || t.endsWith("-repartition")))
+                .filter(t -> longerIds.stream().noneMatch(other -> t.startsWith(other + "-")))
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     /**
