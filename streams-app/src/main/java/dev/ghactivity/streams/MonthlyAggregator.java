@@ -74,7 +74,7 @@ final class MonthlyAggregator implements Processor<String, ContributionChange, S
     private final Map<String, MonthCounters> after = new LinkedHashMap<>();
     /** When this instance last processed a record (wall clock, ms). */
     private long lastRecordMs = Long.MIN_VALUE;
-        /** The keys of {@link #pending}, in memory: a punctuation with nothing to emit reads no store. */
+    /** The keys of {@link #pending}, in memory: a punctuation with nothing to emit reads no store. */
     private final Set<String> pendingMonths = new LinkedHashSet<>();
 
     @Override
