@@ -384,7 +384,7 @@ public final class LocalStack implements AutoCloseable {
             int[] zeroPasses = {0};
             // An open transaction holds the last stable offset: the group looks caught up while records after it are not counted.
             HangingTransactions hanging = new HangingTransactions(config.hangingTransactionGrace(), this::ownsTransactionalId,
-                    bootstrapServers, System::nanoTime);
+                    bootstrapServers, broker != null, System::nanoTime);
             try {
                 new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; unfinished transactions "
                         + progress.unfinishedTransactions(), deadline, timeout)
