@@ -80,6 +80,10 @@ public final class LocalStack implements AutoCloseable {
     private final PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
     private URI s3Endpoint;
     private volatile boolean closed;
+    /** Set when the streams-app stopped for good during a continuous run: the line the run ends with. */
+    private volatile String streamsFailure;
+    private static final java.util.regex.Pattern DISK_FAULT = java.util.regex.Pattern.compile(
+            "No space left on device|File too large|Read-only file system|Disk quota exceeded");
 
     public LocalStack(LocalStackConfig config, GitHubToken token) {
         this(config, token, null);
@@ -109,6 +113,7 @@ public final class LocalStack implements AutoCloseable {
     public LocalStack start(Duration streamsStartTimeout) {
         try {
             lockDataDir();
+            RocksDbNativeLibrary.loadInto(config.dataDir().toAbsolutePath()); // before the broker: a full disk is said at once
             long t0 = System.nanoTime();
             startKafka();
             // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
@@ -229,6 +234,7 @@ public final class LocalStack implements AutoCloseable {
             new PartWait("streams-app", () -> streamsStatus(streams, progress), System.nanoTime() + timeout.toNanos(), timeout)
                     .until(() -> {
                         requireSinksRunning(); // e.g. a read-only SQLite file: said now, not after the streams-app's start
+                        requireStreamsRunning(); // its failure policy gave up (e.g. a full disk): the reason, not only the state
                         KafkaStreams.State state = streams.state();
                         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
@@ -281,7 +287,7 @@ public final class LocalStack implements AutoCloseable {
                 config.s3Region(), accessKey, secretKey, config.s3FlushInterval(), DEAD_LETTER_TOPIC));
     }
 
-    private <T extends AutoCloseable> T track(T part) {
+    private synchronized <T extends AutoCloseable> T track(T part) {
         started.push(part);
         return part;
     }
@@ -301,6 +307,7 @@ public final class LocalStack implements AutoCloseable {
                     + progress.endOffsetSum(List.of(Topics.COMMITS, Topics.ISSUES)) + " offsets; unfinished transactions "
                     + progress.unfinishedTransactions()).until(() -> {
                         requireSinksRunning();
+                        requireStreamsRunning();
                         return poll.isDone();
                     });
             return poll.get();
@@ -323,21 +330,79 @@ public final class LocalStack implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // A part of its own, stopped first at close(): a lag check still running after the broker stopped logged
+        // NetworkClient WARNs ("Connection to node -1 ... could not be established") at a clean stop.
+        synchronized (this) {
+            if (closed) {
+                lagLogger.shutdownNow();
+                return;
+            }
+            track(() -> stop(lagLogger));
+        }
         lagLogger.scheduleWithFixedDelay(this::logLag, 30, 30, TimeUnit.SECONDS);
         lagLogger.scheduleWithFixedDelay(this::logSinkFailure, 5, 5, TimeUnit.SECONDS);
+        lagLogger.scheduleWithFixedDelay(this::stopOnStreamsFailure, 5, 5, TimeUnit.SECONDS);
+        producer.runUntilClosed();
+        String failure = streamsFailure;
+        if (failure != null) {
+            throw new StackFailedException(failure, null);
+        }
+    }
+
+    /** Lets a lag check in progress end by itself: interrupted, its consumer's close logs an ERROR at every stop. */
+    private static void stop(ScheduledExecutorService executor) {
+        executor.shutdown();
         try {
-            producer.runUntilClosed();
-        } finally {
-            // Let a lag check in progress end by itself: interrupted, its consumer's close logs an ERROR at every stop.
-            lagLogger.shutdown();
-            try {
-                if (!lagLogger.awaitTermination(10, TimeUnit.SECONDS)) {
-                    lagLogger.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                lagLogger.shutdownNow();
-                Thread.currentThread().interrupt();
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
             }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The streams-app gave up (its failure policy stops it after repeated stream thread failures, e.g. a full disk):
+     * nothing more is counted, so the continuous run ends (exit 1 with the line) rather than polling GitHub for nothing.
+     */
+    private void stopOnStreamsFailure() {
+        try {
+            streamsFailureLine().ifPresent(line -> {
+                streamsFailure = line;
+                producer.close(); // ends runUntilClosed(), which throws the line
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read the streams-app's state: {}", e.toString());
+        }
+    }
+
+    /**
+     * The streams-app's failure as one line, with what to do when its state could not be written (a full or
+     * read-only disk: the messages of the JDK and RocksDB for ENOSPC, EFBIG, EROFS, EDQUOT), or empty while it runs.
+     */
+    Optional<String> streamsFailureLine() {
+        if (streamsApp == null) {
+            return Optional.empty();
+        }
+        return streamsApp.failure().map(reason -> streamsFailureLine(reason, config.streamsStateDir()));
+    }
+
+    /** {@code reason} (the streams-app's failure policy's words), with what to do when it is a disk fault. */
+    static String streamsFailureLine(String reason, Path stateDir) {
+        String line = "the streams-app stopped: " + reason;
+        if (DISK_FAULT.matcher(reason).find()) {
+            line += " (its state is under " + stateDir + ": free space on its file system or make it writable, or choose "
+                    + "another --data-dir, and start again)";
+        }
+        return line;
+    }
+
+    /** @throws StackFailedException with {@link #streamsFailureLine()} once the streams-app stopped for good */
+    void requireStreamsRunning() {
+        Optional<String> failure = streamsFailureLine();
+        if (failure.isPresent()) {
+            throw new StackFailedException(failure.get(), null);
         }
     }
 
@@ -389,6 +454,7 @@ public final class LocalStack implements AutoCloseable {
                 new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; unfinished transactions "
                         + progress.unfinishedTransactions(), deadline, timeout)
                         .until(() -> {
+                            requireStreamsRunning(); // stopped for good (e.g. a full disk): said now, not at the timeout
                             boolean noneOpen = noTransactionOpen(progress, streamsTopics, hanging);
                             boolean caughtUp = noneOpen && progress.pendingRecords(STREAMS_APPLICATION_ID, streamsTopics) == 0;
                             zeroPasses[0] = caughtUp ? zeroPasses[0] + 1 : 0;
