@@ -113,7 +113,6 @@ public final class LocalStack implements AutoCloseable {
     public LocalStack start(Duration streamsStartTimeout) {
         try {
             lockDataDir();
-            RocksDbNativeLibrary.loadInto(config.dataDir().toAbsolutePath()); // before the broker: a full disk is said at once
             long t0 = System.nanoTime();
             startKafka();
             // The dead-letter topic too: created up front, Connect's reporter would log an ERROR creating it.
@@ -127,6 +126,9 @@ public final class LocalStack implements AutoCloseable {
             }
             startS3();
             startConnect();
+            // Here, not in a stream thread: a disk that cannot take it is one line. After the broker, whose own disk fault
+            // (KafkaHaltLine) is said first when the disk is full from the start.
+            RocksDbNativeLibrary.loadInto(config.dataDir().toAbsolutePath());
             startStreamsApp();
             awaitStreamsRunning(streamsStartTimeout);
             ProducerAppConfig producerConfig = ProducerAppConfig.builder()

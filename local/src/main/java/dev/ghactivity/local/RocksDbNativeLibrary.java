@@ -14,7 +14,7 @@ import org.rocksdb.util.Environment;
  * {@code java.io.tmpdir} at every start, deleted only at a clean JVM exit: every kill -9 left one behind in /tmp, and
  * a full /tmp failed each stream thread with a stack trace. In the data dir the file has one fixed name (RocksDB's
  * {@code NativeLibraryLoader.loadLibrary(dir)} replaces it at each start), the data dir lock keeps a second process off
- * it, and a disk that cannot take it is said before anything starts.
+ * it, and a disk that cannot take it is said in one line before the streams-app starts.
  *
  * <p>{@code ROCKSDB_SHAREDLIB_DIR}, which {@link RocksDB#loadLibrary()} reads (rocksdbjni 10.1), still wins when set.
  */

@@ -34,7 +34,8 @@ class DiskFaultsIT {
     /**
      * RocksDB's native library (~15 MB) is the biggest file a start writes, and it goes into the data dir (not
      * java.io.tmpdir, where every kill -9 left one): a file-size limit below it (above Kafka's 10 MB index files)
-     * stops the start at once, naming the file, before the broker starts or GitHub is asked anything.
+     * stops the start, naming the file, before the streams-app starts or GitHub is asked anything (before, each stream
+     * thread printed a stack trace, the thread replaced three times).
      */
     @Test
     void rocksDbsNativeLibraryThatDoesNotFitIsOneLineNamingTheFileInTheDataDir() throws Exception {
@@ -49,7 +50,7 @@ class DiskFaultsIT {
                         + ": File too large): free space on its file system, make it writable, or choose another --data-dir");
                 assertNoStackTrace(run);
             }
-            assertThat(data.resolve("kafka")).as("the broker did not start").doesNotExist();
+            assertThat(data.resolve("streams")).as("the streams-app did not start").doesNotExist();
             assertThat(github.requests()).as("nothing polled").isEmpty();
         }
     }
