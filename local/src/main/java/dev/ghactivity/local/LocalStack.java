@@ -38,6 +38,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -62,6 +63,9 @@ public final class LocalStack implements AutoCloseable {
     private static final String SQLITE_GROUP = "connect-" + SQLITE_CONNECTOR;
     private static final String S3_GROUP = "connect-" + S3_CONNECTOR;
     private static final Duration STREAMS_START_TIMEOUT = Duration.ofMinutes(5);
+    /** The JDK's and RocksDB's words for ENOSPC, EFBIG, EROFS and EDQUOT. */
+    private static final Pattern DISK_FAULT = Pattern.compile(
+            "No space left on device|File too large|Read-only file system|Disk quota exceeded");
 
     private final LocalStackConfig config;
     private final GitHubToken token;
@@ -82,8 +86,6 @@ public final class LocalStack implements AutoCloseable {
     private volatile boolean closed;
     /** Set when the streams-app stopped for good during a continuous run: the line the run ends with. */
     private volatile String streamsFailure;
-    private static final java.util.regex.Pattern DISK_FAULT = java.util.regex.Pattern.compile(
-            "No space left on device|File too large|Read-only file system|Disk quota exceeded");
 
     public LocalStack(LocalStackConfig config, GitHubToken token) {
         this(config, token, null);
