@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import kafka.server.KafkaConfig;
@@ -44,6 +45,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    /** The broker ports of this JVM whose broker is starting: see {@link #listenerStarting}. */
+    private static final Set<Integer> STARTING = ConcurrentHashMap.newKeySet();
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
@@ -168,6 +172,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         String bootstrap = "127.0.0.1:" + brokerPort;
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, bootstrap, logDir, overrides);
+        STARTING.add(brokerPort);
         try {
             server.startup();
             broker.awaitReady();
@@ -180,6 +185,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             throw new IllegalStateException("the embedded Kafka broker in " + logDir + " did not start: "
                     + ListenerPorts.rootMessage(e), e);
+        } finally {
+            STARTING.remove(brokerPort);
         }
         LOG.info("Kafka broker (KRaft) up at {}, log in {}", bootstrap, logDir);
         return broker;
@@ -231,6 +238,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the broker", e);
         }
+    }
+
+    /**
+     * Whether a broker of this JVM is starting with its listener on {@code port}: refused connections to it are expected
+     * then. A broker with a fixed port (ours always is: {@link ListenerPorts}) opens its listener only at the end of its
+     * startup, once it has replayed its metadata log and is unfenced (Kafka 4.4's {@code Acceptor} binds a non-zero port
+     * in {@code start()}, which {@code SocketServer.enableRequestProcessing} calls last in {@code BrokerServer.startup});
+     * meanwhile its own clients already connect to node 1's address (the readiness check's admin, and after a kill -9 the
+     * transaction marker sender completing what the killed run left in PrepareCommit/PrepareAbort): each refused try is
+     * a NetworkClient WARN ("Connection to node ... could not be established") that needs no action. The longer the
+     * replay (a log of a killed run), the more of them.
+     */
+    public static boolean listenerStarting(int port) {
+        return STARTING.contains(port);
     }
 
     /** {@code host:port} for clients. */

@@ -4,10 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+import dev.ghactivity.embedded.EmbeddedKafkaBroker;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.errors.NotControllerException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.streams.errors.TaskCorruptedException;
 import org.slf4j.Marker;
 import org.slf4j.helpers.MessageFormatter;
@@ -24,10 +26,25 @@ import org.slf4j.helpers.MessageFormatter;
  *   <li>{@code NetworkClient}: "The metadata response ... reported a recoverable issue ...
  *       {X-repartition=UNKNOWN_TOPIC_OR_PARTITION}" when every topic named is a Streams repartition or
  *       changelog topic: the Streams consumer subscribes before its group leader has created them.</li>
+ *   <li>{@code NetworkClient}: "Connection to node N (/127.0.0.1:P) could not be established" and "Bootstrap broker
+ *       127.0.0.1:P ... disconnected" while the embedded broker on P starts: its listener opens last, after the replay
+ *       of its metadata log, and its own clients try it before (many after a kill -9; see
+ *       {@code EmbeddedKafkaBroker.listenerStarting}). Once it is up, such a WARN prints again.</li>
  *   <li>{@code NetworkClient}: "Attempting to close NetworkClient that has already been closed" while the
  *       embedded broker shuts down (its controller channel is closed twice; nothing is lost).</li>
  *   <li>{@code Sender}: "Got error produce response ... retrying ... CONCURRENT_TRANSACTIONS": a transaction begun
  *       right after the previous commit waits for the coordinator to finish that commit; the client retries.</li>
+ *   <li>{@code ReplicaManager}: the ERROR "Error processing append operation on partition P" with an
+ *       {@code OutOfOrderSequenceException} ("... Expected sequence 0 for transactions v2 idempotent producer with no
+ *       existing state", or "... 117 (incoming seq. number), 38 (current end sequence number)"), and {@code Sender}'s WARN
+ *       "Got error produce response ... retrying ... OUT_OF_ORDER_SEQUENCE_NUMBER": with transactions V2 (KIP-890) a
+ *       transaction's first batch to a partition is verified before it is appended, and a producer with several requests
+ *       in flight can have later batches of that partition arrive before it (or before one retried after
+ *       CONCURRENT_TRANSACTIONS); the broker refuses them with this retriable error (KAFKA-18202, apache/kafka#19902) and
+ *       the client sends them again, in order: nothing is lost or doubled. The broker cannot tell this from a real gap and
+ *       logs every refusal at ERROR; the producer can: it retries only a batch with an earlier one of its partition still
+ *       unresolved, else the transaction fails and the producer logs that ERROR itself. Seen at every backfill of a big
+ *       repository (20,000 commits) on a fresh data dir.</li>
  *   <li>{@code StreamsConfig}: "Processing exception handler is not enabled for the GlobalThread": the
  *       streams-app enables it ({@code StreamsAppConfig}), but Streams' partition assignor builds a second
  *       config from the consumer's settings alone, which cannot carry it.</li>
@@ -66,6 +83,7 @@ public final class ExpectedNoticeFilter extends TurboFilter {
     /** Where the recovery notices are said again at INFO: a logger of ours, at INFO by default. */
     private static final org.slf4j.Logger RECOVERY = org.slf4j.LoggerFactory.getLogger("dev.ghactivity.local.StreamsRecovery");
     private static final Pattern TASK_EXCEPTION = Pattern.compile("(?:\\{|, )(\\d+_\\d+)=([A-Za-z0-9_.$]+)");
+    private static final Pattern LOOPBACK_PORT = Pattern.compile("127\\.0\\.0\\.1:(\\d{1,5})\\b");
     private static final Pattern TOPIC_ERROR = Pattern.compile("([A-Za-z0-9._-]+)=([A-Z_]+)");
 
     @Override
@@ -86,6 +104,11 @@ public final class ExpectedNoticeFilter extends TurboFilter {
             return message.contains("LeaveGroup request with") && message.contains("This is not the correct coordinator")
                     ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
+        if (name.equals("kafka.server.ReplicaManager")) {
+            return level == Level.ERROR && format.contains("Error processing append operation on partition")
+                    && t instanceof OutOfOrderSequenceException
+                    ? FilterReply.DENY : FilterReply.NEUTRAL;
+        }
         if (level != Level.WARN || t != null) {
             return FilterReply.NEUTRAL;
         }
@@ -101,10 +124,15 @@ public final class ExpectedNoticeFilter extends TurboFilter {
             if (format.contains("reported a recoverable issue")) {
                 return onlyStreamsInternalTopicsUnknown(message(format, params)) ? FilterReply.DENY : FilterReply.NEUTRAL;
             }
+            if (format.contains("could not be established") || format.contains("disconnected")) {
+                return refusedByStartingBroker(message(format, params)) ? FilterReply.DENY : FilterReply.NEUTRAL;
+            }
             return format.contains("Attempting to close NetworkClient that has already been closed") ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
         if (name.equals("org.apache.kafka.clients.producer.internals.Sender") && format.contains("retrying")) {
-            return message(format, params).contains("CONCURRENT_TRANSACTIONS") ? FilterReply.DENY : FilterReply.NEUTRAL;
+            String message = message(format, params);
+            return message.contains("CONCURRENT_TRANSACTIONS") || message.contains("OUT_OF_ORDER_SEQUENCE_NUMBER")
+                    ? FilterReply.DENY : FilterReply.NEUTRAL;
         }
         if (name.endsWith(".ClientTelemetryReporter")) {
             return format.contains("Cannot make telemetry request as telemetry is in state")
@@ -184,6 +212,15 @@ public final class ExpectedNoticeFilter extends TurboFilter {
             any = true;
         }
         return any;
+    }
+
+    /**
+     * "Connection to node N (/127.0.0.1:P) could not be established" or "Bootstrap broker 127.0.0.1:P (...) disconnected"
+     * while the embedded broker on P starts: its listener opens last ({@link EmbeddedKafkaBroker#listenerStarting}).
+     */
+    static boolean refusedByStartingBroker(String message) {
+        Matcher m = LOOPBACK_PORT.matcher(message);
+        return m.find() && EmbeddedKafkaBroker.listenerStarting(Integer.parseInt(m.group(1)));
     }
 
     static boolean onlyStreamsInternalTopicsUnknown(String message) {

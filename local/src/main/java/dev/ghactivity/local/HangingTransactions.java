@@ -28,6 +28,7 @@ final class HangingTransactions {
     private final Duration grace;
     private final Predicate<String> ours;
     private final String bootstrapServers;
+    private final boolean embeddedBroker;
     private final LongSupplier nanoClock;
     private final String consequence;
     private final Map<OpenTransaction, Long> firstSeen = new HashMap<>();
@@ -36,18 +37,23 @@ final class HangingTransactions {
      * @param grace            how long one transaction may hold a partition without its start moving
      * @param ours             whether a transactional.id is one this stack owns
      * @param bootstrapServers named in the command that aborts a hanging transaction
+     * @param embeddedBroker   whether {@code bootstrapServers} is the stack's own broker, which answers only while the
+     *                         stack runs (the line then says how to run the command: beside a stack started again)
      * @param nanoClock        {@link System#nanoTime()} but in tests
      */
-    HangingTransactions(Duration grace, Predicate<String> ours, String bootstrapServers, LongSupplier nanoClock) {
-        this(grace, ours, bootstrapServers, nanoClock, "read_committed readers (the streams-app) stop there, so records committed "
-                + "after it are not counted");
+    HangingTransactions(Duration grace, Predicate<String> ours, String bootstrapServers, boolean embeddedBroker,
+                        LongSupplier nanoClock) {
+        this(grace, ours, bootstrapServers, embeddedBroker, nanoClock, "read_committed readers (the streams-app) stop there, so "
+                + "records committed after it are not counted");
     }
 
     /** @param consequence what the held partition stops, said in the line (e.g. a changelog: state restoration never ends) */
-    HangingTransactions(Duration grace, Predicate<String> ours, String bootstrapServers, LongSupplier nanoClock, String consequence) {
+    HangingTransactions(Duration grace, Predicate<String> ours, String bootstrapServers, boolean embeddedBroker,
+                        LongSupplier nanoClock, String consequence) {
         this.grace = grace;
         this.ours = ours;
         this.bootstrapServers = bootstrapServers;
+        this.embeddedBroker = embeddedBroker;
         this.nanoClock = nanoClock;
         this.consequence = consequence;
     }
@@ -72,6 +78,13 @@ final class HangingTransactions {
         TopicPartition tp = t.partition();
         String abort = "kafka-transactions.sh --bootstrap-server " + bootstrapServers + " abort --topic " + tp.topic()
                 + " --partition " + tp.partition() + " --start-offset " + t.startOffset();
+        if (embeddedBroker) {
+            // The --once run exits with this line and takes its broker with it; the kept ports (ListenerPorts) bring it
+            // back at the same address when a stack starts again on the same data dir.
+            abort += " (" + bootstrapServers + " is this stack's embedded broker: it answers only while the stack runs, so "
+                    + "start the stack again without --once on the same --data-dir, which listens at the same address, and "
+                    + "run the command meanwhile)";
+        }
         String owner;
         String action;
         if (t.transactionalId() == null) {

@@ -10,6 +10,9 @@ import org.apache.kafka.common.utils.internals.Exit;
  * (what the broker last logged as ERROR, and what to do), then end the process as Kafka asked.
  */
 final class KafkaHaltLine {
+    /** Two broker threads can fail on the same fault at once (both ask to halt): the line is printed once, whole. */
+    private static boolean printed;
+
     private KafkaHaltLine() {
     }
 
@@ -24,10 +27,11 @@ final class KafkaHaltLine {
         });
     }
 
-    private static void print(String command, Path dataDir, int code, String message) {
-        if (code == 0) {
+    private static synchronized void print(String command, Path dataDir, int code, String message) {
+        if (code == 0 || printed) {
             return;
         }
+        printed = true;
         String what = message != null ? message : LastKafkaError.last();
         System.err.println(command + ": the embedded Kafka broker stopped on a fatal error" + (what == null ? "" : ": " + what)
                 + "; if the file system of " + dataDir.toAbsolutePath() + " is full or read-only (or a file-size limit, "

@@ -40,6 +40,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -73,6 +74,10 @@ public final class LocalStack implements AutoCloseable {
      */
     private static final String BROKER_TIMED_OUT_TRANSACTION_CHECK_MS = "60000";
 
+    /** The JDK's and RocksDB's words for ENOSPC, EFBIG, EROFS and EDQUOT. */
+    private static final Pattern DISK_FAULT = Pattern.compile(
+            "No space left on device|File too large|Read-only file system|Disk quota exceeded");
+
     private final LocalStackConfig config;
     private final GitHubToken token;
     private final GitHubApp githubApp;
@@ -90,6 +95,8 @@ public final class LocalStack implements AutoCloseable {
     private final PrometheusMeterRegistry registry = ProducerMetrics.prometheusRegistry();
     private URI s3Endpoint;
     private volatile boolean closed;
+    /** Set when the streams-app stopped for good during a continuous run: the line the run ends with. */
+    private volatile String streamsFailure;
 
     public LocalStack(LocalStackConfig config, GitHubToken token) {
         this(config, token, null);
@@ -134,6 +141,9 @@ public final class LocalStack implements AutoCloseable {
             }
             startS3();
             startConnect();
+            // Here, not in a stream thread: a disk that cannot take it is one line. After the broker, whose own disk fault
+            // (KafkaHaltLine) is said first when the disk is full from the start.
+            RocksDbNativeLibrary.loadInto(config.dataDir().toAbsolutePath());
             startStreamsApp();
             awaitStreamsRunning(streamsStartTimeout);
             ProducerAppConfig producerConfig = ProducerAppConfig.builder()
@@ -241,7 +251,7 @@ public final class LocalStack implements AutoCloseable {
         try (ConsumerGroupProgress progress = new ConsumerGroupProgress(bootstrapServers)) {
             // Under exactly-once, state restoration reads every changelog to its end: an open transaction there holds it.
             HangingTransactions changelogHolds = new HangingTransactions(config.hangingTransactionGrace(), this::ownsTransactionalId,
-                    bootstrapServers, System::nanoTime, "the streams-app's state restoration reads each changelog to its end and "
+                    bootstrapServers, broker != null, System::nanoTime, "the streams-app's state restoration reads each changelog to its end and "
                     + "waits there, so it never reaches RUNNING");
             long[] nextCheck = {System.nanoTime() + PartWait.REPORT_EVERY.toNanos()};
             boolean[] warned = {false};
@@ -252,6 +262,7 @@ public final class LocalStack implements AutoCloseable {
                             nextCheck[0] = System.nanoTime() + PartWait.REPORT_EVERY.toNanos();
                             warned[0] = warnIfChangelogHeld(progress, changelogHolds);
                         }
+                        requireStreamsRunning(); // its failure policy gave up (e.g. a full disk): the reason, not only the state
                         KafkaStreams.State state = streams.state();
                         if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
                                 || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
@@ -324,7 +335,7 @@ public final class LocalStack implements AutoCloseable {
                 config.s3Region(), accessKey, secretKey, config.s3FlushInterval(), DEAD_LETTER_TOPIC));
     }
 
-    private <T extends AutoCloseable> T track(T part) {
+    private synchronized <T extends AutoCloseable> T track(T part) {
         started.push(part);
         return part;
     }
@@ -344,6 +355,7 @@ public final class LocalStack implements AutoCloseable {
                     + progress.endOffsetSum(List.of(Topics.COMMITS, Topics.ISSUES)) + " offsets; unfinished transactions "
                     + progress.unfinishedTransactions()).until(() -> {
                         requireSinksRunning();
+                        requireStreamsRunning();
                         return poll.isDone();
                     });
             return poll.get();
@@ -366,21 +378,79 @@ public final class LocalStack implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // A part of its own, stopped first at close(): a lag check still running after the broker stopped logged
+        // NetworkClient WARNs ("Connection to node -1 ... could not be established") at a clean stop.
+        synchronized (this) {
+            if (closed) {
+                lagLogger.shutdownNow();
+                return;
+            }
+            track(() -> stop(lagLogger));
+        }
         lagLogger.scheduleWithFixedDelay(this::logLag, 30, 30, TimeUnit.SECONDS);
         lagLogger.scheduleWithFixedDelay(this::logSinkFailure, 5, 5, TimeUnit.SECONDS);
+        lagLogger.scheduleWithFixedDelay(this::stopOnStreamsFailure, 5, 5, TimeUnit.SECONDS);
+        producer.runUntilClosed();
+        String failure = streamsFailure;
+        if (failure != null) {
+            throw new StackFailedException(failure, null);
+        }
+    }
+
+    /** Lets a lag check in progress end by itself: interrupted, its consumer's close logs an ERROR at every stop. */
+    private static void stop(ScheduledExecutorService executor) {
+        executor.shutdown();
         try {
-            producer.runUntilClosed();
-        } finally {
-            // Let a lag check in progress end by itself: interrupted, its consumer's close logs an ERROR at every stop.
-            lagLogger.shutdown();
-            try {
-                if (!lagLogger.awaitTermination(10, TimeUnit.SECONDS)) {
-                    lagLogger.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                lagLogger.shutdownNow();
-                Thread.currentThread().interrupt();
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
             }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The streams-app gave up (its failure policy stops it after repeated stream thread failures, e.g. a full disk):
+     * nothing more is counted, so the continuous run ends (exit 1 with the line) rather than polling GitHub for nothing.
+     */
+    private void stopOnStreamsFailure() {
+        try {
+            streamsFailureLine().ifPresent(line -> {
+                streamsFailure = line;
+                producer.close(); // ends runUntilClosed(), which throws the line
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read the streams-app's state: {}", e.toString());
+        }
+    }
+
+    /**
+     * The streams-app's failure as one line, with what to do when its state could not be written (a full or
+     * read-only disk: the messages of the JDK and RocksDB for ENOSPC, EFBIG, EROFS, EDQUOT), or empty while it runs.
+     */
+    Optional<String> streamsFailureLine() {
+        if (streamsApp == null) {
+            return Optional.empty();
+        }
+        return streamsApp.failure().map(reason -> streamsFailureLine(reason, config.streamsStateDir()));
+    }
+
+    /** {@code reason} (the streams-app's failure policy's words), with what to do when it is a disk fault. */
+    static String streamsFailureLine(String reason, Path stateDir) {
+        String line = "the streams-app stopped: " + reason;
+        if (DISK_FAULT.matcher(reason).find()) {
+            line += " (its state is under " + stateDir + ": free space on its file system or make it writable, or choose "
+                    + "another --data-dir, and start again)";
+        }
+        return line;
+    }
+
+    /** @throws StackFailedException with {@link #streamsFailureLine()} once the streams-app stopped for good */
+    void requireStreamsRunning() {
+        Optional<String> failure = streamsFailureLine();
+        if (failure.isPresent()) {
+            throw new StackFailedException(failure.get(), null);
         }
     }
 
@@ -430,11 +500,12 @@ public final class LocalStack implements AutoCloseable {
             List<String> written = new ArrayList<>(streamsTopics);
             written.add(Topics.MONTHLY_ACTIVITY);
             HangingTransactions hanging = new HangingTransactions(config.hangingTransactionGrace(), this::ownsTransactionalId,
-                    bootstrapServers, System::nanoTime);
+                    bootstrapServers, broker != null, System::nanoTime);
             try {
                 new PartWait("streams-app", () -> progress.status(STREAMS_APPLICATION_ID, streamsTopics) + "; months pending emission "
                         + pendingMonths() + "; unfinished transactions " + progress.unfinishedTransactions(), deadline, timeout)
                         .until(() -> {
+                            requireStreamsRunning(); // stopped for good (e.g. a full disk): said now, not at the timeout
                             boolean noneOpen = noTransactionOpen(progress, written, hanging);
                             boolean caughtUp = noneOpen && progress.pendingRecords(STREAMS_APPLICATION_ID, streamsTopics) == 0
                                     && pendingMonths().equals("0");

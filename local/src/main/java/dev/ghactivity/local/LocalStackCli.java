@@ -89,6 +89,7 @@ public final class LocalStackCli implements Callable<Integer> {
     public static void main(String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
+        Thread.setDefaultUncaughtExceptionHandler(new UncaughtExceptionLog());
         System.exit(run(args));
     }
 

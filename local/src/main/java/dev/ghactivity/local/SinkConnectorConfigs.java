@@ -24,6 +24,9 @@ final class SinkConnectorConfigs {
         worker.put("offset.flush.interval.ms", "500");
         worker.put("plugin.discovery", "service_load");
         worker.put("listeners", "http://127.0.0.1:0");
+        // A clean stop waits for each sink task to stop (default 5 s): a task still flushing on a loaded machine was
+        // abandoned with an ERROR, and its consumer, still running, logged WARNs once the broker had stopped after it.
+        worker.put("task.shutdown.graceful.timeout.ms", "30000");
         // Sinks see only committed output of the exactly-once streams-app.
         worker.put("consumer.isolation.level", "read_committed");
         worker.put("consumer.auto.offset.reset", "earliest");

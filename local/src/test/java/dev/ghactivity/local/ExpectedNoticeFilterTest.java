@@ -32,6 +32,28 @@ class ExpectedNoticeFilterTest {
                 .isEqualTo(FilterReply.NEUTRAL);
     }
 
+    /** As seen at a backfill of 20,000 commits on a fresh data dir (Kafka 4.4, transactions V2): the producer judges them. */
+    @Test
+    void theBrokersSequenceRefusalsAndTheProducersRetriesOfThemAreExpected() {
+        Logger broker = context.getLogger("kafka.server.ReplicaManager");
+        String format = "[ReplicaManager broker=1] Error processing append operation on partition xGV3PvRxTfOm7Mg2KJ596g:github.commits-0";
+        assertThat(filter.decide(null, broker, Level.ERROR, format, null, new org.apache.kafka.common.errors.OutOfOrderSequenceException(
+                "Invalid sequence number for producer 2 at offset 3592 in partition github.commits-0: 233 (incoming seq. number). "
+                        + "Expected sequence 0 for transactions v2 idempotent producer with no existing state."))).isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, broker, Level.ERROR, format, null, new org.apache.kafka.common.errors.OutOfOrderSequenceException(
+                "Out of order sequence number for producer 2 at offset 3592 in partition github.commits-0: 235 (incoming seq. "
+                        + "number), 233 (current end sequence number)"))).as("a batch ahead of one being retried").isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(null, broker, Level.ERROR, format, null, new IllegalStateException("boom"))).isEqualTo(FilterReply.NEUTRAL);
+
+        String sender = "org.apache.kafka.clients.producer.internals.Sender";
+        String retrying = "[Producer clientId=ghactivity-producer, transactionalId=ghactivity-producer] Got error produce response with "
+                + "correlation id {} on topic-partition {}, retrying ({} attempts left). Error: {}";
+        assertThat(decide(sender, Level.WARN, retrying, 170, "github.commits-0", 2147483646, "OUT_OF_ORDER_SEQUENCE_NUMBER"))
+                .isEqualTo(FilterReply.DENY);
+        assertThat(decide(sender, Level.WARN, retrying, 170, "github.commits-0", 2147483646, "NOT_ENOUGH_REPLICAS"))
+                .isEqualTo(FilterReply.NEUTRAL);
+    }
+
     @Test
     void onlyTheOffsetsTopicAlreadyExistingIsExpected() {
         String logger = "kafka.server.DefaultAutoTopicCreationManager";

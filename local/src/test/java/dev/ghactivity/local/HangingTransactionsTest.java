@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class HangingTransactionsTest {
     private long now;
     private final HangingTransactions hanging = new HangingTransactions(Duration.ofSeconds(60), id -> id.startsWith("ghactivity-producer"),
-            "127.0.0.1:9092", () -> now);
+            "127.0.0.1:9092", false, () -> now);
 
     private static final TopicPartition COMMITS_0 = new TopicPartition("github.commits", 0);
     private static final TopicPartition ISSUES_1 = new TopicPartition("github.issues", 1);
@@ -65,7 +65,7 @@ class HangingTransactionsTest {
     @Test
     void aChangelogHeldPastTheGraceSaysThatStateRestorationWaitsThere() {
         HangingTransactions changelogs = new HangingTransactions(Duration.ofSeconds(60), id -> id.startsWith("ghactivity-streams-"),
-                "127.0.0.1:9092", () -> now, "the streams-app's state restoration reads each changelog to its end and waits there, "
+                "127.0.0.1:9092", false, () -> now, "the streams-app's state restoration reads each changelog to its end and waits there, "
                 + "so it never reaches RUNNING");
         OpenTransaction held = new OpenTransaction(new TopicPartition("ghactivity-streams-commits-counted-changelog", 2), 1, 694, null);
         changelogs.hanging(List.of(held));
@@ -75,5 +75,19 @@ class HangingTransactionsTest {
                 + "reads each changelog to its end and waits there, so it never reaches RUNNING; stop the producer that holds it, or abort "
                 + "it: kafka-transactions.sh --bootstrap-server 127.0.0.1:9092 abort --topic ghactivity-streams-commits-counted-changelog "
                 + "--partition 2 --start-offset 694");
+    }
+
+    @Test
+    void onTheStacksOwnBrokerTheLineSaysTheCommandWorksOnlyWhileAStackRunsOnTheSameDataDir() {
+        HangingTransactions embedded = new HangingTransactions(Duration.ofSeconds(60), id -> false, "127.0.0.1:40123", true, () -> now);
+        OpenTransaction foreign = new OpenTransaction(COMMITS_0, 7, 12, "other-tool");
+        embedded.hanging(List.of(foreign));
+        now += Duration.ofSeconds(61).toNanos();
+        assertThat(embedded.hanging(List.of(foreign))).hasValue("github.commits-0 is held by an open transaction of transactional.id "
+                + "\"other-tool\" (not one of this stack's) since offset 12 for 61 s: read_committed readers (the streams-app) stop there, "
+                + "so records committed after it are not counted; have its producer commit or abort it, or abort it: kafka-transactions.sh "
+                + "--bootstrap-server 127.0.0.1:40123 abort --topic github.commits --partition 0 --start-offset 12 (127.0.0.1:40123 is "
+                + "this stack's embedded broker: it answers only while the stack runs, so start the stack again without --once on the "
+                + "same --data-dir, which listens at the same address, and run the command meanwhile)");
     }
 }

@@ -34,12 +34,13 @@ class LocalStackStartFailuresIT {
     @TempDir
     Path dir;
 
-    private static void assertNoStackTrace(LocalStackProcess run) {
+    static void assertNoStackTrace(LocalStackProcess run) {
         assertThat(run.stdout()).as("stdout").doesNotContain("\tat ");
         assertThat(run.stderr()).as("stderr").doesNotContain("\tat ");
     }
 
-    private static String oneLine(LocalStackProcess run) {
+    /** The only line on stderr (fails if there are others). */
+    static String oneLine(LocalStackProcess run) {
         List<String> lines = run.stderr().strip().lines().toList();
         assertThat(lines).as("stderr, stdout tail:\n" + LocalStackProcess.tail(run.stdout())).hasSize(1);
         return lines.get(0);

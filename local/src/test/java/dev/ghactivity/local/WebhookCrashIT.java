@@ -141,7 +141,10 @@ class WebhookCrashIT {
                                 + "(not one of this stack's) since offset 0 for ")
                         .hasMessageEndingWith(" s: read_committed readers (the streams-app) stop there, so records committed after it "
                                 + "are not counted; have its producer commit or abort it, or abort it: kafka-transactions.sh "
-                                + "--bootstrap-server " + stack.bootstrapServers() + " abort --topic github.issues --partition 0 --start-offset 0");
+                                + "--bootstrap-server " + stack.bootstrapServers() + " abort --topic github.issues --partition 0 --start-offset 0 ("
+                                + stack.bootstrapServers() + " is this stack's embedded broker: it answers only while the stack runs, so "
+                                + "start the stack again without --once on the same --data-dir, which listens at the same address, and "
+                                + "run the command meanwhile)");
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("after the grace, long before the timeout").isLessThan(Duration.ofMinutes(1));
 
                 foreign.abortTransaction();

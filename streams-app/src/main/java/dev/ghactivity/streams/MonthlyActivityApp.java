@@ -180,6 +180,16 @@ public final class MonthlyActivityApp implements AutoCloseable {
         return streams;
     }
 
+    /** Why the streams stopped for good, as {@link #awaitStopped} says it, without waiting: empty while they run. */
+    public Optional<String> failure() {
+        if (failure != null) {
+            return Optional.of(failure);
+        }
+        KafkaStreams.State state = streams == null ? null : streams.state();
+        return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                ? Optional.of("stream threads failed (state " + state + ")") : Optional.empty();
+    }
+
     /** For tests that make this instance unreachable to the others while its streams keep running. */
     MonthlyActivityQueryServer queryServer() {
         return queryServer;
