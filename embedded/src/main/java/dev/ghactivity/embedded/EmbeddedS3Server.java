@@ -61,6 +61,10 @@ public final class EmbeddedS3Server implements AutoCloseable {
                 .endpoint(URI.create("http://127.0.0.1:" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .jettyMaxThreads(16)
+                // No graceful stop: S3Proxy's (30 s) waits for clients to drop idle keep-alive connections, 2 s for the
+                // SDK's at each stop. Its clients stop first (the stack closes its Connect worker before this server), and
+                // a request cut off would only be written again (deterministic object names, offsets not committed).
+                .stopTimeout(0)
                 .build();
         try {
             proxy.start();

@@ -24,6 +24,7 @@ final class PartWait {
     private final Supplier<String> status;
     private final long deadlineNanos;
     private final Duration timeout;
+    private final Duration reportEvery;
 
     /**
      * @param part          what is waited for, e.g. {@code streams-app}
@@ -32,10 +33,16 @@ final class PartWait {
      * @param timeout       the time the deadline stands for, named in the failure
      */
     PartWait(String part, Supplier<String> status, long deadlineNanos, Duration timeout) {
+        this(part, status, deadlineNanos, timeout, REPORT_EVERY);
+    }
+
+    /** As above, saying what it waits for every {@code reportEvery} (tests: its repetition without waiting 30 s). */
+    PartWait(String part, Supplier<String> status, long deadlineNanos, Duration timeout, Duration reportEvery) {
         this.part = part;
         this.status = status;
         this.deadlineNanos = deadlineNanos;
         this.timeout = timeout;
+        this.reportEvery = reportEvery;
     }
 
     /** A wait without deadline that still says every 15 s what it waits for. */
@@ -45,7 +52,7 @@ final class PartWait {
 
     /** Polls {@code done} until it holds. */
     void until(BooleanSupplier done) throws StuckPartException, InterruptedException {
-        long nextReport = System.nanoTime() + REPORT_EVERY.toNanos();
+        long nextReport = System.nanoTime() + reportEvery.toNanos();
         while (!done.getAsBoolean()) {
             long now = System.nanoTime();
             if (timeout != null && now - deadlineNanos >= 0) {
@@ -53,7 +60,7 @@ final class PartWait {
             }
             if (now - nextReport >= 0) {
                 LOG.info("waiting for the {}: {}", part, safeStatus());
-                nextReport = now + REPORT_EVERY.toNanos();
+                nextReport = now + reportEvery.toNanos();
             }
             Thread.sleep(POLL_MILLIS);
         }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the S3 sink never catches up (nor fails: each request waits for its read timeout): every 15 s the run says what it
  * waits for, and at {@code --once-timeout} it exits 1 with one line naming the S3 sink and where its group stands;
  * the SQLite sink, which could write, holds every row. (An endpoint that refuses connections fails the sink's task
- * after its retries: that ends the run at once, see {@code LocalStackStartFailuresIT}.)
+ * after its retries: that ends the run at once, see {@code LocalStackStartFailuresIT}.) The timeout is 30 s: one status
+ * line, as long as the streams-app and the SQLite sink catch up within 15 s (9 s seen at a load of 24 on 2 cores); that
+ * the lines repeat every interval is {@code PartWaitTest}'s (a second one here cost 15 s of each verify).
  */
 class OnceTimeoutIT {
     private static final String REPO = "stuck/sink";
@@ -38,14 +40,14 @@ class OnceTimeoutIT {
             try (LocalStackProcess run = LocalStackProcess.start(Path.of("target", "it-logs", "once-timeout"),
                     Map.of("AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test"),
                     "--repo", REPO, "--github-api-url", github.apiUrl(), "--data-dir", data.toString(), "--once",
-                    "--s3-endpoint", "http://127.0.0.1:" + deadPort, "--once-timeout", "45s")) {
+                    "--s3-endpoint", "http://127.0.0.1:" + deadPort, "--once-timeout", "30s")) {
                 assertThat(run.awaitExit(Duration.ofMinutes(5))).as(LocalStackProcess.tail(run.stdout())).isEqualTo(1);
                 assertThat(run.stderr().strip().lines().toList()).as(run.stderr()).singleElement().asString()
-                        .startsWith("ghactivity: the S3 sink got nowhere within PT45S: ")
+                        .startsWith("ghactivity: the S3 sink got nowhere within PT30S: ")
                         .contains("lag at most")
                         .contains("group connect-ghactivity-s3 ");
                 assertThat(run.stdout().lines().filter(l -> l.contains("waiting for the S3 sink: ")).count())
-                        .as("a status line every 15 s while it waits").isGreaterThanOrEqualTo(2);
+                        .as("a status line after 15 s of waiting").isGreaterThanOrEqualTo(1);
             }
             Map<String, String> expected = new TreeMap<>();
             activity.expectedMonthlyCounts().forEach((month, c) -> expected.put(REPO + "|" + month,

@@ -3,11 +3,17 @@ package dev.ghactivity.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class PartWaitTest {
     @Test
@@ -19,6 +25,28 @@ class PartWaitTest {
                 .isInstanceOf(StuckPartException.class)
                 .hasMessage("the SQLite sink got nowhere within PT0.3S: status 1")
                 .satisfies(e -> assertThat(((StuckPartException) e).part()).isEqualTo("SQLite sink"));
+    }
+
+    /** The repetition OnceTimeoutIT sees at the command line once (every 15 s there), here at a 200 ms interval. */
+    @Test
+    void whileItWaitsItSaysWhatItWaitsForAtEveryIntervalEachTimeWithTheStatusOfThatMoment() {
+        AtomicInteger calls = new AtomicInteger();
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(PartWait.class);
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            PartWait wait = new PartWait("S3 sink", () -> "status " + calls.incrementAndGet(),
+                    System.nanoTime() + Duration.ofMillis(2_200).toNanos(), Duration.ofMillis(2_200), Duration.ofMillis(200));
+            assertThatThrownBy(() -> wait.until(() -> false)).isInstanceOf(StuckPartException.class)
+                    .hasMessage("the S3 sink got nowhere within PT2.2S: status " + calls.get());
+        } finally {
+            logger.detachAppender(logs);
+        }
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(2)
+                .isEqualTo(IntStream.rangeClosed(1, lines.size()).mapToObj(i -> "waiting for the S3 sink: status " + i).toList());
+        assertThat(calls).hasValue(lines.size() + 1);
     }
 
     @Test
