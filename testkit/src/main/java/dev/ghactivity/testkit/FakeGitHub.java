@@ -433,8 +433,13 @@ public final class FakeGitHub implements AutoCloseable {
 
     /** The next {@code n} answers come after {@code delay}. */
     public FakeGitHub delayNext(int n, Duration delay) {
+        return delayWhen(url -> true, n, delay);
+    }
+
+    /** The next {@code n} answers to requests whose URL matches come after {@code delay} (e.g. one listing's pages only). */
+    public FakeGitHub delayWhen(Predicate<HttpUrl> url, int n, Duration delay) {
         for (int i = 0; i < n; i++) {
-            faults.add(new Fault(r -> true, normal -> new MockResponse.Builder(normal)
+            faults.add(new Fault(r -> url.test(r.getUrl()), normal -> new MockResponse.Builder(normal)
                     .headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build()));
         }
         return this;
