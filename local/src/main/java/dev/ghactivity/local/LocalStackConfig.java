@@ -89,6 +89,9 @@ public final class LocalStackConfig {
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("--http-port must be 0-65535 (0: any free port), got " + httpPort);
         }
+        if (onceTimeout == null || onceTimeout.isNegative() || onceTimeout.isZero()) {
+            throw new IllegalArgumentException("--once-timeout must be positive, not " + onceTimeout);
+        }
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("replication factor must be >= 1, got " + replicationFactor);
         }

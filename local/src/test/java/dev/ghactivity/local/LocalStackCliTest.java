@@ -96,6 +96,40 @@ class LocalStackCliTest {
         assertThat(dir.resolve("d")).as("nothing started").doesNotExist();
     }
 
+    /** Found by the new-user trial: these were refused only after the broker, Connect and Streams had started (exit 1). */
+    @Test
+    void badDurationsAndCountsAreUsageErrorsBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir Path dir) {
+        String data = dir.resolve("d").toString();
+        List<List<String>> bad = List.of(
+                List.of("--poll-interval", "0"), List.of("--poll-interval", "-5s"), List.of("--overlap", "-1m"),
+                List.of("--discovery-interval", "-1h"), List.of("--full-reread-interval", "-1d"), List.of("--rate-limit-reserve", "-1"),
+                List.of("--once-timeout", "0"), List.of("--once-timeout", "-5s"));
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        List<Integer> codes = new java.util.ArrayList<>();
+        try {
+            for (List<String> option : bad) {
+                List<String> args = new java.util.ArrayList<>(List.of("--repo", "a/b", "--data-dir", data, "--once"));
+                args.addAll(option);
+                codes.add(LocalStackCli.run(args.toArray(String[]::new)));
+            }
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(codes).containsOnly(LocalStackCli.EXIT_USAGE).hasSize(bad.size());
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList()).containsExactly(
+                "ghactivity: the poll interval must be positive, not PT0S",
+                "ghactivity: the poll interval must be positive, not PT-5S",
+                "ghactivity: the overlap window must be zero or more, not PT-1M",
+                "ghactivity: the discovery interval must be positive, not PT-1H",
+                "ghactivity: the full re-read interval must be zero (never) or more, not PT-24H",
+                "ghactivity: the rate limit reserve must be zero or more requests, not -1",
+                "ghactivity: --once-timeout must be positive, not PT0S",
+                "ghactivity: --once-timeout must be positive, not PT-5S");
+        assertThat(dir.resolve("d")).as("nothing started").doesNotExist();
+    }
+
     /** Name, default and help of every option that is about GitHub. */
     private static List<String> gitHubOptions(CommandLine cli) {
         List<String> names = cli.getCommandSpec().options().stream()

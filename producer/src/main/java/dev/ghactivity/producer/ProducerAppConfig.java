@@ -138,7 +138,8 @@ public final class ProducerAppConfig {
         Objects.requireNonNull(clock, "clock");
     }
 
-    private static void positive(Duration d, String what) {
+    /** @throws IllegalArgumentException "the {what} must be positive, not {d}" when {@code d} is null, zero or negative */
+    static void positive(Duration d, String what) {
         if (d == null || d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException("the " + what + " must be positive, not " + d);
         }
