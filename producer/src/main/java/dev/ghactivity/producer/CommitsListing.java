@@ -148,6 +148,7 @@ final class CommitsListing implements ListingKind {
         publisher.commits(changed);
         state.events += changed.size();
         RepositoryListingPoller.skipped(state.repoName, page.url(), parsed.malformed(), counts);
+        state.everyItemRead &= parsed.malformed().isEmpty();
         RepositoryListingPoller.missing(state.repoName, page.url(), parsed.missing(), counts);
     }
 

@@ -95,13 +95,21 @@ final class ListingState {
         return false;
     }
 
+    /**
+     * {@code last_full_read_at} of a cursor whose listing skipped a malformed page or item: a full read is owed, and the
+     * next poll reads the whole listing again whatever {@code --full-reread-interval} says, so the items skipped are
+     * read as soon as GitHub answers them well, and the repository stays {@code incomplete} until then (a later run
+     * that reads nothing new must not exit 0 while they are missing).
+     */
+    static final Instant FULL_READ_OWED = Instant.EPOCH;
+
     /** A cursor of this listing with what every cursor write carries; the caller sets where the listing stands. */
     IngestCursor.Builder cursorBuilder(Instant now, Instant fullReadAt) {
         return IngestCursor.newBuilder()
                 .setRepo(repoName).setEndpoint(endpoint)
                 .setRecentItems(recent.window(newest))
                 .setLastRunAt(now)
-                .setLastFullReadAt(fullReadAt)
+                .setLastFullReadAt(everyItemRead ? fullReadAt : FULL_READ_OWED)
                 .setRepositoryId(repositoryId);
     }
 

@@ -82,7 +82,7 @@ final class RepositoryListingPoller {
             state.resume = resume;
             state.published = cursor.getItemsPublished();
         } else {
-            state.fullReread = cursor != null && fullRereadDue(state.lastFullReadAt);
+            state.fullReread = cursor != null && (ListingState.FULL_READ_OWED.equals(state.lastFullReadAt) || fullRereadDue(state.lastFullReadAt));
         }
         ListingKind kind = endpoint.equals(RecordKeys.COMMITS_ENDPOINT)
                 ? new CommitsListing(state, config, client, publisher, stopRequested)
@@ -206,10 +206,9 @@ final class RepositoryListingPoller {
         } catch (MalformedPageException e) {
             state.everyItemRead = false;
             counts.malformed++;
-            LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until the next full "
-                    + "read (--full-reread-interval {}), or delete the cursor {} on {} to backfill again now", state.repoName,
-                    state.endpoint, GitHubClient.describe(page.url()), MALFORMED_PAGE_RETRIES + 1, e.getMessage(),
-                    config.fullRereadInterval(), state.cursorKey(), Topics.INGEST_STATE);
+            LOG.error("{} {}: skipping malformed page {} after {} attempts: {}; its items are missing until the next poll, "
+                    + "which reads the whole listing again (the repository stays incomplete until then)", state.repoName,
+                    state.endpoint, GitHubClient.describe(page.url()), MALFORMED_PAGE_RETRIES + 1, e.getMessage());
         }
     }
 
@@ -245,9 +244,14 @@ final class RepositoryListingPoller {
             LOG.info("{} {}: first run, backfilling the whole history", state.repoName, state.endpoint);
             state.lastFullReadAt = config.clock().instant();
         } else if (state.fullReread) {
-            LOG.info("{} {}: reading the whole listing again (last full read {}, --full-reread-interval {}), {}", state.repoName,
-                    state.endpoint, state.lastFullReadAt == null ? "before this version" : state.lastFullReadAt,
-                    config.fullRereadInterval(), kind.fullReadReason());
+            if (ListingState.FULL_READ_OWED.equals(state.lastFullReadAt)) {
+                LOG.info("{} {}: reading the whole listing again: an earlier poll skipped a malformed page or item", state.repoName,
+                        state.endpoint);
+            } else {
+                LOG.info("{} {}: reading the whole listing again (last full read {}, --full-reread-interval {}), {}", state.repoName,
+                        state.endpoint, state.lastFullReadAt == null ? "before this version" : state.lastFullReadAt,
+                        config.fullRereadInterval(), kind.fullReadReason());
+            }
             state.lastFullReadAt = config.clock().instant();
         }
         return client.listingUrl(state.repoName, state.endpoint, query.toArray(String[]::new));

@@ -541,6 +541,37 @@ class GitHubActivityProducerTest {
         });
     }
 
+    /**
+     * Found by the breaker: the run after one that skipped a malformed page read only what was new and exited 0 with 200
+     * commits missing (until the full read 24 h later). A skipped page now makes the next poll read the whole listing
+     * again, even with full re-reads turned off, so the items come as soon as GitHub answers them well.
+     */
+    @Test
+    void thePollAfterASkippedMalformedPageReadsTheWholeListingAgainAndEndsComplete() {
+        github.serveSyntheticActivity("org/s", 250, 0, 5);
+        for (int i = 0; i < 3; i++) {
+            github.malformedPageWhen(url -> url.encodedPath().endsWith("/commits") && "2".equals(url.queryParameter("page")));
+        }
+        ProducerAppConfig config = config("org/s").fullRereadInterval(Duration.ZERO).build(); // zero: never on its own
+        try (GitHubActivityProducer producer = producer(config)) {
+            assertThat(producer.pollOnce().of("org/s").outcome()).isEqualTo(Outcome.INCOMPLETE);
+        }
+        assertThat(commits()).hasSize(150);
+        IngestCursor owed = latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/s:commits");
+        assertThat(owed.getLastFullReadAt()).isEqualTo(ListingState.FULL_READ_OWED);
+
+        IngestReport second;
+        try (GitHubActivityProducer producer = producer(config)) {
+            second = producer.pollOnce();
+        }
+        assertThat(second.of("org/s")).extracting(r -> r.outcome(), r -> r.malformed()).containsExactly(Outcome.INGESTED, 0L);
+        assertThat(commits()).hasSize(250);
+        assertThat(latest(Topics.INGEST_STATE, AvroSerdes.ingestCursor()::decode).get("org/s:commits").getLastFullReadAt())
+                .isNotEqualTo(ListingState.FULL_READ_OWED);
+        assertThat(logs.list).anySatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("org/s commits: reading the whole listing again: an earlier poll skipped a malformed page or item"));
+    }
+
     @Test
     void a401StopsEverythingWithAMessageNamingTheVariableAndAbortsTheOpenTransaction() {
         github.serveSyntheticActivity("org/big", 450, 0, 1);
