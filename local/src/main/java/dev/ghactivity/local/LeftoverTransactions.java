@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 final class LeftoverTransactions {
     private static final Logger LOG = LoggerFactory.getLogger(LeftoverTransactions.class);
     private static final long TIMEOUT_SECONDS = 30;
+    /** How long a leftover must stay one before it is aborted or reported ({@link #settled}). */
+    private static final java.time.Duration SETTLE = java.time.Duration.ofSeconds(15);
     /** The coordinator keeps these states while it still owns the outcome; markers may be on their way. */
     private static final Set<TransactionState> UNDECIDED_OR_IN_FLIGHT = Set.of(TransactionState.ONGOING,
             TransactionState.PREPARE_ABORT, TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_EPOCH_FENCE);
@@ -101,12 +103,9 @@ final class LeftoverTransactions {
      */
     static int abort(String bootstrapServers) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            List<OpenOnPartition> open = openTransactions(admin);
-            if (open.isEmpty()) {
-                return 0;
-            }
+            List<Leftover> found = settled(admin);
             int aborted = 0;
-            for (Leftover leftover : leftovers(open, coordinatorViews(admin, open))) {
+            for (Leftover leftover : found) {
                 OpenOnPartition o = leftover.open();
                 String owner = leftover.coordinator() == null ? "producer id " + o.producerId()
                         : "transactional.id \"" + leftover.coordinator().transactionalId() + "\"";
@@ -135,6 +134,27 @@ final class LeftoverTransactions {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * The leftovers found in every look over {@link #SETTLE} (one a second): right after the restart the coordinator may
+     * still be writing markers it decided (the breaker saw a commit "left" this way end by itself seconds later), and
+     * acting on those would report a false hang or, worse, abort a transaction whose commit markers are on their way.
+     */
+    private static List<Leftover> settled(Admin admin) throws ExecutionException, InterruptedException, TimeoutException {
+        List<Leftover> found = look(admin);
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (!found.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            Set<OpenOnPartition> still = look(admin).stream().map(Leftover::open).collect(Collectors.toSet());
+            found = found.stream().filter(l -> still.contains(l.open())).toList();
+        }
+        return found;
+    }
+
+    private static List<Leftover> look(Admin admin) throws ExecutionException, InterruptedException, TimeoutException {
+        List<OpenOnPartition> open = openTransactions(admin);
+        return open.isEmpty() ? List.of() : leftovers(open, coordinatorViews(admin, open));
     }
 
     private static List<OpenOnPartition> openTransactions(Admin admin)
