@@ -181,15 +181,9 @@ public final class GitHubSourceOptions {
         // The same checks as ProducerAppConfig's, here too: the local stack builds that config only after its broker started.
         ProducerAppConfig.positive(pollInterval, "poll interval");
         ProducerAppConfig.positive(discoveryInterval, "discovery interval");
-        if (overlap == null || overlap.isNegative()) {
-            throw new IllegalArgumentException("the overlap window must be zero or more, not " + overlap);
-        }
-        if (fullRereadInterval == null || fullRereadInterval.isNegative()) {
-            throw new IllegalArgumentException("the full re-read interval must be zero (never) or more, not " + fullRereadInterval);
-        }
-        if (rateLimitReserve < 0) {
-            throw new IllegalArgumentException("the rate limit reserve must be zero or more requests, not " + rateLimitReserve);
-        }
+        ProducerAppConfig.checkOverlap(overlap);
+        ProducerAppConfig.checkFullRereadInterval(fullRereadInterval);
+        ProducerAppConfig.checkRateLimitReserve(rateLimitReserve);
         githubApiUrl();
         token();
         githubApp();

@@ -84,9 +84,7 @@ public final class ProducerAppConfig {
         this.discoveryInterval = b.discoveryInterval;
         this.backfillSlicePages = b.backfillSlicePages;
         this.rateLimitReserve = b.rateLimitReserve;
-        if (rateLimitReserve < 0) {
-            throw new IllegalArgumentException("the rate limit reserve must be zero or more requests, not " + rateLimitReserve);
-        }
+        checkRateLimitReserve(rateLimitReserve);
         this.maxConcurrentRepos = b.maxConcurrentRepos;
         if (maxConcurrentRepos < 1) {
             throw new IllegalArgumentException("--max-concurrent-repos must be at least 1 (repositories fetched at once), not " + maxConcurrentRepos);
@@ -123,12 +121,8 @@ public final class ProducerAppConfig {
         positive(readTimeout, "read timeout");
         positive(initialBackoff, "initial backoff");
         positive(secondaryLimitWait, "secondary rate limit wait");
-        if (overlap == null || overlap.isNegative()) {
-            throw new IllegalArgumentException("the overlap window must be zero or more, not " + overlap);
-        }
-        if (fullRereadInterval == null || fullRereadInterval.isNegative()) {
-            throw new IllegalArgumentException("the full re-read interval must be zero (never) or more, not " + fullRereadInterval);
-        }
+        checkOverlap(overlap);
+        checkFullRereadInterval(fullRereadInterval);
         if (maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("the maximum backoff (" + maxBackoff + ") must not be below the initial one (" + initialBackoff + ")");
         }
@@ -136,6 +130,27 @@ public final class ProducerAppConfig {
             throw new IllegalArgumentException("a transactional.id is required: one per producer instance, stable across its restarts");
         }
         Objects.requireNonNull(clock, "clock");
+    }
+
+    /** @throws IllegalArgumentException when the overlap window is null or negative */
+    static void checkOverlap(Duration overlap) {
+        if (overlap == null || overlap.isNegative()) {
+            throw new IllegalArgumentException("the overlap window must be zero or more, not " + overlap);
+        }
+    }
+
+    /** @throws IllegalArgumentException when the full re-read interval is null or negative (zero: never) */
+    static void checkFullRereadInterval(Duration fullRereadInterval) {
+        if (fullRereadInterval == null || fullRereadInterval.isNegative()) {
+            throw new IllegalArgumentException("the full re-read interval must be zero (never) or more, not " + fullRereadInterval);
+        }
+    }
+
+    /** @throws IllegalArgumentException when the rate limit reserve is negative */
+    static void checkRateLimitReserve(int rateLimitReserve) {
+        if (rateLimitReserve < 0) {
+            throw new IllegalArgumentException("the rate limit reserve must be zero or more requests, not " + rateLimitReserve);
+        }
     }
 
     /** @throws IllegalArgumentException "the {what} must be positive, not {d}" when {@code d} is null, zero or negative */
