@@ -244,10 +244,7 @@ final class FirstCountsBenchmark {
             producer.close();
             thread.shutdownNow();
         }
-        IngestReport.RepositoryReport r = report.of(small);
-        if (r.commits() != smallCommits || r.issues() != smallIssues) {
-            throw new IllegalStateException(small + " published " + r + ", expected " + smallCommits + " commits and " + smallIssues + " issues");
-        }
+        RepositoriesBenchmark.requirePublished(report, small, smallCommits, smallIssues);
         long largeCommits = beside ? report.of(large).commits() : 0;
         return new Run(published, first, last, largeCommits, drained, lagAtStart, lagAtPublished);
     }

@@ -187,10 +187,7 @@ final class RepositoriesBenchmark {
             producer.close();
             thread.shutdownNow();
         }
-        IngestReport.RepositoryReport r = report.of(small);
-        if (r.commits() != SMALL_COMMITS || r.issues() != SMALL_ISSUES) {
-            throw new IllegalStateException(small + " published " + r + ", expected " + SMALL_COMMITS + " commits and " + SMALL_ISSUES + " issues");
-        }
+        requirePublished(report, small, SMALL_COMMITS, SMALL_ISSUES);
         return seconds;
     }
 
@@ -218,5 +215,13 @@ final class RepositoriesBenchmark {
             s.append(s.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", v));
         }
         return s.toString();
+    }
+
+    /** The run's report says {@code repo} published exactly these items; else the measurement is void. */
+    static void requirePublished(IngestReport report, String repo, long commits, long issues) {
+        IngestReport.RepositoryReport r = report.of(repo);
+        if (r.commits() != commits || r.issues() != issues) {
+            throw new IllegalStateException(repo + " published " + r + ", expected " + commits + " commits and " + issues + " issues");
+        }
     }
 }
